@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
+import { formatError } from './format-error.js';
+
+/** Thin CLI: each command parses options and calls one core function, loaded only when used. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('provision')
+    .description('Provision Kubernetes worker nodes the Ansible way: Docker Engine to containerd, node by node.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+  program
+    .command('inventory')
+    .description('show an inventory as Ansible sees it (like ansible-inventory)')
+    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
+    .option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern')
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('--list', 'print all hosts and groups as JSON (the default)')
+    .option('--graph [group]', 'print the group tree')
+    .option('--host <name>', "print one host's variables as JSON")
+    .option('--show-secrets', 'do not mask *_password and other secrets')
+    .action(async (opts) => (await import('./commands/inventory.js')).inventoryCommand(opts));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
+        ? ExitCode.ok
+        : ExitCode.usage;
+    }
+    process.stderr.write(formatError(error, { debug: !!process.env.PROVISION_DEBUG }) + '\n');
+    return exitCodeFor(error);
+  }
+}
+
+
+function invokedDirectly(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

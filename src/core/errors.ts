@@ -1,0 +1,69 @@
+/**
+ * One error root for everything `provision` reports. Context (host, role, task, file position)
+ * travels with the error so the CLI can print it in one place; nothing below the CLI formats text
+ * for a terminal.
+ */
+export interface ErrorContext {
+  host?: string;
+  role?: string;
+  task?: string;
+  file?: string;
+  line?: number;
+  col?: number;
+  cause?: unknown;
+}
+
+export type ErrorCode = 'INTERNAL' | 'INVENTORY' | 'VALIDATION' | 'TEMPLATE' | 'TRANSPORT' | 'TASK' | 'USAGE';
+
+export class ProvisionError extends Error {
+  readonly code: ErrorCode;
+  readonly host?: string;
+  readonly role?: string;
+  readonly task?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly col?: number;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.code = code;
+    Object.assign(this, pickDefined(context));
+  }
+
+  /** `file:line:col` when the error points into a file, else undefined. */
+  get location(): string | undefined {
+    if (!this.file) return undefined;
+    if (this.line === undefined) return this.file;
+    return this.col === undefined ? `${this.file}:${this.line}` : `${this.file}:${this.line}:${this.col}`;
+  }
+}
+
+const sub = (code: ErrorCode) =>
+  class extends ProvisionError {
+    constructor(message: string, context: ErrorContext = {}) {
+      super(code, message, context);
+    }
+  };
+
+export class InventoryError extends sub('INVENTORY') {}
+export class ValidationError extends sub('VALIDATION') {}
+export class TemplateError extends sub('TEMPLATE') {}
+export class TransportError extends sub('TRANSPORT') {}
+export class TaskError extends sub('TASK') {}
+export class UsageError extends sub('USAGE') {}
+
+/** Several input errors found in one pass: users fix them all at once instead of one per run. */
+export class ErrorList extends ProvisionError {
+  readonly errors: ProvisionError[];
+  constructor(errors: ProvisionError[]) {
+    super(errors[0]?.code ?? 'VALIDATION', `${errors.length} error(s):\n` + errors.map((e) => e.message).join('\n'));
+    this.errors = errors;
+  }
+}
+
+function pickDefined(context: ErrorContext): Partial<ErrorContext> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(context)) if (v !== undefined && k !== 'cause') out[k] = v;
+  return out;
+}

@@ -1,0 +1,74 @@
+/**
+ * Ansible's host ranges (`worker[01:20]`, `db-[a:f]`, `node[1:10:2]`) and `host:port` addresses,
+ * with ansible-core's rules: bounds inclusive, zero padding kept when the start is padded,
+ * letters stepping through a-zA-Z.
+ */
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+export class HostPatternSyntaxError extends Error {}
+
+export function expandHostRange(pattern: string): string[] {
+  const m = /^(.*?)\[([^\]]*)\](.*)$/.exec(pattern);
+  if (!m || !m[2]!.includes(':')) {
+    if (m && !m[2]!.includes(':')) throw new HostPatternSyntaxError(`host range must be begin:end or begin:end:step, got [${m[2]}]`);
+    return [pattern];
+  }
+  const [, head, body, tail] = m as unknown as [string, string, string, string];
+  const parts = body.split(':');
+  if (parts.length > 3) throw new HostPatternSyntaxError(`host range must be begin:end or begin:end:step, got [${body}]`);
+  const [beg = '', end = '', stepText] = parts;
+  const step = stepText === undefined || stepText === '' ? 1 : Number(stepText);
+  if (!Number.isInteger(step) || step < 1) throw new HostPatternSyntaxError(`host range step must be a positive integer, got "${stepText}"`);
+  if (!end) throw new HostPatternSyntaxError(`host range must specify end value in [${body}]`);
+
+  let items: string[];
+  if (/^\d*$/.test(beg) && /^\d+$/.test(end)) {
+    const padded = beg.length > 1 && beg.startsWith('0');
+    if (padded && beg.length !== end.length) {
+      throw new HostPatternSyntaxError(`host range must specify equal-length begin and end formats in [${body}]`);
+    }
+    const from = Number(beg || '0');
+    const to = Number(end);
+    if (from > to) throw new HostPatternSyntaxError(`host range begin must not be greater than end in [${body}]`);
+    items = [];
+    for (let i = from; i <= to; i += step) items.push(padded ? String(i).padStart(beg.length, '0') : String(i));
+  } else {
+    const from = LETTERS.indexOf(beg);
+    const to = LETTERS.indexOf(end);
+    if (beg.length !== 1 || end.length !== 1 || from < 0 || to < 0) {
+      throw new HostPatternSyntaxError(`host range must be numbers or single letters, got [${body}]`);
+    }
+    if (from > to) throw new HostPatternSyntaxError(`host range begin must not be greater than end in [${body}]`);
+    items = [];
+    for (let i = from; i <= to; i += step) items.push(LETTERS[i]!);
+  }
+  // The tail may hold further ranges: expand them for every item of this one.
+  const tails = expandHostRange(tail);
+  return items.flatMap((item) => tails.map((t) => head + item + t));
+}
+
+/**
+ * Splits `name:port`, `[v6addr]:port` and plain names; IPv6 literals without brackets carry no port.
+ */
+export function splitHostPort(text: string): { name: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed && /^[0-9a-fA-F:.]+$/.test(bracketed[1]!) && bracketed[1]!.split(':').length > 2) {
+    return bracketed[2] ? { name: bracketed[1]!, port: Number(bracketed[2]) } : { name: bracketed[1]! };
+  }
+  const outsideRanges = text.replace(/\[[^\]]*\]/g, '');
+  const colons = outsideRanges.split(':').length - 1;
+  // One colon outside range brackets is a port; more is a bare IPv6 address, which has none.
+  if (colons !== 1) return { name: text };
+  const at = text.lastIndexOf(':');
+  const name = text.slice(0, at);
+  const port = text.slice(at + 1);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new HostPatternSyntaxError(`invalid port "${port}" in "${text}"`);
+  return { name, port: Number(port) };
+}
+
+/** Expands a host entry as written in an inventory (ranges and an optional port). */
+export function expandHostEntry(text: string): { names: string[]; port?: number } {
+  const { name, port } = splitHostPort(text);
+  const names = expandHostRange(name);
+  return port === undefined ? { names } : { names, port };
+}

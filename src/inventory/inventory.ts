@@ -1,0 +1,179 @@
+import { InventoryError } from '../core/errors.js';
+
+export type Vars = Record<string, unknown>;
+
+export interface Group {
+  name: string;
+  /** Hosts placed directly in this group, in definition order. */
+  hosts: string[];
+  children: string[];
+  parents: string[];
+  /** Vars written in the inventory source itself (`[g:vars]`, YAML `vars:`). */
+  vars: Vars;
+  /** Vars from `group_vars/<name>`: Ansible ranks these above the inventory source's. */
+  fileVars: Vars;
+}
+
+export interface Host {
+  name: string;
+  vars: Vars;
+  fileVars: Vars;
+  /** Groups the host was placed in directly. */
+  groups: string[];
+}
+
+/**
+ * An inventory as Ansible models it: the implicit `all` and `ungrouped` groups, child groups,
+ * and variables merged in Ansible's documented order.
+ */
+export class Inventory {
+  readonly groups = new Map<string, Group>();
+  readonly hosts = new Map<string, Host>();
+  /** Where each source came from, for messages. */
+  readonly sources: string[] = [];
+
+  constructor() {
+    this.group('all');
+    this.group('ungrouped');
+    this.addChild('all', 'ungrouped');
+  }
+
+  group(name: string): Group {
+    let g = this.groups.get(name);
+    if (!g) {
+      g = { name, hosts: [], children: [], parents: [], vars: {}, fileVars: {} };
+      this.groups.set(name, g);
+    }
+    return g;
+  }
+
+  host(name: string): Host {
+    let h = this.hosts.get(name);
+    if (!h) {
+      h = { name, vars: {}, fileVars: {}, groups: [] };
+      this.hosts.set(name, h);
+    }
+    return h;
+  }
+
+  addHost(groupName: string, hostName: string, vars: Vars = {}): Host {
+    const host = this.host(hostName);
+    Object.assign(host.vars, vars);
+    if (groupName !== 'all') {
+      const group = this.group(groupName);
+      if (!group.hosts.includes(hostName)) group.hosts.push(hostName);
+      if (!host.groups.includes(groupName)) host.groups.push(groupName);
+    }
+    return host;
+  }
+
+  addChild(parentName: string, childName: string, where?: { file?: string; line?: number; col?: number }): void {
+    if (parentName === childName || this.descendants(childName).has(parentName)) {
+      const at = where?.file ? `${where.file}:${where.line}:${where.col}: ` : '';
+      throw new InventoryError(`${at}group "${childName}" cannot be a child of "${parentName}": that makes a cycle`, where);
+    }
+    const parent = this.group(parentName);
+    const child = this.group(childName);
+    if (!parent.children.includes(childName)) parent.children.push(childName);
+    if (!child.parents.includes(parentName)) child.parents.push(parentName);
+  }
+
+  /**
+   * Ties the graph together as Ansible does after parsing: every top-level group is a child of
+   * `all`, and hosts that belong to no group but `all` are in `ungrouped`.
+   */
+  finalize(): this {
+    for (const g of this.groups.values()) {
+      if (g.name !== 'all' && g.parents.length === 0) this.addChild('all', g.name);
+    }
+    const ungrouped = this.group('ungrouped');
+    for (const h of this.hosts.values()) {
+      const inGroup = h.groups.some((g) => g !== 'ungrouped');
+      if (inGroup && h.groups.includes('ungrouped')) {
+        h.groups = h.groups.filter((g) => g !== 'ungrouped');
+        ungrouped.hosts = ungrouped.hosts.filter((n) => n !== h.name);
+      }
+      if (!inGroup && !h.groups.includes('ungrouped')) {
+        h.groups.push('ungrouped');
+        ungrouped.hosts.push(h.name);
+      }
+    }
+    return this;
+  }
+
+  descendants(name: string): Set<string> {
+    const seen = new Set<string>();
+    const walk = (n: string) => {
+      for (const c of this.groups.get(n)?.children ?? []) {
+        if (!seen.has(c)) {
+          seen.add(c);
+          walk(c);
+        }
+      }
+    };
+    walk(name);
+    return seen;
+  }
+
+  /** Every host of a group and of its descendants, in inventory order. */
+  groupHosts(name: string): string[] {
+    if (name === 'all') return [...this.hosts.keys()];
+    const names = new Set([name, ...this.descendants(name)]);
+    const member = new Set<string>();
+    for (const n of names) for (const h of this.groups.get(n)?.hosts ?? []) member.add(h);
+    return [...this.hosts.keys()].filter((h) => member.has(h));
+  }
+
+  /** All groups a host is in, directly or through a child group, `all` included. */
+  hostGroups(hostName: string): Group[] {
+    const out = new Set<string>(['all']);
+    const up = (n: string) => {
+      if (out.has(n)) return;
+      out.add(n);
+      for (const p of this.groups.get(n)?.parents ?? []) up(p);
+    };
+    for (const g of this.hosts.get(hostName)?.groups ?? []) up(g);
+    return [...out].map((n) => this.groups.get(n)!);
+  }
+
+  /** Length of the longest path from `all`: Ansible orders group vars by it (children win). */
+  depth(name: string): number {
+    if (name === 'all') return 0;
+    const parents = this.groups.get(name)?.parents ?? [];
+    return parents.length === 0 ? 1 : 1 + Math.max(...parents.map((p) => this.depth(p)));
+  }
+
+  /**
+   * A host's variables in Ansible's precedence (ansible-core's VariableManager): role defaults
+   * < `all` from the inventory < group_vars/all < other groups from the inventory (by depth,
+   * ansible_group_priority, name) < their group_vars files < host vars < host_vars files < extra vars.
+   * Top-level keys are replaced, not deep-merged (Ansible's default hash_behaviour).
+   */
+  hostVars(hostName: string, opts: { defaults?: Vars; extra?: Vars } = {}): Vars {
+    const host = this.hosts.get(hostName);
+    if (!host) throw new InventoryError(`unknown host "${hostName}"`);
+    const all = this.groups.get('all')!;
+    const groups = this.hostGroups(hostName)
+      .filter((g) => g.name !== 'all')
+      .sort((a, b) => this.depth(a.name) - this.depth(b.name) || priority(a) - priority(b) || cmp(a.name, b.name));
+    return Object.assign(
+      {},
+      opts.defaults,
+      all.vars,
+      all.fileVars,
+      ...groups.map((g) => g.vars),
+      ...groups.map((g) => g.fileVars),
+      host.vars,
+      host.fileVars,
+      opts.extra,
+      { inventory_hostname: hostName, group_names: groups.map((g) => g.name).sort() },
+    );
+  }
+}
+
+function priority(g: Group): number {
+  const p = Number(g.vars.ansible_group_priority ?? g.fileVars.ansible_group_priority ?? 1);
+  return Number.isFinite(p) ? p : 1;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

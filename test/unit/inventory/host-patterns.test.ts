@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InventoryError } from '../../../src/core/errors.js';
+import { selectHosts } from '../../../src/inventory/host-patterns.js';
+import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
+
+// Expected results follow ansible-core's InventoryManager (order_patterns, _match_one_pattern,
+// _apply_subscript with its inclusive slice end).
+const inv = iniInventory(dedent(`
+  bastion
+  [k8s_worker]
+  worker[96:99]
+  [gpu]
+  worker98
+  worker99
+  [etcd]
+  etcd[1:3]
+  [k8s:children]
+  k8s_worker
+  etcd
+`));
+
+describe('host patterns (--limit)', () => {
+  const cases: [string, string[]][] = [
+    ['worker99', ['worker99']],
+    ['all', ['bastion', 'worker96', 'worker97', 'worker98', 'worker99', 'etcd1', 'etcd2', 'etcd3']],
+    ['*', ['bastion', 'worker96', 'worker97', 'worker98', 'worker99', 'etcd1', 'etcd2', 'etcd3']],
+    ['ungrouped', ['bastion']],
+    ['k8s_worker', ['worker96', 'worker97', 'worker98', 'worker99']],
+    ['k8s', ['worker96', 'worker97', 'worker98', 'worker99', 'etcd1', 'etcd2', 'etcd3']],
+    ['worker9*', ['worker96', 'worker97', 'worker98', 'worker99']],
+    ['worker9[6-7]', ['worker96', 'worker97']],
+    ['worker9?', ['worker96', 'worker97', 'worker98', 'worker99']],
+    ['etcd*', ['etcd1', 'etcd2', 'etcd3']],
+    ['worker96,etcd1', ['worker96', 'etcd1']],
+    ['worker96:etcd1', ['worker96', 'etcd1']],
+    ['k8s_worker:&gpu', ['worker98', 'worker99']],
+    ['k8s_worker:!gpu', ['worker96', 'worker97']],
+    ['!gpu,k8s_worker', ['worker96', 'worker97']],
+    ['&gpu', ['worker98', 'worker99']],
+    ['!k8s', ['bastion']],
+    ['k8s,!etcd,&gpu', ['worker98', 'worker99']],
+    ['~worker9[89]', ['worker98', 'worker99']],
+    ['~etcd', ['etcd1', 'etcd2', 'etcd3']],
+    // ~regex is Python's re.match: anchored at the start, so this matches nothing.
+    ['~orker', []],
+    ['k8s_worker[0]', ['worker96']],
+    ['k8s_worker[-1]', ['worker99']],
+    ['k8s_worker[0:2]', ['worker96', 'worker97', 'worker98']],
+    ['k8s_worker[1:]', ['worker97', 'worker98', 'worker99']],
+    ['k8s_worker[1:2]:etcd[0]', ['worker97', 'worker98', 'etcd1']],
+  ];
+  for (const [pattern, expected] of cases) {
+    it(`${pattern} -> ${expected.join(',') || '(error)'}`, () => {
+      if (expected.length === 0) {
+        expect(() => selectHosts(inv, pattern)).to.throw(InventoryError);
+        return;
+      }
+      // Results come in inventory order, whatever the order of terms.
+      const inventoryOrder = [...inv.hosts.keys()].filter((h) => expected.includes(h));
+      expect(selectHosts(inv, pattern)).to.deep.equal(inventoryOrder);
+    });
+  }
+
+  it('reads @file: one host or pattern per line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-'));
+    writeFileSync(join(dir, 'retry'), 'worker97\n\netcd2\n');
+    expect(selectHosts(inv, `@${join(dir, 'retry')}`)).to.deep.equal(['worker97', 'etcd2']);
+    expect(selectHosts(inv, `@${join(dir, 'retry')},worker99`)).to.deep.equal(['worker97', 'worker99', 'etcd2']);
+  });
+
+  it('refuses a term that matches nothing, suggesting close names', () => {
+    const e = thrown(() => selectHosts(inv, 'worker99,wroker98'));
+    expect(e).to.be.instanceOf(InventoryError);
+    expect(e.message).to.equal('host pattern "wroker98" matches no host or group; did you mean "worker98"?');
+    expect(thrown(() => selectHosts(inv, 'k8s_workers')).message).to.match(/did you mean "k8s_worker"/);
+  });
+
+  it('refuses a pattern that leaves no host', () => {
+    expect(thrown(() => selectHosts(inv, 'gpu:!k8s_worker')).message).to.match(/leaves no hosts/);
+  });
+
+  it('refuses an out-of-range subscript', () => {
+    expect(thrown(() => selectHosts(inv, 'gpu[5]')).message).to.match(/index 5 is out of range \(2 hosts\)/);
+  });
+});

@@ -26,6 +26,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--show-secrets', 'do not mask *_password and other secrets')
     .action(async (opts) => (await import('./commands/inventory.js')).inventoryCommand(opts));
 
+  program
+    .command('render')
+    .description('print or write every file the roles would put on each host, without connecting')
+    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
+    .option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern')
+    .option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect)
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('-o, --out <dir>', 'write <dir>/<host>/<path on the node> instead of printing')
+    .action(async (opts) => (await import('./commands/render.js')).renderCommand(opts));
+
+  program
+    .command('roles')
+    .description('list the roles, their aliases and variables')
+    .option('--no-variables', 'roles only')
+    .action(async (opts) => (await import('./commands/roles.js')).rolesCommand(opts));
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;

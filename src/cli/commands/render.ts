@@ -1,0 +1,28 @@
+import { parseExtraVars } from '../../inventory/extra-vars.js';
+import { prepareRun } from '../../engine/prepare.js';
+import { formatRenderedFiles, renderedFiles, writeRenderedFiles } from '../../engine/render.js';
+
+export interface RenderOptions {
+  inventory: string[];
+  limit?: string;
+  role?: string[];
+  extraVars?: string[];
+  out?: string;
+}
+
+/** `provision render`: every file the selected roles would write, without connecting anywhere. */
+export async function renderCommand(opts: RenderOptions): Promise<void> {
+  const run = prepareRun({
+    inventory: opts.inventory,
+    limit: opts.limit,
+    roles: opts.role ?? [],
+    extraVars: parseExtraVars(opts.extraVars ?? []),
+  });
+  const files = renderedFiles(run.hosts);
+  if (opts.out) {
+    writeRenderedFiles(files, opts.out);
+    process.stdout.write(`rendered ${files.length} files for ${run.hosts.length} hosts into ${opts.out}/<host>/\n`);
+  } else {
+    process.stdout.write(formatRenderedFiles(files));
+  }
+}

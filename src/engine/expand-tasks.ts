@@ -1,0 +1,82 @@
+import { ValidationError } from '../core/errors.js';
+import type { Vars } from '../inventory/inventory.js';
+import { argProblem } from '../roles/load-roles.js';
+import { renderDeep } from '../roles/resolve-vars.js';
+import type { Role, TaskSpec } from '../roles/role.js';
+import { TASK_TYPES } from '../tasks/task-types.js';
+import type { TemplateEngine } from '../template/engine.js';
+
+/** A task made concrete for one host: loop item chosen, `when` true, arguments rendered. */
+export interface TaskInstance {
+  role: string;
+  /** The task's name, with the loop item's label when it loops. */
+  name: string;
+  type: string;
+  args: Record<string, unknown>;
+  notify: string[];
+  spec: TaskSpec;
+  /** Variables the task renders with (host vars plus `item`). */
+  vars: Vars;
+  /** The task acts only if one of these paths exists on the node. */
+  ifExists?: string[];
+  /** What a template or copy task writes, rendered before any host is contacted. */
+  content?: string;
+}
+
+export interface SkippedTask {
+  role: string;
+  name: string;
+  reason: string;
+}
+
+export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: TemplateEngine, host: string) {
+  const instances: TaskInstance[] = [];
+  const skipped: SkippedTask[] = [];
+  for (const spec of tasks) {
+    for (const item of loopItems(spec, vars, host)) {
+      const ctx = item === undefined ? vars : { ...vars, item };
+      const name = item === undefined ? spec.name : `${spec.name} (${itemLabel(item)})`;
+      const where = `${spec.where.file}:${spec.where.line}:${spec.where.col}`;
+      if (spec.when && !engine.test(spec.when, ctx, where)) {
+        skipped.push({ role: role.name, name, reason: `when: ${spec.when} is false` });
+        continue;
+      }
+      const args = renderDeep(spec.args, (s) => engine.renderValue(s, ctx, where)) as Record<string, unknown>;
+      checkRenderedArgs(spec, args, host, where);
+      const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx };
+      if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
+      if (spec.type === 'template') instance.content = engine.renderFile(String(args.src), ctx);
+      if (spec.type === 'copy') instance.content = String(args.content);
+      instances.push(instance);
+    }
+  }
+  return { instances, skipped };
+}
+
+function loopItems(spec: TaskSpec, vars: Vars, host: string): unknown[] {
+  if (!spec.loop) return [undefined];
+  const value = spec.loop.split('.').reduce<unknown>((v, k) => (v as Vars | undefined)?.[k], vars);
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object') return Object.entries(value).map(([key, v]) => ({ key, value: v }));
+  if (value === null || value === undefined) return [];
+  throw new ValidationError(`host ${host}: task "${spec.name}" loops over ${spec.loop}, which is ${JSON.stringify(value)}, not a list or mapping`, { host, role: spec.role, task: spec.name });
+}
+
+function itemLabel(item: unknown): string {
+  if (item && typeof item === 'object') return String((item as Vars).key ?? (item as Vars).name ?? JSON.stringify(item));
+  return String(item);
+}
+
+/** Templated arguments are typed only once rendered: "true" becomes a boolean, "0755" stays a mode. */
+function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string, where: string): void {
+  const types = TASK_TYPES[spec.type]!.args;
+  for (const [key, value] of Object.entries(args)) {
+    const argSpec = types[key]!;
+    if (argSpec.type === 'boolean' && (value === 'true' || value === 'false')) args[key] = value === 'true';
+    if (argSpec.type === 'integer' && typeof value === 'string' && /^\d+$/.test(value)) args[key] = Number(value);
+    const problem = argProblem(argSpec, args[key]);
+    if (problem) {
+      throw new ValidationError(`${where}: host ${host}: ${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { ErrorList, ProvisionError } from '../core/errors.js';
+import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
+import { selectHosts } from '../inventory/host-patterns.js';
+import type { Inventory, Vars } from '../inventory/inventory.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { loadRoles } from '../roles/load-roles.js';
+import { resolveVariables } from '../roles/resolve-vars.js';
+import type { RoleCatalog } from '../roles/role.js';
+import { findRole, rolesForHost } from '../roles/select-roles.js';
+import { TemplateEngine } from '../template/engine.js';
+import { expandTasks, type SkippedTask, type TaskInstance } from './expand-tasks.js';
+
+export interface PrepareOptions {
+  inventory: string | string[] | Inventory;
+  limit?: string;
+  roles?: string[];
+  extraVars?: Vars;
+  rolesDir?: string;
+  templateDir?: string;
+}
+
+export interface RolePlan {
+  role: string;
+  tasks: TaskInstance[];
+  handlers: TaskInstance[];
+  skipped: SkippedTask[];
+}
+
+export interface HostPlan {
+  host: string;
+  vars: Vars;
+  roles: RolePlan[];
+}
+
+export interface PreparedRun {
+  inventory: Inventory;
+  catalog: RoleCatalog;
+  hosts: HostPlan[];
+}
+
+/**
+ * Everything that can be known without a connection: inventory, roles, variables, tasks and
+ * rendered file contents for every selected host. Any input error on any host stops the run
+ * here, before a single node is touched, and all of them are reported together.
+ */
+export function prepareRun(opts: PrepareOptions): PreparedRun {
+  const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
+  const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
+  const engine = new TemplateEngine(catalog.templateDir);
+  const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
+  const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
+  const problems: ProvisionError[] = [];
+  const hosts: HostPlan[] = [];
+  for (const host of hostNames) {
+    try {
+      const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
+      const roles = rolesForHost(catalog, host, inventoryVars, wanted);
+      const vars = resolveVariables(catalog, host, inventoryVars, engine);
+      hosts.push({
+        host,
+        vars,
+        roles: roles.map((role) => {
+          const main = expandTasks(role, role.tasks, vars, engine, host);
+          const handlers = expandTasks(role, role.handlers, vars, engine, host);
+          return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped };
+        }),
+      });
+    } catch (e) {
+      if (e instanceof ErrorList) problems.push(...e.errors);
+      else if (e instanceof ProvisionError) problems.push(e.host ? e : withHost(e, host));
+      else throw e;
+    }
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new ErrorList(problems);
+  return { inventory, catalog, hosts };
+}
+
+function withHost(e: ProvisionError, host: string): ProvisionError {
+  Object.assign(e, { host });
+  return e;
+}

@@ -1,0 +1,123 @@
+import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
+import { parseVersion } from '../domain/versions.js';
+import type { Vars } from '../inventory/inventory.js';
+import type { TemplateEngine } from '../template/engine.js';
+import type { RoleCatalog, VariableSpec } from './role.js';
+import { VARIABLE_CHECKS } from './variable-checks.js';
+
+const MAX_PASSES = 10;
+
+/**
+ * A host's variables for rendering: declared defaults, overridden by the inventory (which already
+ * ranks group, host and extra vars), with `{{ }}` in declared variables rendered (so a default can
+ * be built from others, e.g. a download URL from download_base_url and a version), then every
+ * declared variable type-checked and its domain check run. All problems are returned at once.
+ */
+export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateEngine): Vars {
+  const vars: Vars = {};
+  for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = structuredClone(spec.default);
+  Object.assign(vars, inventoryVars);
+
+  const problems: string[] = [];
+  for (const spec of Object.values(catalog.variables)) {
+    if (!(spec.name in vars)) problems.push(`variable ${spec.name} is required (declared by ${declaredBy(spec)}): ${spec.description}`);
+  }
+  if (problems.length === 0) renderTemplatedVars(catalog, vars, engine, host, problems);
+  if (problems.length === 0) {
+    for (const spec of Object.values(catalog.variables)) {
+      const result = coerce(spec, vars[spec.name]);
+      if (typeof result === 'string') problems.push(`variable ${spec.name}: ${result}`);
+      else vars[spec.name] = result.value;
+    }
+  }
+  if (problems.length === 0) {
+    for (const spec of Object.values(catalog.variables)) {
+      if (spec.check) problems.push(...VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars));
+    }
+  }
+  if (problems.length) {
+    const errors = problems.map((p) => new ValidationError(`host ${host}: ${p}`, { host }));
+    throw errors.length === 1 ? errors[0] : new ErrorList(errors);
+  }
+  return vars;
+}
+
+function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateEngine, host: string, problems: string[]) {
+  const declared = Object.keys(catalog.variables);
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const pending = declared.filter((n) => hasTemplate(vars[n]));
+    if (pending.length === 0) return;
+    for (const name of pending) {
+      try {
+        vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
+      } catch (e) {
+        if (!(e instanceof ProvisionError)) throw e;
+        problems.push(`${e.message.replace(/^variable \S+:(\d+:\d+: )?/, `variable ${name}: `)}`);
+        return;
+      }
+    }
+  }
+  const stuck = declared.filter((n) => hasTemplate(vars[n]));
+  if (stuck.length) problems.push(`variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
+}
+
+export function renderDeep(value: unknown, render: (s: string) => unknown): unknown {
+  if (typeof value === 'string') return value.includes('{{') ? render(value) : value;
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, render));
+  if (value && typeof value === 'object') {
+    const out: Vars = {};
+    for (const [k, v] of Object.entries(value)) out[k] = renderDeep(v, render);
+    return out;
+  }
+  return value;
+}
+
+function hasTemplate(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some(hasTemplate);
+  if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);
+  return false;
+}
+
+const TRUE = ['true', 'yes', 'on', '1'];
+const FALSE = ['false', 'no', 'off', '0', ''];
+
+/** Checks a value against its declared type, accepting what Ansible users write (yes/no, "3"). */
+function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
+  const got = `got ${JSON.stringify(v)}`;
+  let value = v;
+  switch (spec.type) {
+    case 'boolean':
+      if (typeof v === 'string' && [...TRUE, ...FALSE].includes(v.toLowerCase())) value = TRUE.includes(v.toLowerCase());
+      else if (typeof v !== 'boolean') return `expected true or false, ${got}`;
+      break;
+    case 'integer':
+      if (typeof v === 'string' && /^-?\d+$/.test(v)) value = Number(v);
+      else if (!Number.isInteger(v)) return `expected an integer, ${got}`;
+      break;
+    case 'version':
+      if (typeof v === 'number') return `expected a version string, got the number ${v}: quote it ("${v}"), since YAML and INI read 1.20 as 1.2`;
+      if (typeof v !== 'string' || !parseVersion(v)) return `expected a version such as "1.27" or "1.7.24", ${got}`;
+      break;
+    case 'string':
+      if (typeof v === 'number') value = String(v);
+      else if (typeof v !== 'string') return `expected a string, ${got}`;
+      break;
+    case 'path':
+      if (typeof v !== 'string' || !v.startsWith('/')) return `expected an absolute path, ${got}`;
+      break;
+    case 'list':
+      if (!Array.isArray(v)) return `expected a list, ${got}`;
+      break;
+    case 'map':
+      if (v === null || v === undefined) value = {};
+      else if (typeof v !== 'object' || Array.isArray(v)) return `expected a mapping, ${got}`;
+      break;
+  }
+  if (spec.choices && !spec.choices.includes(value)) return `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, ${got}`;
+  return { value };
+}
+
+function declaredBy(spec: VariableSpec): string {
+  return spec.owner === 'shared' ? 'roles/variables.yaml' : `role ${spec.owner}`;
+}

@@ -1,0 +1,53 @@
+/** A role as loaded from `roles/<name>/role.yaml`: data only. */
+export type VarType = 'string' | 'boolean' | 'integer' | 'list' | 'map' | 'version' | 'path' | 'any';
+
+export interface Where {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface VariableSpec {
+  name: string;
+  type: VarType;
+  description: string;
+  /** Absent when the variable is required. */
+  default?: unknown;
+  hasDefault: boolean;
+  choices?: unknown[];
+  /** A named domain check (see roles/variable-checks.ts). */
+  check?: string;
+  /** The role that declares it, or "shared" for roles/variables.yaml. */
+  owner: string;
+  where: Where;
+}
+
+export interface TaskSpec {
+  name: string;
+  type: string;
+  args: Record<string, unknown>;
+  when?: string;
+  loop?: string;
+  /** Act only if one of these paths exists on the node. */
+  ifExists?: string[];
+  notify: string[];
+  role: string;
+  where: Where;
+}
+
+export interface Role {
+  name: string;
+  description: string;
+  aliases: string[];
+  variables: Record<string, VariableSpec>;
+  tasks: TaskSpec[];
+  handlers: TaskSpec[];
+  file: string;
+}
+
+export interface RoleCatalog {
+  roles: Role[];
+  /** Every declared variable, shared and per role: one namespace, as Ansible's role defaults. */
+  variables: Record<string, VariableSpec>;
+  templateDir: string;
+}

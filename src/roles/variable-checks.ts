@@ -1,0 +1,41 @@
+import { runtimeProblems } from '../domain/containerd-runtimes.js';
+import { removedFlagProblems } from '../domain/kubelet-flags.js';
+import { ansibleBoolean } from '../inventory/connection.js';
+
+type Vars = Record<string, unknown>;
+
+/**
+ * Domain checks a role variable can name with `check:`. Each returns problems as messages;
+ * they run on a host's resolved variables before anything connects.
+ */
+export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => string[]> = {
+  'kubelet-flags': (value, vars) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+    return removedFlagProblems(String(vars.kubernetes_version), value as Vars);
+  },
+  'containerd-runtimes': (value, vars) => runtimeProblems(value, vars.containerd_default_runtime),
+  /** kubelet and containerd must agree on the cgroup driver, or pods fail to start. */
+  'kubelet-config': (value, vars) => {
+    const driver = (value as Vars | undefined)?.cgroupDriver;
+    if (driver === undefined) return [];
+    const expected = ansibleBoolean(vars.containerd_systemd_cgroup) ? 'systemd' : 'cgroupfs';
+    return driver === expected
+      ? []
+      : [`kubelet_config.cgroupDriver is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
+        'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead'];
+  },
+  'registry-mirrors': (value) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_mirrors must map a registry name to a list of mirror URLs'];
+    const problems: string[] = [];
+    for (const [registry, mirrors] of Object.entries(value as Vars)) {
+      const list = Array.isArray(mirrors) ? mirrors : [mirrors];
+      for (const m of list) {
+        const url = typeof m === 'string' ? m : (m as Vars | null)?.url;
+        if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url)) {
+          problems.push(`containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`);
+        }
+      }
+    }
+    return problems;
+  },
+};

@@ -1,0 +1,107 @@
+import { stringify as yamlStringify } from 'yaml';
+import {
+  containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec,
+} from '../domain/containerd-runtimes.js';
+import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
+import { compareVersions } from '../domain/versions.js';
+
+type Helper = (...args: unknown[]) => unknown;
+
+/** Handlebars passes an options object last; helpers only want the real arguments. */
+const args = (list: unknown[]) => list.slice(0, -1);
+const truthy = (v: unknown) => !(v === false || v === null || v === undefined || v === '' || v === 0 || (Array.isArray(v) && v.length === 0));
+
+/** A TOML value: strings as basic strings (JSON escapes are valid TOML), arrays, inline tables. */
+export function toToml(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(toToml).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    return `{ ${Object.entries(value).map(([k, v]) => `${tomlKey(k)} = ${toToml(v)}`).join(', ')} }`;
+  }
+  throw new Error(`cannot write ${String(value)} as TOML`);
+}
+
+export function tomlKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
+}
+
+export function deepMerge(...objects: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const obj of objects) {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) continue;
+    for (const [k, v] of Object.entries(obj)) {
+      const prev = out[k];
+      out[k] = isPlainObject(prev) && isPlainObject(v) ? deepMerge(prev, v) : v;
+    }
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+export const helpers: Record<string, Helper> = {
+  toml: (...a) => toToml(args(a)[0]),
+  tomlKey: (...a) => tomlKey(String(args(a)[0])),
+  json: (...a) => JSON.stringify(args(a)[0]),
+  /** YAML block text, optionally indented by N spaces (for embedding under a key). */
+  yaml: (...a) => {
+    const [value, indent] = args(a);
+    const text = yamlStringify(value, { lineWidth: 0 }).trimEnd();
+    const pad = ' '.repeat(Number(indent ?? 0));
+    return text.split('\n').map((l) => pad + l).join('\n');
+  },
+  eq: (...a) => args(a)[0] === args(a)[1],
+  ne: (...a) => args(a)[0] !== args(a)[1],
+  not: (...a) => !truthy(args(a)[0]),
+  and: (...a) => args(a).every(truthy),
+  or: (...a) => args(a).some(truthy),
+  includes: (...a) => {
+    const [list, item] = args(a);
+    return Array.isArray(list) && list.some((x) => x === item || (x && typeof x === 'object' && (x as { name?: unknown }).name === item));
+  },
+  versionAtLeast: (...a) => compareVersions(String(args(a)[0]), String(args(a)[1])) >= 0,
+  join: (...a) => {
+    const [list, sep] = args(a);
+    return Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : '';
+  },
+  merge: (...a) => deepMerge(...args(a)),
+  /** The `key: value` pairs of a hash: `(object a=1 b=x)`. */
+  object: (...a) => ({ ...((a.at(-1) as { hash?: Record<string, unknown> }).hash ?? {}) }),
+  containerdConfigVersion: (...a) => String(containerdConfigVersion(String(args(a)[0]))),
+  containerdRuntimes: (...a) => {
+    const [specs, systemdCgroup, runcBinary, runscConfigPath] = args(a);
+    return normalizeRuntimes(specs as RuntimeSpec[], {
+      systemdCgroup: truthy(systemdCgroup), runcBinary: String(runcBinary), runscConfigPath: String(runscConfigPath),
+    });
+  },
+  registryServer: (...a) => registryServer(String(args(a)[0])),
+  /** A mirror is a URL or `{url, capabilities, skip_verify}`. */
+  registryMirrorUrl: (...a) => {
+    const m = args(a)[0];
+    return typeof m === 'string' ? m : String((m as { url?: unknown }).url);
+  },
+  registryMirrorCapabilities: (...a) => {
+    const m = args(a)[0] as { capabilities?: unknown } | string;
+    return typeof m === 'object' && Array.isArray(m.capabilities) ? m.capabilities : ['pull', 'resolve'];
+  },
+  dirname: (...a) => String(args(a)[0]).replace(/\/[^/]*\/?$/, '') || '/',
+  length: (...a) => {
+    const v = args(a)[0];
+    return Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0;
+  },
+  gt: (...a) => Number(args(a)[0]) > Number(args(a)[1]),
+  kubeletFlags: (...a) => {
+    const [kubernetesVersion, configFile, kubeconfig, runtimeEndpoint, userFlags] = args(a);
+    return kubeletFlagList({
+      kubernetesVersion: String(kubernetesVersion), configFile: String(configFile), kubeconfig: String(kubeconfig),
+      runtimeEndpoint: String(runtimeEndpoint), userFlags: (userFlags ?? {}) as Record<string, unknown>,
+    });
+  },
+  kubeletRuntimeConfig: (...a) => {
+    const [kubernetesVersion, systemdCgroup, runtimeEndpoint] = args(a);
+    return kubeletRuntimeConfig(String(kubernetesVersion), truthy(systemdCgroup), String(runtimeEndpoint));
+  },
+};
+
+

@@ -40,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('roles')
     .description('list the roles, their aliases and variables')
     .option('--no-variables', 'roles only')
+    .option('--markdown', 'the README tables of roles and variables')
     .action(async (opts) => (await import('./commands/roles.js')).rolesCommand(opts));
 
   try {

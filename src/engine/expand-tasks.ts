@@ -59,7 +59,7 @@ function loopItems(spec: TaskSpec, vars: Vars, host: string): unknown[] {
   if (Array.isArray(value)) return value;
   if (value && typeof value === 'object') return Object.entries(value).map(([key, v]) => ({ key, value: v }));
   if (value === null || value === undefined) return [];
-  throw new ValidationError(`host ${host}: task "${spec.name}" loops over ${spec.loop}, which is ${JSON.stringify(value)}, not a list or mapping`, { host, role: spec.role, task: spec.name });
+  throw new ValidationError(`task "${spec.name}" loops over ${spec.loop}, which is ${JSON.stringify(value)}, not a list or mapping`, { host, role: spec.role, task: spec.name });
 }
 
 function itemLabel(item: unknown): string {
@@ -76,7 +76,7 @@ function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: 
     if (argSpec.type === 'integer' && typeof value === 'string' && /^\d+$/.test(value)) args[key] = Number(value);
     const problem = argProblem(argSpec, args[key]);
     if (problem) {
-      throw new ValidationError(`${where}: host ${host}: ${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
+      throw new ValidationError(`${where}: ${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
     }
   }
 }

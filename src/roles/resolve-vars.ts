@@ -36,7 +36,7 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
     }
   }
   if (problems.length) {
-    const errors = problems.map((p) => new ValidationError(`host ${host}: ${p}`, { host }));
+    const errors = problems.map((p) => new ValidationError(p, { host }));
     throw errors.length === 1 ? errors[0] : new ErrorList(errors);
   }
   return vars;

@@ -1,0 +1,47 @@
+/**
+ * Benchmark: `provision render` for 1,000 hosts must take seconds, not minutes.
+ * Target: under 10 s and 1 GiB of memory on a 2-core machine (the project's machines).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { prepareRun } from '../../src/engine/prepare.js';
+import { renderedFiles, writeRenderedFiles } from '../../src/engine/render.js';
+
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
+const TARGET_MS = 10_000;
+const TARGET_RSS = 1024 * 1024 * 1024;
+
+const dir = mkdtempSync(join(tmpdir(), 'provision-bench-'));
+const lines = ['[k8s_worker]'];
+for (let i = 0; i < HOSTS; i++) {
+  const runtimes = i % 3 === 0 ? ` containerd_runtimes="['runc', 'runsc', 'kata']"` : '';
+  lines.push(`worker${String(i).padStart(4, '0')} ansible_host=10.1.${i >> 8}.${i & 255}${runtimes}`);
+}
+lines.push('[k8s_worker:vars]', "kubernetes_version='1.27'", "provision_roles=['remove-docker', 'install-runc', 'install-cni', 'install-containerd', 'kubelet-config']",
+  "containerd_registry_mirrors={'docker.io': ['https://mirror.example.com']}");
+writeFileSync(join(dir, 'hosts'), lines.join('\n') + '\n');
+
+const start = performance.now();
+const run = prepareRun({ inventory: join(dir, 'hosts') });
+const files = renderedFiles(run.hosts);
+const prepared = performance.now();
+writeRenderedFiles(files, join(dir, 'out'));
+const end = performance.now();
+const rss = process.memoryUsage().rss;
+
+const result = {
+  hosts: run.hosts.length,
+  files: files.length,
+  prepare_and_render_ms: Math.round(prepared - start),
+  write_ms: Math.round(end - prepared),
+  total_ms: Math.round(end - start),
+  rss_mib: Math.round(rss / 1024 / 1024),
+  target: `total < ${TARGET_MS} ms, rss < ${TARGET_RSS / 1024 / 1024} MiB`,
+};
+console.log(JSON.stringify(result, null, 2));
+if (end - start > TARGET_MS || rss > TARGET_RSS) {
+  console.error('bench: over target');
+  process.exit(1);
+}

@@ -13,6 +13,28 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
 
   const collect = (value: string, previous: string[] = []) => [...previous, value];
+  let exitCode: number = ExitCode.ok;
+
+  program
+    .command('apply', { isDefault: true })
+    .description('apply the roles to the selected hosts (the default command)')
+    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
+    .option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern')
+    .option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect)
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('-C, --check', 'plan and report what would change; change nothing')
+    .option('-D, --diff', 'show file diffs and before/after of states')
+    .option('-f, --forks <n>', 'hosts in parallel', '20')
+    .option('--report <file>', 'write a JSON report of every task')
+    .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', "add unknown host keys to known_hosts (OpenSSH's accept-new); changed keys are always refused")
+    .option('-K, --ask-become-pass', 'ask for the sudo password (or set PROVISION_BECOME_PASSWORD)')
+    .option('--connect-timeout <seconds>', 'SSH connect timeout', '10')
+    .option('--progress <mode>', 'auto, listr or plain', 'auto')
+    .option('-v, --verbose', 'also list tasks that changed nothing, with the reason')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/apply.js')).applyCommand(opts);
+    });
 
   program
     .command('inventory')
@@ -45,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0

@@ -1,0 +1,41 @@
+/** What the engine tells its subscribers (listr2, plain lines, JSON report, tests). */
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
+
+export interface FileDiff {
+  path: string;
+  before: string;
+  after: string;
+}
+
+export interface TaskResult {
+  host: string;
+  role: string;
+  task: string;
+  handler: boolean;
+  status: TaskStatus;
+  /** One line per change made (or, in check mode, that would be made). */
+  changes: string[];
+  /** Why nothing changed, or why the task was skipped. */
+  reason?: string;
+  diffs?: FileDiff[];
+  error?: string;
+}
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: number;
+}
+
+export type RunEvent =
+  | { type: 'host-start'; host: string }
+  | { type: 'task-start'; host: string; role: string; task: string; handler: boolean }
+  | ({ type: 'task-result' } & TaskResult)
+  | { type: 'host-unreachable'; host: string; error: string }
+  | { type: 'host-end'; host: string; stats: HostStats; notStarted?: boolean };
+
+export type Listener = (event: RunEvent) => void;
+
+export const emptyStats = (): HostStats => ({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 });

@@ -1,0 +1,102 @@
+import { ProvisionError } from '../core/errors.js';
+import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats } from '../core/events.js';
+import type { Change, Plan } from '../core/plan.js';
+import type { Fact } from '../facts/fact.js';
+import { existsFact } from '../facts/facts.js';
+import { PLANNERS } from '../tasks/planners.js';
+import { PlanError, type PlanContext } from '../tasks/planner.js';
+import type { Transport } from '../transport/transport.js';
+import type { TaskInstance } from './expand-tasks.js';
+import { FactCache } from './fact-cache.js';
+import type { HostPlan, RolePlan } from './prepare.js';
+
+export interface HostRunOptions {
+  check: boolean;
+  diff: boolean;
+  runId: string;
+  /** Set by Ctrl-C: no new task starts; the running one finishes. */
+  interrupted: () => boolean;
+  listener: Listener;
+}
+
+interface Step {
+  role: RolePlan;
+  task: TaskInstance;
+  handler: boolean;
+}
+
+/**
+ * Runs one host's roles: gather -> plan -> apply, task by task. A failed task stops the host
+ * (after the handlers already notified have run: they are never lost); other hosts go on.
+ */
+export async function runHost(plan: HostPlan, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
+  const stats = emptyStats();
+  const cache = new FactCache(transport);
+  const ctxFor = (task: TaskInstance): PlanContext => ({
+    check: opts.check, diff: opts.diff, backupDir: `/var/backups/provision/${opts.runId}`, content: task.content,
+  });
+  const factsOf = (task: TaskInstance): Fact<unknown>[] => [
+    ...(task.ifExists ?? []).map(existsFact),
+    ...PLANNERS[task.type]!.facts(task.args, ctxFor(task)),
+  ];
+  const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
+  let position = 0;
+  const upcoming = () => steps.slice(position).flatMap((s) => factsOf(s.task));
+
+  const record = (result: TaskResult) => {
+    stats[result.status === 'failed' ? 'failed' : result.status]++;
+    opts.listener({ type: 'task-result', ...result });
+  };
+
+  const runStep = async (step: Step): Promise<TaskResult> => {
+    const { task } = step;
+    const base = { host: plan.host, role: step.role.role, task: task.name, handler: step.handler, changes: [] as string[] };
+    opts.listener({ type: 'task-start', host: plan.host, role: step.role.role, task: task.name, handler: step.handler });
+    try {
+      const values = await cache.need(factsOf(task), upcoming);
+      if (task.ifExists && !task.ifExists.some((p) => values.get(existsFact(p).key))) {
+        return { ...base, status: 'skipped', reason: `none of ${task.ifExists.join(', ')} exists` };
+      }
+      const planned: Plan = PLANNERS[task.type]!.plan(task.args, values, ctxFor(task));
+      if ('noop' in planned) return { ...base, status: 'ok', reason: planned.noop };
+      const diffs = planned.changes.flatMap((c) => (c.diff ? [c.diff as FileDiff] : []));
+      const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
+      if (opts.check) return result;
+      const r = await transport.run(applyScript(planned.changes));
+      cache.invalidate();
+      if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}` };
+      return result;
+    } catch (e) {
+      if (e instanceof PlanError || e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
+      throw e;
+    }
+  };
+
+  for (const role of plan.roles) {
+    const notified = new Set<string>();
+    let failed = false;
+    for (const task of role.tasks) {
+      if (opts.interrupted()) break;
+      const result = await runStep(steps[position]!);
+      position++;
+      record(result);
+      if (result.status === 'changed') task.notify.forEach((n) => notified.add(n));
+      if (result.status === 'failed') {
+        failed = true;
+        break;
+      }
+    }
+    // Handlers run once, in definition order, only when notified; also after a failure.
+    for (const handler of role.handlers) {
+      if (!notified.has(handler.spec.name) || opts.interrupted()) continue;
+      record(await runStep({ role, task: handler, handler: true }));
+    }
+    if (failed || opts.interrupted()) break;
+  }
+  return stats;
+}
+
+/** Each change in its own subshell with `set -e`; the first failure stops the rest. */
+function applyScript(list: Change[]): string {
+  return list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n') + '\n';
+}

@@ -1,0 +1,53 @@
+import { type Change, changes, noop } from '../core/plan.js';
+import { factValue } from '../facts/fact.js';
+import { accountFact } from '../facts/facts.js';
+import { q } from '../transport/shell.js';
+import type { Planner } from './planner.js';
+
+export const groupTask: Planner = {
+  facts: (args) => [accountFact('group', String(args.name))],
+  plan(args, facts) {
+    const name = String(args.name);
+    const state = factValue(facts, accountFact('group', name));
+    if ((args.state ?? 'present') === 'absent') {
+      return state.exists ? changes({ what: `remove group ${name}`, script: `groupdel ${q(name)}` }) : noop(`group ${name} does not exist`);
+    }
+    return state.exists ? noop(`group ${name} exists`) : changes({ what: `create group ${name}`, script: `groupadd ${args.system ? '-r ' : ''}${q(name)}` });
+  },
+};
+
+const GROUP = 3;
+const HOME = 5;
+const SHELL = 6;
+
+export const userTask: Planner = {
+  facts: (args) => [accountFact('passwd', String(args.name)), ...(args.group ? [accountFact('group', String(args.group))] : [])],
+  plan(args, facts) {
+    const name = String(args.name);
+    const state = factValue(facts, accountFact('passwd', name));
+    if ((args.state ?? 'present') === 'absent') {
+      return state.exists ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}` }) : noop(`user ${name} does not exist`);
+    }
+    const groups = args.groups === undefined ? undefined : (Array.isArray(args.groups) ? args.groups : [args.groups]).map(String);
+    if (!state.exists) {
+      const flags = [
+        args.system ? '-r' : '',
+        args.group ? `-g ${q(String(args.group))}` : '',
+        groups?.length ? `-G ${q(groups.join(','))}` : '',
+        args.home ? `-d ${q(String(args.home))}` : '',
+        args.shell ? `-s ${q(String(args.shell))}` : '',
+      ].filter(Boolean).join(' ');
+      return changes({ what: `create user ${name}`, script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' ') });
+    }
+    const out: Change[] = [];
+    if (args.shell && state.fields[SHELL] !== args.shell) out.push({ what: `shell ${state.fields[SHELL]} -> ${args.shell}`, script: `usermod -s ${q(String(args.shell))} ${q(name)}` });
+    if (args.home && state.fields[HOME] !== args.home) out.push({ what: `home ${state.fields[HOME]} -> ${args.home}`, script: `usermod -d ${q(String(args.home))} ${q(name)}` });
+    if (args.group) {
+      const gid = factValue(facts, accountFact('group', String(args.group))).fields[2];
+      if (gid !== state.fields[GROUP]) out.push({ what: `primary group -> ${args.group}`, script: `usermod -g ${q(String(args.group))} ${q(name)}` });
+    }
+    const missing = (groups ?? []).filter((g) => !state.groups.includes(g));
+    if (missing.length) out.push({ what: `add to groups ${missing.join(', ')}`, script: `usermod -a -G ${q(missing.join(','))} ${q(name)}` });
+    return out.length ? changes(...out) : noop(`user ${name} is as wanted`);
+  },
+};

@@ -1,0 +1,54 @@
+import { changes, noop } from '../core/plan.js';
+import { factValue } from '../facts/fact.js';
+import { pathFact, urlTextFact } from '../facts/facts.js';
+import { q } from '../transport/shell.js';
+import { attributeChanges, backupScript, tempAttributes } from './file-attributes.js';
+import { PlanError, type Planner } from './planner.js';
+
+const destFact = (args: Record<string, unknown>) => pathFact(String(args.dest), { sha256: true });
+const pinned = (args: Record<string, unknown>) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);
+
+/**
+ * A file fetched by URL on the node and checked against a sha256: pinned, or read from the
+ * checksum file published beside the artifact (sha256sum format). Skipped when dest already has it.
+ */
+export const downloadTask: Planner = {
+  facts: (args) => [destFact(args), ...(pinned(args) ? [] : [urlTextFact(String(args.checksum_url))])],
+  plan(args, facts, ctx) {
+    const url = String(args.url);
+    const dest = String(args.dest);
+    const expected = pinned(args) ?? checksumFromFile(factValue(facts, urlTextFact(String(args.checksum_url))), String(args.checksum_url), url);
+    if (!/^[0-9a-f]{64}$/.test(expected)) throw new PlanError(`sha256 "${expected}" for ${url} is not 64 hex digits`);
+    const state = factValue(facts, destFact(args));
+    if (state.exists && state.sha256 === expected) {
+      const attrs = attributeChanges(dest, state, args);
+      return attrs.length ? changes(...attrs) : noop(`${dest} already has sha256 ${expected.slice(0, 12)}`);
+    }
+    const tmp = `${dest}.provision-tmp`;
+    const fetch = `if command -v curl >/dev/null; then curl -fsSL --retry 3 -o ${q(tmp)} ${q(url)}; else wget -q -O ${q(tmp)} ${q(url)}; fi`;
+    const script = [
+      `trap 'rm -f ${q(tmp)}' EXIT`,
+      `${fetch} || { echo "download failed: ${url}" >&2; exit 1; }`,
+      `got=$(sha256sum < ${q(tmp)} | cut -d' ' -f1)`,
+      `[ "$got" = ${q(expected)} ] || { echo "checksum mismatch for ${url}: expected ${expected}, got $got" >&2; exit 1; }`,
+      tempAttributes(tmp, dest, state, args),
+      state.exists ? backupScript(dest, ctx.backupDir) : '',
+      `mv -f ${q(tmp)} ${q(dest)}`,
+      'trap - EXIT',
+    ].filter(Boolean).join('\n');
+    return changes({ what: `${state.exists ? 'replace' : 'download'} ${dest} from ${url} (sha256 ${expected.slice(0, 12)})`, script });
+  },
+};
+
+/** The hash for `url`'s file name in a sha256sum-style file (`<hash>  <name>` or `<hash> *<name>`). */
+export function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: string, url: string): string {
+  if (!fetched.ok) throw new PlanError(`cannot fetch checksum file ${checksumUrl}: ${fetched.text.trim().split('\n').pop()}`);
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  const lines = fetched.text.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const line of lines) {
+    const m = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line);
+    if (m && (m[2] === name || m[2]!.endsWith(`/${name}`))) return m[1]!.toLowerCase();
+  }
+  if (lines.length === 1 && /^[0-9a-fA-F]{64}(\s|$)/.test(lines[0]!)) return lines[0]!.slice(0, 64).toLowerCase();
+  throw new PlanError(`checksum file ${checksumUrl} has no line for ${name}`);
+}

@@ -1,0 +1,38 @@
+import type { Change } from '../core/plan.js';
+import type { PathState } from '../facts/facts.js';
+import { q } from '../transport/shell.js';
+
+export const normalizeMode = (mode: string) => mode.replace(/^0*(?=[0-7]{3,4}$)/, '').padStart(4, '0');
+
+/** Changes that bring an existing path's owner, group and mode to what the task asks. */
+export function attributeChanges(path: string, state: PathState, args: Record<string, unknown>): Change[] {
+  const out: Change[] = [];
+  const owner = args.owner as string | undefined;
+  const group = args.group as string | undefined;
+  if ((owner && owner !== state.owner) || (group && group !== state.group)) {
+    const to = `${owner ?? state.owner}:${group ?? state.group}`;
+    out.push({ what: `owner ${state.owner}:${state.group} -> ${to}`, script: `chown -h ${q(to)} ${q(path)}` });
+  }
+  const mode = args.mode as string | undefined;
+  if (mode && state.type !== 'symbolic link' && normalizeMode(mode) !== normalizeMode(state.mode ?? '')) {
+    out.push({ what: `mode ${state.mode} -> ${normalizeMode(mode)}`, script: `chmod ${q(mode)} ${q(path)}` });
+  }
+  return out;
+}
+
+/** Keeps a copy of `path` under the run's backup directory before it is replaced or removed. */
+export function backupScript(path: string, backupDir: string): string {
+  const target = `${backupDir}${path}`;
+  return `if [ -e ${q(path)} ] || [ -L ${q(path)} ]; then mkdir -p ${q(target.replace(/\/[^/]*$/, '') || '/')} && cp -a ${q(path)} ${q(target)}; fi`;
+}
+
+/** Attributes to apply to a freshly written temporary file: the task's, else those of the file it replaces. */
+export function tempAttributes(tmp: string, dest: string, state: PathState, args: Record<string, unknown>): string {
+  const lines: string[] = [];
+  if (args.mode) lines.push(`chmod ${q(String(args.mode))} ${q(tmp)}`);
+  else if (state.exists) lines.push(`chmod --reference=${q(dest)} ${q(tmp)}`);
+  else lines.push(`chmod 0644 ${q(tmp)}`);
+  if (args.owner || args.group) lines.push(`chown ${q(`${args.owner ?? ''}${args.group ? `:${args.group}` : ''}`)} ${q(tmp)}`);
+  else if (state.exists) lines.push(`chown --reference=${q(dest)} ${q(tmp)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,48 @@
+import { changes, noop } from '../core/plan.js';
+import { factValue } from '../facts/fact.js';
+import { packagesFact } from '../facts/facts.js';
+import { q } from '../transport/shell.js';
+import { PlanError, type Planner } from './planner.js';
+
+const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+const fact = (args: Record<string, unknown>) => packagesFact([...list(args.name), ...list(args.keep)]);
+const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold';
+
+/**
+ * OS packages with apt or dnf. Removal never autoremoves, and the `keep` packages are marked as
+ * manually installed in the same step, so removing Docker can never take containerd or runc
+ * (kubespray issue 8431: docker.io pulled them in as dependencies).
+ */
+export const packageTask: Planner = {
+  facts: (args) => [fact(args)],
+  plan(args, facts) {
+    const names = list(args.name);
+    const state = factValue(facts, fact(args));
+    const wanted = (args.state as string | undefined) ?? 'present';
+    const keep = list(args.keep).filter((k) => state.installed.includes(k));
+    if (wanted === 'present') {
+      const missing = names.filter((n) => !state.installed.includes(n));
+      if (!missing.length) return noop(`installed: ${names.join(', ')}`);
+      return changes({ what: `install ${missing.join(', ')}`, script: installScript(state.manager, missing) });
+    }
+    const targets = names.filter((n) => state.installed.includes(n) || (wanted === 'purge' && state.configOnly.includes(n)));
+    if (!targets.length) return noop(`not installed: ${names.join(', ')}`);
+    const what = `${wanted === 'purge' ? 'purge' : 'remove'} ${targets.join(', ')}${keep.length ? ` (keeping ${keep.join(', ')})` : ''}`;
+    return changes({ what, script: removeScript(state.manager, targets, keep, wanted === 'purge') });
+  },
+};
+
+function installScript(manager: string, pkgs: string[]): string {
+  const names = pkgs.map(q).join(' ');
+  if (manager === 'apt') return `${APT} install --no-install-recommends ${names} || { apt-get update -q && ${APT} install --no-install-recommends ${names}; }`;
+  if (manager === 'dnf') return `dnf install -y ${names}`;
+  throw new PlanError('no supported package manager (apt or dnf) on the node');
+}
+
+function removeScript(manager: string, pkgs: string[], keep: string[], purge: boolean): string {
+  const names = pkgs.map(q).join(' ');
+  const kept = keep.map(q).join(' ');
+  if (manager === 'apt') return `set -e\n${keep.length ? `apt-mark manual ${kept} >/dev/null\n` : ''}${APT} ${purge ? 'purge' : 'remove'} ${names}`;
+  if (manager === 'dnf') return `set -e\n${keep.length ? `dnf mark install ${kept}\n` : ''}dnf remove -y --noautoremove ${names}`;
+  throw new PlanError('no supported package manager (apt or dnf) on the node');
+}

@@ -1,0 +1,58 @@
+import { TransportError } from '../core/errors.js';
+import { q, writeFileScript } from './shell.js';
+import type { RunResult, Transport } from './transport.js';
+
+export interface BecomeOptions {
+  user: string;
+  password?: string;
+}
+
+/** Runs `command` with `stdin`; what differs between SSH and local execution. */
+export type RawExec = (command: string, stdin: string, timeoutMs?: number) => Promise<RunResult>;
+
+/**
+ * put/get and privilege escalation on top of "run a command with stdin". Scripts go to `sh -s`
+ * on stdin, so they are never part of a command line; `sudo -S` reads the password as the first
+ * line of stdin, and only when sudo has said it needs one (else that line would reach the shell).
+ */
+export abstract class ScriptTransport implements Transport {
+  runs = 0;
+  private sudoNeedsPassword?: boolean;
+
+  constructor(readonly host: string, private readonly become?: BecomeOptions) {}
+
+  protected abstract exec: RawExec;
+  abstract close(): Promise<void>;
+
+  async run(script: string, opts: { timeoutMs?: number } = {}): Promise<RunResult> {
+    this.runs++;
+    if (!this.become) return this.exec('sh -s', script, opts.timeoutMs);
+    const user = this.become.user === 'root' ? '' : `-u ${q(this.become.user)} `;
+    if (this.sudoNeedsPassword === undefined) {
+      const probe = await this.exec('sudo -n true', '', opts.timeoutMs);
+      this.sudoNeedsPassword = probe.code !== 0;
+    }
+    if (!this.sudoNeedsPassword) return this.exec(`sudo -n ${user}sh -s`, script, opts.timeoutMs);
+    if (this.become.password === undefined) {
+      throw new TransportError(`sudo on ${this.host} needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass`, { host: this.host });
+    }
+    const r = await this.exec(`sudo -S -p '' ${user}sh -s`, `${this.become.password}\n${script}`, opts.timeoutMs);
+    if (r.code !== 0 && /incorrect password|Sorry, try again|a password is required/.test(r.stderr)) {
+      throw new TransportError(`sudo on ${this.host} refused the become password`, { host: this.host });
+    }
+    return r;
+  }
+
+  async put(path: string, content: string | Buffer, opts: { mode?: string } = {}): Promise<void> {
+    const tmp = `${path}.provision-tmp`;
+    const script = `set -e\numask 077\n${writeFileScript(tmp, content)}${opts.mode ? `chmod ${q(opts.mode)} ${q(tmp)}\n` : ''}mv -f ${q(tmp)} ${q(path)}\n`;
+    const r = await this.run(script);
+    if (r.code !== 0) throw new TransportError(`cannot write ${path} on ${this.host}: ${r.stderr.trim()}`, { host: this.host });
+  }
+
+  async get(path: string): Promise<Buffer> {
+    const r = await this.run(`base64 < ${q(path)}\n`);
+    if (r.code !== 0) throw new TransportError(`cannot read ${path} on ${this.host}: ${r.stderr.trim()}`, { host: this.host });
+    return Buffer.from(r.stdout, 'base64');
+  }
+}

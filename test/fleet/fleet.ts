@@ -1,0 +1,240 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureArtifacts, type Artifacts } from './artifacts.js';
+
+/**
+ * Real systemd nodes on this machine (systemd-nspawn), each with sshd on its own loopback port
+ * and the Docker-era state of a self-managed worker: Docker Engine running, containerd under it,
+ * a kubelet STAND-IN (no Debian package ships kubelet) with a Docker-era kubelet.service.
+ * Every process the fleet starts is recorded in its state file and stopped by that id.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+export const CACHE_ROOT = process.env.PROVISION_FLEET_CACHE ?? '/var/tmp/provision-fleet';
+
+export interface FleetNode {
+  name: string;
+  port: number;
+  dir: string;
+  nspawnPid: number;
+  kubeletVersion: string;
+}
+
+export interface FleetState {
+  dir: string;
+  image: string;
+  nodes: FleetNode[];
+  httpPid?: number;
+  httpPort: number;
+  artifacts: Artifacts;
+}
+
+const run = (cmd: string, args: string[], opts: { input?: string } = {}) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input ?? '', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
+  return r.stdout;
+};
+
+/** Why the fleet cannot run here, or undefined when it can. */
+export function fleetUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the fleet needs root (systemd-nspawn, overlay mounts)';
+  for (const tool of ['systemd-nspawn', 'debootstrap', 'ssh', 'ssh-keygen', 'ssh-keyscan']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing (apt-get install systemd-container debootstrap openssh-client)`;
+  }
+  return undefined;
+}
+
+/** The node image, built once per recipe (a hash of test/fleet/image/) and cached outside the repo. */
+export function ensureImage(log: (s: string) => void = () => {}): string {
+  const recipeDir = join(here, 'image');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(recipeDir).sort()) hash.update(f).update(readFileSync(join(recipeDir, f)));
+  const image = join(CACHE_ROOT, `image-${hash.digest('hex').slice(0, 12)}`);
+  if (existsSync(join(image, 'etc/provision-fleet-recipe'))) return image;
+  log(`building the node image ${image} (once per recipe, about a minute)`);
+  mkdirSync(CACHE_ROOT, { recursive: true });
+  run('bash', [join(recipeDir, 'build-image.sh'), image]);
+  return image;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export class Fleet {
+  constructor(readonly state: FleetState) {}
+
+  get keyFile(): string {
+    return join(this.state.dir, 'id_ed25519');
+  }
+
+  get knownHostsFile(): string {
+    return join(this.state.dir, 'known_hosts');
+  }
+
+  get inventoryFile(): string {
+    return join(this.state.dir, 'inventory.ini');
+  }
+
+  static load(dir: string): Fleet | undefined {
+    const file = join(dir, 'state.json');
+    return existsSync(file) ? new Fleet(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+  }
+
+  private save(): void {
+    writeFileSync(join(this.state.dir, 'state.json'), JSON.stringify(this.state, null, 2));
+  }
+
+  /** Boots `names` (e.g. worker01..worker03), each at its kubelet stand-in version. */
+  static async up(dir: string, nodes: { name: string; kubeletVersion?: string }[], log: (s: string) => void = () => {}): Promise<Fleet> {
+    const old = Fleet.load(dir);
+    if (old) await old.down();
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const image = ensureImage(log);
+    const artifacts = ensureArtifacts(CACHE_ROOT);
+    const httpPort = await freePort();
+    const fleet = new Fleet({ dir, image, nodes: [], httpPort, artifacts });
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'provision-fleet', '-f', fleet.keyFile]);
+    fleet.save();
+    try {
+      fleet.startArtifactServer();
+      for (const n of nodes) fleet.state.nodes.push(await fleet.boot(n.name, n.kubeletVersion ?? '1.23'));
+      fleet.save();
+      await Promise.all(fleet.state.nodes.map((n) => fleet.waitReady(n)));
+      writeFileSync(fleet.knownHostsFile, fleet.state.nodes.map((n) => run('ssh-keyscan', ['-t', 'ed25519', '-p', String(n.port), '127.0.0.1'])).join(''));
+      fleet.writeInventory();
+      return fleet;
+    } catch (e) {
+      await fleet.down();
+      throw e;
+    }
+  }
+
+  private startArtifactServer(): void {
+    const logFd = openSync(join(this.state.dir, 'http.log'), 'a');
+    const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', this.state.artifacts.dir, String(this.state.httpPort)], {
+      detached: true, stdio: ['ignore', logFd, logFd],
+    });
+    closeSync(logFd);
+    child.unref();
+    this.state.httpPid = child.pid;
+    this.save();
+  }
+
+  private async boot(name: string, kubeletVersion: string): Promise<FleetNode> {
+    const dir = join(this.state.dir, 'nodes', name);
+    const root = join(dir, 'root');
+    for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
+    run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${this.state.image},upperdir=${dir}/upper,workdir=${dir}/work`, root]);
+    const port = await freePort();
+    writeFileSync(join(root, 'etc/hostname'), `${name}\n`);
+    writeFileSync(join(root, 'etc/ssh/sshd_config.d/fleet.conf'), `Port ${port}\nListenAddress 127.0.0.1\nPermitRootLogin prohibit-password\n`);
+    writeFileSync(join(root, 'root/.ssh/authorized_keys'), readFileSync(`${this.keyFile}.pub`), { mode: 0o600 });
+    writeFileSync(join(root, 'etc/kubelet-standin/version'), `${kubeletVersion}\n`);
+    const logFd = openSync(join(dir, 'console.log'), 'a');
+    const child = spawn('systemd-nspawn', ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '-M', name], {
+      detached: true, stdio: ['ignore', logFd, logFd],
+    });
+    closeSync(logFd);
+    child.unref();
+    const node: FleetNode = { name, port, dir, nspawnPid: child.pid!, kubeletVersion };
+    this.state.nodes.push(node);
+    this.save();
+    this.state.nodes.pop();
+    return node;
+  }
+
+  private async waitReady(node: FleetNode): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const r = spawnSync('ssh', [...this.sshArgs(node, 'accept-new', '/dev/null'), 'systemctl is-system-running --wait'], { encoding: 'utf8', timeout: 60_000 });
+      if (/^(running|degraded)/m.test(r.stdout)) return;
+      if (Date.now() > deadline) throw new Error(`${node.name} did not come up: ${r.stderr}${r.stdout}\n${readFileSync(join(node.dir, 'console.log'), 'utf8').slice(-2000)}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  }
+
+  sshArgs(node: FleetNode, strict = 'yes', knownHosts = this.knownHostsFile): string[] {
+    return ['-q', '-i', this.keyFile, '-p', String(node.port), '-o', 'BatchMode=yes', '-o', `StrictHostKeyChecking=${strict}`,
+      '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'ConnectTimeout=5', 'root@127.0.0.1'];
+  }
+
+  node(name: string): FleetNode {
+    const n = this.state.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node ${name} in the fleet`);
+    return n;
+  }
+
+  /** Runs a command on a node over real SSH; returns stdout, throws on a non-zero exit unless allowed. */
+  ssh(name: string, command: string, opts: { allowFail?: boolean } = {}): { code: number; stdout: string; stderr: string } {
+    const r = spawnSync('ssh', [...this.sshArgs(this.node(name)), command], { encoding: 'utf8', timeout: 120_000 });
+    const result = { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    if (result.code !== 0 && !opts.allowFail) throw new Error(`ssh ${name} ${command}: exit ${result.code}: ${r.stderr}`);
+    return result;
+  }
+
+  /** An Ansible INI inventory for the fleet, with download_base_url on the loopback artifact server. */
+  writeInventory(extraVars: string[] = []): string {
+    const a = this.state.artifacts;
+    const lines = ['[k8s_worker]', ...this.state.nodes.map((n) => `${n.name} ansible_host=127.0.0.1 ansible_port=${n.port} kubernetes_version="'${n.kubeletVersion}'"`),
+      '', '[k8s_worker:vars]', 'ansible_user=root', `ansible_ssh_private_key_file=${this.keyFile}`,
+      `download_base_url=http://127.0.0.1:${this.state.httpPort}`,
+      `containerd_version='${a.containerd}'`, `runc_version='${a.runc}'`, `cni_version='${a.cni}'`,
+      "provision_roles=['remove-docker', 'install-runc', 'install-cni', 'install-containerd', 'kubelet-config']",
+      ...extraVars, ''];
+    writeFileSync(this.inventoryFile, lines.join('\n'));
+    return this.inventoryFile;
+  }
+
+  /**
+   * Stops every node by killing its init (the nspawn process's child: killing nspawn alone can
+   * leave systemd and sshd running, orphaned), waits for nspawn to exit, unmounts the overlay.
+   */
+  async down(): Promise<void> {
+    for (const node of this.state.nodes) {
+      if (alive(node.nspawnPid)) {
+        const init = spawnSync('pgrep', ['-P', String(node.nspawnPid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+        for (const pid of init) kill(Number(pid));
+        for (let i = 0; i < 100 && alive(node.nspawnPid); i++) await new Promise((r) => setTimeout(r, 100));
+        if (alive(node.nspawnPid)) kill(node.nspawnPid);
+      }
+      const root = join(node.dir, 'root');
+      if (spawnSync('mountpoint', ['-q', root]).status === 0) spawnSync('umount', [root]);
+    }
+    if (this.state.httpPid && alive(this.state.httpPid)) kill(this.state.httpPid);
+    this.state.nodes = [];
+    this.state.httpPid = undefined;
+    if (existsSync(this.state.dir)) this.save();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export const sh = (command: string) => execFileSync('sh', ['-c', command], { encoding: 'utf8' });

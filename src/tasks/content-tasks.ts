@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { changes, noop } from '../core/plan.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/facts.js';
-import { q, writeFileScript } from '../transport/shell.js';
+import { failWith, q, removeOnExit, writeFileScript } from '../transport/shell.js';
 import { attributeChanges, backupScript, tempAttributes } from './file-attributes.js';
 import { PlanError, type Planner } from './planner.js';
 
@@ -31,8 +31,8 @@ export const contentTask: Planner = {
     const tmp = `${dest}.provision-tmp`;
     const validate = args.validate && !ctx.check ? validateScript(String(args.validate), tmp) : '';
     const script = [
-      `[ -d ${q(dest.replace(/\/[^/]*$/, '') || '/')} ] || { echo "directory of ${dest} does not exist" >&2; exit 1; }`,
-      `trap 'rm -f ${q(tmp)}' EXIT`,
+      `[ -d ${q(dest.replace(/\/[^/]*$/, '') || '/')} ] || ${failWith(`the directory of ${dest} does not exist`)}`,
+      removeOnExit(tmp),
       writeFileScript(tmp, ctx.content).trimEnd(),
       tempAttributes(tmp, dest, state, args),
       validate,
@@ -51,5 +51,5 @@ export const contentTask: Planner = {
 function validateScript(command: string, tmp: string): string {
   if (!command.includes('%s')) throw new PlanError(`validate must contain %s (the file to check), got "${command}"`);
   const cmd = command.split('%s').join(q(tmp));
-  return `if ! out=$( { ${cmd} ; } 2>&1 >/dev/null ); then echo "validation failed: ${command.replace(/["$`\\]/g, '\\$&')}" >&2; printf '%s\\n' "$out" | tail -n 20 >&2; exit 1; fi`;
+  return `if ! out=$( { ${cmd} ; } 2>&1 >/dev/null ); then printf '%s\\n' ${q(`validation failed: ${command}`)} "$out" | head -n 21 >&2; exit 1; fi`;
 }

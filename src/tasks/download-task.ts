@@ -1,7 +1,7 @@
 import { changes, noop } from '../core/plan.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact, urlTextFact } from '../facts/facts.js';
-import { q } from '../transport/shell.js';
+import { failWith, q, removeOnExit } from '../transport/shell.js';
 import { attributeChanges, backupScript, tempAttributes } from './file-attributes.js';
 import { PlanError, type Planner } from './planner.js';
 
@@ -27,10 +27,10 @@ export const downloadTask: Planner = {
     const tmp = `${dest}.provision-tmp`;
     const fetch = `if command -v curl >/dev/null; then curl -fsSL --retry 3 -o ${q(tmp)} ${q(url)}; else wget -q -O ${q(tmp)} ${q(url)}; fi`;
     const script = [
-      `trap 'rm -f ${q(tmp)}' EXIT`,
-      `${fetch} || { echo "download failed: ${url}" >&2; exit 1; }`,
+      removeOnExit(tmp),
+      `${fetch} || ${failWith(`download failed: ${url}`)}`,
       `got=$(sha256sum < ${q(tmp)} | cut -d' ' -f1)`,
-      `[ "$got" = ${q(expected)} ] || { echo "checksum mismatch for ${url}: expected ${expected}, got $got" >&2; exit 1; }`,
+      `[ "$got" = ${q(expected)} ] || ${failWith(`checksum mismatch for ${url}: expected ${expected}, got `, '"$got"')}`,
       tempAttributes(tmp, dest, state, args),
       state.exists ? backupScript(dest, ctx.backupDir) : '',
       `mv -f ${q(tmp)} ${q(dest)}`,
@@ -49,6 +49,7 @@ export function checksumFromFile(fetched: { ok: boolean; text: string }, checksu
     const m = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line);
     if (m && (m[2] === name || m[2]!.endsWith(`/${name}`))) return m[1]!.toLowerCase();
   }
-  if (lines.length === 1 && /^[0-9a-fA-F]{64}(\s|$)/.test(lines[0]!)) return lines[0]!.slice(0, 64).toLowerCase();
+  // A checksum file holding only the hash (no file name) is for the one artifact beside it.
+  if (lines.length === 1 && /^[0-9a-fA-F]{64}$/.test(lines[0]!)) return lines[0]!.toLowerCase();
   throw new PlanError(`checksum file ${checksumUrl} has no line for ${name}`);
 }

@@ -61,5 +61,5 @@ export const systemdTask: Planner = {
 /** Up to 10 s for the unit to be active; else its last journal lines, for the failure report. */
 function waitActive(name: string): string {
   const u = q(name);
-  return `i=0; until systemctl is-active --quiet ${u}; do i=$((i+1)); if [ $i -ge 20 ]; then echo "${name} did not become active ($(systemctl is-active ${u}))" >&2; journalctl -u ${u} -n 15 --no-pager -o cat >&2 2>/dev/null; exit 1; fi; sleep 0.5; done`;
+  return `i=0; until systemctl is-active --quiet ${u}; do i=$((i+1)); if [ $i -ge 20 ]; then printf '%s (%s)\\n' ${q(`${name} did not become active`)} "$(systemctl is-active ${u})" >&2; journalctl -u ${u} -n 15 --no-pager -o cat >&2 2>/dev/null; exit 1; fi; sleep 0.5; done`;
 }

@@ -34,7 +34,7 @@ export type RunEvent =
   | { type: 'task-start'; host: string; role: string; task: string; handler: boolean }
   | ({ type: 'task-result' } & TaskResult)
   | { type: 'host-unreachable'; host: string; error: string }
-  | { type: 'host-end'; host: string; stats: HostStats; notStarted?: boolean };
+  | { type: 'host-end'; host: string; stats: HostStats; notStarted?: boolean; roundTrips?: number };
 
 export type Listener = (event: RunEvent) => void;
 

@@ -6,7 +6,18 @@ export interface Change {
   diff?: { path: string; before: string; after: string };
   /** The shell that makes the change (values already quoted). */
   script: string;
+  /** What the node's facts will be once the change is made: check mode plans later tasks on these. */
+  predict?: Prediction[];
 }
+
+export type Prediction =
+  | { kind: 'path'; path: string; state: Record<string, unknown> }
+  | { kind: 'unit'; name: string; state: Record<string, unknown> }
+  /** A unit file was written: a unit systemd did not know becomes loaded and disabled; a known one needs daemon-reload. */
+  | { kind: 'unit-file'; name: string }
+  /** systemd re-read every unit file. */
+  | { kind: 'daemon-reload' }
+  | { kind: 'fact'; key: string; value: unknown };
 
 export type Plan = { changes: Change[] } | { noop: string };
 

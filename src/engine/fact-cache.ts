@@ -1,4 +1,5 @@
 import { TaskError } from '../core/errors.js';
+import type { Prediction } from '../core/plan.js';
 import type { Fact, FactValues } from '../facts/fact.js';
 import { batchScript } from '../facts/probe-batch.js';
 import type { Transport } from '../transport/transport.js';
@@ -29,7 +30,36 @@ export class FactCache {
     return this.values;
   }
 
+  /**
+   * Check mode changes nothing, so facts cannot be gathered again after a planned change; the
+   * planner's predictions stand in for them (a directory it would create exists for later tasks).
+   */
+  predict(predictions: Prediction[]): void {
+    for (const p of predictions) {
+      for (const key of [...this.values.keys()]) {
+        if (p.kind === 'fact' && key === p.key) this.values.set(key, p.value);
+        if (p.kind === 'path' && new RegExp(`^path:[sc]*:${escape(p.path)}$`).test(key)) {
+          this.values.set(key, p.state.exists === false ? { exists: false } : { ...(this.values.get(key) as object), ...p.state });
+        }
+        if (p.kind === 'path' && key === `exists:${p.path}`) this.values.set(key, p.state.exists !== false);
+        if ((p.kind === 'unit' || p.kind === 'unit-file') && sameUnit(key, p.name)) {
+          const current = this.values.get(key) as { loadState?: string };
+          const state = p.kind === 'unit' ? p.state
+            : current.loadState === 'not-found' ? { loadState: 'loaded', unitFileState: 'disabled', activeState: 'inactive', needDaemonReload: false }
+              : { needDaemonReload: true };
+          this.values.set(key, { ...current, ...state });
+        }
+        if (p.kind === 'daemon-reload' && key.startsWith('unit:')) this.values.set(key, { ...(this.values.get(key) as object), needDaemonReload: false });
+      }
+    }
+  }
+
   invalidate(): void {
     for (const key of [...this.values.keys()]) if (!key.startsWith('url:')) this.values.delete(key);
   }
 }
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `unit:kubelet` and `unit:kubelet.service` are the same unit. */
+const sameUnit = (key: string, name: string) => key.replace(/\.service$/, '') === `unit:${name.replace(/\.service$/, '')}`;

@@ -32,8 +32,9 @@ interface Step {
 export async function runHost(plan: HostPlan, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
   const stats = emptyStats();
   const cache = new FactCache(transport);
+  let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
-    check: opts.check, diff: opts.diff, backupDir: `/var/backups/provision/${opts.runId}`, content: task.content,
+    check: opts.check, diff: opts.diff, backupDir: `/var/backups/provision/${opts.runId}`, content: task.content, unitFilesChanged,
   });
   const factsOf = (task: TaskInstance): Fact<unknown>[] => [
     ...(task.ifExists ?? []).map(existsFact),
@@ -60,8 +61,15 @@ export async function runHost(plan: HostPlan, transport: Transport, opts: HostRu
       const planned: Plan = PLANNERS[task.type]!.plan(task.args, values, ctxFor(task));
       if ('noop' in planned) return { ...base, status: 'ok', reason: planned.noop };
       const diffs = planned.changes.flatMap((c) => (c.diff ? [c.diff as FileDiff] : []));
+      for (const p of planned.changes.flatMap((c) => c.predict ?? [])) {
+        if (p.kind === 'unit-file') unitFilesChanged = true;
+        if (p.kind === 'daemon-reload') unitFilesChanged = false;
+      }
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
-      if (opts.check) return result;
+      if (opts.check) {
+        cache.predict(planned.changes.flatMap((c) => c.predict ?? []));
+        return result;
+      }
       const r = await transport.run(applyScript(planned.changes));
       cache.invalidate();
       if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}` };

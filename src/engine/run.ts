@@ -67,7 +67,7 @@ export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<
       } finally {
         await transport.close();
       }
-      listener({ type: 'host-end', host: plan.host, stats: stats[plan.host]! });
+      listener({ type: 'host-end', host: plan.host, stats: stats[plan.host]!, roundTrips: transport.runs });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? 20, queue.length)) }, worker));

@@ -1,4 +1,4 @@
-import { type Change, changes, noop } from '../core/plan.js';
+import { type Change, changes, noop, type Prediction } from '../core/plan.js';
 import { factValue } from '../facts/fact.js';
 import { accountFact } from '../facts/facts.js';
 import { q } from '../transport/shell.js';
@@ -10,9 +10,9 @@ export const groupTask: Planner = {
     const name = String(args.name);
     const state = factValue(facts, accountFact('group', name));
     if ((args.state ?? 'present') === 'absent') {
-      return state.exists ? changes({ what: `remove group ${name}`, script: `groupdel ${q(name)}` }) : noop(`group ${name} does not exist`);
+      return state.exists ? changes({ what: `remove group ${name}`, script: `groupdel ${q(name)}`, predict: [gone('group', name)] }) : noop(`group ${name} does not exist`);
     }
-    return state.exists ? noop(`group ${name} exists`) : changes({ what: `create group ${name}`, script: `groupadd ${args.system ? '-r ' : ''}${q(name)}` });
+    return state.exists ? noop(`group ${name} exists`) : changes({ what: `create group ${name}`, script: `groupadd ${args.system ? '-r ' : ''}${q(name)}`, predict: [made('group', name)] });
   },
 };
 
@@ -26,7 +26,7 @@ export const userTask: Planner = {
     const name = String(args.name);
     const state = factValue(facts, accountFact('passwd', name));
     if ((args.state ?? 'present') === 'absent') {
-      return state.exists ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}` }) : noop(`user ${name} does not exist`);
+      return state.exists ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}`, predict: [gone('passwd', name)] }) : noop(`user ${name} does not exist`);
     }
     const groups = args.groups === undefined ? undefined : (Array.isArray(args.groups) ? args.groups : [args.groups]).map(String);
     if (!state.exists) {
@@ -37,7 +37,7 @@ export const userTask: Planner = {
         args.home ? `-d ${q(String(args.home))}` : '',
         args.shell ? `-s ${q(String(args.shell))}` : '',
       ].filter(Boolean).join(' ');
-      return changes({ what: `create user ${name}`, script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' ') });
+      return changes({ what: `create user ${name}`, script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' '), predict: [made('passwd', name)] });
     }
     const out: Change[] = [];
     if (args.shell && state.fields[SHELL] !== args.shell) out.push({ what: `shell ${state.fields[SHELL]} -> ${args.shell}`, script: `usermod -s ${q(String(args.shell))} ${q(name)}` });
@@ -51,3 +51,6 @@ export const userTask: Planner = {
     return out.length ? changes(...out) : noop(`user ${name} is as wanted`);
   },
 };
+
+const gone = (kind: 'passwd' | 'group', name: string): Prediction => ({ kind: 'fact', key: accountFact(kind, name).key, value: { exists: false, fields: [], groups: [] } });
+const made = (kind: 'passwd' | 'group', name: string): Prediction => ({ kind: 'fact', key: accountFact(kind, name).key, value: { exists: true, fields: [name], groups: [] } });

@@ -3,7 +3,7 @@ import { changes, noop } from '../core/plan.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/facts.js';
 import { failWith, q, removeOnExit, writeFileScript } from '../transport/shell.js';
-import { attributeChanges, backupScript, tempAttributes } from './file-attributes.js';
+import { attributeChanges, backupScript, tempAttributes, writtenState } from './file-attributes.js';
 import { PlanError, type Planner } from './planner.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -40,9 +40,11 @@ export const contentTask: Planner = {
       `mv -f ${q(tmp)} ${q(dest)}`,
       'trap - EXIT',
     ].filter(Boolean).join('\n');
+    const unit = /^\/(etc|lib|usr\/lib)\/systemd\/system\/([^/]+)$/.exec(dest)?.[2];
     return changes({
       what: state.exists ? `update ${dest} (content changed)` : `create ${dest}`,
       script,
+      predict: [writtenState(dest, state, args, { sha256: sha256(ctx.content), content: ctx.content }), ...(unit ? [{ kind: 'unit-file' as const, name: unit }] : [])],
       diff: { path: dest, before: state.content ?? (state.exists ? '(content not shown)\n' : ''), after: ctx.content },
     });
   },

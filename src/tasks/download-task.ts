@@ -2,7 +2,7 @@ import { changes, noop } from '../core/plan.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact, urlTextFact } from '../facts/facts.js';
 import { failWith, q, removeOnExit } from '../transport/shell.js';
-import { attributeChanges, backupScript, tempAttributes } from './file-attributes.js';
+import { attributeChanges, backupScript, tempAttributes, writtenState } from './file-attributes.js';
 import { PlanError, type Planner } from './planner.js';
 
 const destFact = (args: Record<string, unknown>) => pathFact(String(args.dest), { sha256: true });
@@ -36,7 +36,7 @@ export const downloadTask: Planner = {
       `mv -f ${q(tmp)} ${q(dest)}`,
       'trap - EXIT',
     ].filter(Boolean).join('\n');
-    return changes({ what: `${state.exists ? 'replace' : 'download'} ${dest} from ${url} (sha256 ${expected.slice(0, 12)})`, script });
+    return changes({ what: `${state.exists ? 'replace' : 'download'} ${dest} from ${url} (sha256 ${expected.slice(0, 12)})`, script, predict: [writtenState(dest, state, args, { sha256: expected })] });
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Change } from '../core/plan.js';
+import type { Change, Prediction } from '../core/plan.js';
 import type { PathState } from '../facts/facts.js';
 import { q } from '../transport/shell.js';
 
@@ -11,11 +11,11 @@ export function attributeChanges(path: string, state: PathState, args: Record<st
   const group = args.group as string | undefined;
   if ((owner && owner !== state.owner) || (group && group !== state.group)) {
     const to = `${owner ?? state.owner}:${group ?? state.group}`;
-    out.push({ what: `owner ${state.owner}:${state.group} -> ${to}`, script: `chown -h ${q(to)} ${q(path)}` });
+    out.push({ what: `owner ${state.owner}:${state.group} -> ${to}`, script: `chown -h ${q(to)} ${q(path)}`, predict: [{ kind: 'path', path, state: { owner: owner ?? state.owner, group: group ?? state.group } }] });
   }
   const mode = args.mode as string | undefined;
   if (mode && state.type !== 'symbolic link' && normalizeMode(mode) !== normalizeMode(state.mode ?? '')) {
-    out.push({ what: `mode ${state.mode} -> ${normalizeMode(mode)}`, script: `chmod ${q(mode)} ${q(path)}` });
+    out.push({ what: `mode ${state.mode} -> ${normalizeMode(mode)}`, script: `chmod ${q(mode)} ${q(path)}`, predict: [{ kind: 'path', path, state: { mode: normalizeMode(mode) } }] });
   }
   return out;
 }
@@ -35,4 +35,17 @@ export function tempAttributes(tmp: string, dest: string, state: PathState, args
   if (args.owner || args.group) lines.push(`chown ${q(`${args.owner ?? ''}${args.group ? `:${args.group}` : ''}`)} ${q(tmp)}`);
   else if (state.exists) lines.push(`chown --reference=${q(dest)} ${q(tmp)}`);
   return lines.join('\n');
+}
+
+/** The state a path will have once written with the task's attributes (for check mode). */
+export function writtenState(path: string, state: PathState, args: Record<string, unknown>, extra: Record<string, unknown>): Prediction {
+  return {
+    kind: 'path',
+    path,
+    state: {
+      exists: true, type: 'regular file',
+      mode: args.mode ? normalizeMode(String(args.mode)) : state.mode ?? '0644',
+      owner: args.owner ?? state.owner ?? 'root', group: args.group ?? state.group ?? 'root', ...extra,
+    },
+  };
 }

@@ -19,12 +19,12 @@ export const fileTask: Planner = {
     if (wanted === 'absent') {
       if (!state.exists) return noop(`${path} is already absent`);
       const backup = worthBackingUp(path, state) ? `${backupScript(path, ctx.backupDir)}\n` : '';
-      return changes({ what: `remove ${state.type} ${path}`, script: `${backup}rm -rf -- ${q(path)}` });
+      return changes({ what: `remove ${state.type} ${path}`, script: `${backup}rm -rf -- ${q(path)}`, predict: [{ kind: 'path', path, state: { exists: false } }] });
     }
     if (!state.exists) {
       if (wanted === 'touch') {
         const created: PathState = { exists: true, type: 'regular empty file', owner: 'root', group: 'root', mode: '0644' };
-        return changes({ what: `create empty file ${path}`, script: `touch -- ${q(path)}` }, ...attributeChanges(path, created, args));
+        return changes({ what: `create empty file ${path}`, script: `touch -- ${q(path)}`, predict: [{ kind: 'path', path, state: { ...created } }] }, ...attributeChanges(path, created, args));
       }
       throw new PlanError(`${path} does not exist (state present only sets attributes; use touch, copy or template to create it)`);
     }
@@ -41,7 +41,7 @@ export const directoryTask: Planner = {
     if (state.exists && state.type !== 'directory') throw new PlanError(`${path} exists and is a ${state.type}, not a directory`);
     if (!state.exists) {
       const created: PathState = { exists: true, type: 'directory', owner: 'root', group: 'root', mode: '0755' };
-      return changes({ what: `create directory ${path}`, script: `mkdir -p -- ${q(path)}` }, ...attributeChanges(path, created, args));
+      return changes({ what: `create directory ${path}`, script: `mkdir -p -- ${q(path)}`, predict: [{ kind: 'path', path, state: { ...created } }] }, ...attributeChanges(path, created, args));
     }
     const attrs = attributeChanges(path, state, args);
     return attrs.length ? changes(...attrs) : noop(`directory ${path} exists with the wanted attributes`);
@@ -57,12 +57,12 @@ export const linkTask: Planner = {
     if ((args.state ?? 'present') === 'absent') {
       if (!state.exists) return noop(`${path} is already absent`);
       if (state.type !== 'symbolic link') throw new PlanError(`${path} is a ${state.type}, not a link: not removing it`);
-      return changes({ what: `remove link ${path}`, script: `${backupScript(path, ctx.backupDir)}\nrm -f -- ${q(path)}` });
+      return changes({ what: `remove link ${path}`, script: `${backupScript(path, ctx.backupDir)}\nrm -f -- ${q(path)}`, predict: [{ kind: 'path', path, state: { exists: false } }] });
     }
     if (state.type === 'symbolic link' && state.linkTarget === target) return noop(`${path} already points to ${target}`);
     if (state.exists && state.type === 'directory') throw new PlanError(`${path} is a directory: not replacing it with a link`);
     const what = state.exists ? `link ${path}: ${state.linkTarget ?? state.type} -> ${target}` : `link ${path} -> ${target}`;
     const backup = state.exists ? `${backupScript(path, ctx.backupDir)}\n` : '';
-    return changes({ what, script: `${backup}ln -sfn -- ${q(target)} ${q(path)}` });
+    return changes({ what, script: `${backup}ln -sfn -- ${q(target)} ${q(path)}`, predict: [{ kind: 'path', path, state: { exists: true, type: 'symbolic link', linkTarget: target } }] });
   },
 };

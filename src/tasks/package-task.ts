@@ -23,12 +23,13 @@ export const packageTask: Planner = {
     if (wanted === 'present') {
       const missing = names.filter((n) => !state.installed.includes(n));
       if (!missing.length) return noop(`installed: ${names.join(', ')}`);
-      return changes({ what: `install ${missing.join(', ')}`, script: installScript(state.manager, missing) });
+      return changes({ what: `install ${missing.join(', ')}`, script: installScript(state.manager, missing), predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, installed: [...state.installed, ...missing] } }] });
     }
     const targets = names.filter((n) => state.installed.includes(n) || (wanted === 'purge' && state.configOnly.includes(n)));
     if (!targets.length) return noop(`not installed: ${names.join(', ')}`);
     const what = `${wanted === 'purge' ? 'purge' : 'remove'} ${targets.join(', ')}${keep.length ? ` (keeping ${keep.join(', ')})` : ''}`;
-    return changes({ what, script: removeScript(state.manager, targets, keep, wanted === 'purge') });
+    const after = { ...state, installed: state.installed.filter((n) => !targets.includes(n)), configOnly: wanted === 'purge' ? state.configOnly.filter((n) => !targets.includes(n)) : [...state.configOnly, ...targets] };
+    return changes({ what, script: removeScript(state.manager, targets, keep, wanted === 'purge'), predict: [{ kind: 'fact', key: fact(args).key, value: after }] });
   },
 };
 

@@ -8,6 +8,11 @@ export interface PlanContext {
   backupDir: string;
   /** Rendered content for template and copy tasks. */
   content?: string;
+  /**
+   * A unit file was written on this host since the last daemon-reload. systemd's own
+   * NeedDaemonReload misses a new file in /etc/systemd/system that overrides a unit in /lib.
+   */
+  unitFilesChanged?: boolean;
 }
 
 /** A task type's two halves without I/O: which facts it needs, and what it would change. */

@@ -41,6 +41,6 @@ export const unarchiveTask: Planner = {
     const missing = state.differences.filter((d) => d.startsWith('missing: ')).length;
     const differing = state.differences.filter((d) => !d.startsWith('missing: '));
     const why = [missing ? `${missing} missing` : '', differing.length ? `${differing.slice(0, 3).join('; ')}${differing.length > 3 ? `; +${differing.length - 3} more` : ''}` : '', wrongOwner.length ? `owners ${wrongOwner.join(', ')}` : ''].filter(Boolean).join(', ');
-    return changes({ what: `extract ${src} into ${dest} (${why})`, script });
+    return changes({ what: `extract ${src} into ${dest} (${why})`, script, predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }] });
   },
 };

@@ -4,14 +4,17 @@ import type { HostStats, Listener, TaskResult } from '../../core/events.js';
 /** `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, diff?, error?}]}`. */
 export class JsonReport {
   readonly tasks: Record<string, unknown>[] = [];
+  /** Scripts run on each host (SSH command executions), facts and changes together. */
+  readonly roundTrips: Record<string, number> = {};
 
   listener: Listener = (e) => {
+    if (e.type === 'host-end' && e.roundTrips !== undefined) this.roundTrips[e.host] = e.roundTrips;
     if (e.type === 'task-result') this.tasks.push(taskRecord(e));
     if (e.type === 'host-unreachable') this.tasks.push({ host: e.host, role: null, task: null, status: 'unreachable', error: e.error });
   };
 
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
-    writeFileSync(file, JSON.stringify({ ...extra, summary, tasks: this.tasks }, null, 2) + '\n');
+    writeFileSync(file, JSON.stringify({ ...extra, summary, roundTrips: this.roundTrips, tasks: this.tasks }, null, 2) + '\n');
   }
 }
 

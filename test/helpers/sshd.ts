@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real OpenSSH server on loopback, started by the test with its own host key and config. */
+export class TestSshd {
+  readonly dir = mkdtempSync(join(tmpdir(), 'provision-sshd-'));
+  port = 0;
+  log = '';
+  private child?: ChildProcess;
+
+  get hostKeyPub(): string {
+    return readFileSync(join(this.dir, 'host_ed25519.pub'), 'utf8').trim();
+  }
+
+  get clientKey(): string {
+    return join(this.dir, 'client_ed25519');
+  }
+
+  async start(): Promise<void> {
+    const keygen = (file: string) => spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(this.dir, file)]);
+    keygen('host_ed25519');
+    keygen('client_ed25519');
+    writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(`${this.clientKey}.pub`));
+    this.port = await freePort();
+    writeFileSync(join(this.dir, 'sshd_config'), [
+      `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(this.dir, 'host_ed25519')}`, `PidFile ${join(this.dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'LogLevel VERBOSE', '',
+    ].join('\n'));
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+    this.child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child.stderr!.on('data', (d) => (this.log += d));
+    for (let i = 0; i < 100; i++) {
+      if (await canConnect(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`sshd did not start: ${this.log}`);
+  }
+
+  /** A known_hosts file holding this server's real key, or whatever lines are given. */
+  knownHosts(lines?: string[]): string {
+    const file = join(mkdtempSync(join(this.dir, 'kh-')), 'known_hosts');
+    const [type, key] = this.hostKeyPub.split(' ');
+    writeFileSync(file, (lines ?? [`[127.0.0.1]:${this.port} ${type} ${key}`]).join('\n') + '\n');
+    return file;
+  }
+
+  stop(): void {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+}

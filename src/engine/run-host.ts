@@ -14,6 +14,8 @@ export interface HostRunOptions {
   check: boolean;
   diff: boolean;
   runId: string;
+  /** Where each run keeps replaced files on the node: <backupRoot>/<run-id>. */
+  backupRoot: string;
   /** Set by Ctrl-C: no new task starts; the running one finishes. */
   interrupted: () => boolean;
   listener: Listener;
@@ -34,7 +36,7 @@ export async function runHost(plan: HostPlan, transport: Transport, opts: HostRu
   const cache = new FactCache(transport);
   let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
-    check: opts.check, diff: opts.diff, backupDir: `/var/backups/provision/${opts.runId}`, content: task.content, unitFilesChanged,
+    check: opts.check, diff: opts.diff, backupDir: `${opts.backupRoot}/${opts.runId}`, content: task.content, unitFilesChanged,
   });
   const factsOf = (task: TaskInstance): Fact<unknown>[] => [
     ...(task.ifExists ?? []).map(existsFact),

@@ -7,6 +7,8 @@ import type { Transport } from '../transport/transport.js';
 import type { PreparedRun } from './prepare.js';
 import { runHost } from './run-host.js';
 
+export const DEFAULT_BACKUP_ROOT = '/var/backups/provision';
+
 export type TransportFactory = (host: string, spec: ConnectionSpec) => Promise<Transport>;
 
 export interface RunOptions {
@@ -14,6 +16,8 @@ export interface RunOptions {
   diff?: boolean;
   forks?: number;
   runId?: string;
+  /** Default /var/backups/provision. */
+  backupRoot?: string;
   connect: TransportFactory;
   listener?: Listener;
   interrupted?: () => boolean;
@@ -58,7 +62,7 @@ export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<
         continue;
       }
       try {
-        stats[plan.host] = await runHost(plan, transport, { check: !!opts.check, diff: !!opts.diff, runId, interrupted, listener });
+        stats[plan.host] = await runHost(plan, transport, { check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? DEFAULT_BACKUP_ROOT, interrupted, listener });
       } catch (e) {
         // Only a lost connection gets here: the host is unreachable, not the run broken.
         if (!(e instanceof ProvisionError)) throw e;

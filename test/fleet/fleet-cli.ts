@@ -3,13 +3,14 @@
  * workers for people (the tests boot their own).
  */
 import { spawnSync } from 'node:child_process';
-import { Fleet, fleetUnavailable, CACHE_ROOT } from './fleet.js';
+import { CACHE_ROOT, Fleet, fleetUnavailable, installFleetTools } from './fleet.js';
 
 const dir = process.env.PROVISION_FLEET_DIR ?? `${CACHE_ROOT}/local`;
 const [command = 'status', ...args] = process.argv.slice(2);
 
 async function main(): Promise<number> {
   if (command === 'up') {
+    installFleetTools((s) => console.log(s));
     const why = fleetUnavailable();
     if (why) return fail(why);
     const count = Number(args[0] ?? 3);

@@ -38,13 +38,26 @@ const run = (cmd: string, args: string[], opts: { input?: string } = {}) => {
   return r.stdout;
 };
 
+const FLEET_TOOLS: Record<string, string> = {
+  'systemd-nspawn': 'systemd-container', debootstrap: 'debootstrap', ssh: 'openssh-client', 'ssh-keygen': 'openssh-client', 'ssh-keyscan': 'openssh-client', python3: 'python3',
+};
+const missingTools = () => Object.keys(FLEET_TOOLS).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+
 /** Why the fleet cannot run here, or undefined when it can. */
 export function fleetUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'the fleet needs root (systemd-nspawn, overlay mounts)';
-  for (const tool of ['systemd-nspawn', 'debootstrap', 'ssh', 'ssh-keygen', 'ssh-keyscan']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is missing (apt-get install systemd-container debootstrap openssh-client)`;
-  }
+  const missing = missingTools();
+  if (missing.length) return `${missing.join(', ')} missing (apt-get install ${[...new Set(missing.map((t) => FLEET_TOOLS[t]))].join(' ')})`;
   return undefined;
+}
+
+/** For people (npm run demo / fleet up): installs the fleet's Debian packages when they are missing. */
+export function installFleetTools(log: (s: string) => void): void {
+  const missing = missingTools();
+  if (!missing.length || process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) return;
+  const pkgs = [...new Set(missing.map((t) => FLEET_TOOLS[t]!))];
+  log(`installing ${pkgs.join(' ')} (apt-get)`);
+  run('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${pkgs.join(' ')} >/dev/null`]);
 }
 
 /** The node image, built once per recipe (a hash of test/fleet/image/) and cached outside the repo. */

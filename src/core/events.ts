@@ -30,6 +30,7 @@ export interface HostStats {
 }
 
 export type RunEvent =
+  | { type: 'batch-start'; index: number; of: number; hosts: string[] }
   | { type: 'host-start'; host: string }
   | { type: 'task-start'; host: string; role: string; task: string; handler: boolean }
   | ({ type: 'task-result' } & TaskResult)

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { ProvisionError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { type HostStats, type Listener, emptyStats } from '../core/events.js';
-import { connectionOf, type ConnectionSpec } from '../inventory/connection.js';
+import { type HostStats, type Listener, type TaskResult, emptyStats } from '../core/events.js';
+import { ansibleBoolean, connectionOf, type ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
-import type { PreparedRun } from './prepare.js';
+import { batchAborts, batchesOf, type Serial } from './batches.js';
+import { runOnController } from './controller.js';
+import { FactCache } from './fact-cache.js';
+import type { HostPlan, PreparedRun } from './prepare.js';
 import { runHost } from './run-host.js';
+import { verificationFor } from './verify.js';
 
 export const DEFAULT_BACKUP_ROOT = '/var/backups/provision';
 
@@ -18,6 +22,10 @@ export interface RunOptions {
   runId?: string;
   /** Default /var/backups/provision. */
   backupRoot?: string;
+  /** Batches, as Ansible's serial; default: the first host's provision_serial, else one batch. */
+  serial?: Serial;
+  /** Default: the first host's provision_max_fail_percentage. */
+  maxFailPercentage?: number;
   connect: TransportFactory;
   listener?: Listener;
   interrupted?: () => boolean;
@@ -26,8 +34,10 @@ export interface RunOptions {
 export interface RunSummary {
   runId: string;
   stats: Record<string, HostStats>;
-  /** Hosts never started (interrupted before their turn). */
+  /** Hosts never started (interrupted, or after a batch that ended the rollout). */
   notStarted: string[];
+  /** A batch failed beyond the failure budget. */
+  aborted: boolean;
   exitCode: number;
 }
 
@@ -36,47 +46,114 @@ export function newRunId(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + '-' + randomBytes(3).toString('hex');
 }
 
-/** Applies the prepared plan to every host, `forks` at a time; a host's failure is a result. */
+/**
+ * Applies the prepared plan host by host, in batches (`serial`), `forks` hosts of a batch at a
+ * time. Each host: drain (if asked), its roles, verification, uncordon. A host's failure is a
+ * result; a batch whose failures exceed `maxFailPercentage` (or that failed entirely) ends the
+ * rollout, and the hosts after it are never started.
+ */
 export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<RunSummary> {
   const runId = opts.runId ?? newRunId();
   const listener = opts.listener ?? (() => {});
   const interrupted = opts.interrupted ?? (() => false);
   const stats: Record<string, HostStats> = {};
   const notStarted: string[] = [];
-  const queue = [...prepared.hosts];
+  const first = prepared.hosts[0]?.vars ?? {};
+  const serial = opts.serial ?? (first.provision_serial as Serial | undefined);
+  const maxFail = opts.maxFailPercentage ?? numberOrUndefined(first.provision_max_fail_percentage);
+  const batches = batchesOf(prepared.hosts, serial ?? undefined);
+  let aborted = false;
 
-  const worker = async () => {
-    for (let plan = queue.shift(); plan; plan = queue.shift()) {
-      if (interrupted()) {
-        notStarted.push(plan.host);
-        continue;
-      }
-      listener({ type: 'host-start', host: plan.host });
-      let transport: Transport | undefined;
-      try {
-        transport = await opts.connect(plan.host, connectionOf(plan.host, plan.vars));
-      } catch (e) {
-        stats[plan.host] = { ...emptyStats(), unreachable: 1 };
-        listener({ type: 'host-unreachable', host: plan.host, error: (e as Error).message });
-        listener({ type: 'host-end', host: plan.host, stats: stats[plan.host]! });
-        continue;
-      }
-      try {
-        stats[plan.host] = await runHost(plan, transport, { check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? DEFAULT_BACKUP_ROOT, interrupted, listener });
-      } catch (e) {
-        // Only a lost connection gets here: the host is unreachable, not the run broken.
-        if (!(e instanceof ProvisionError)) throw e;
-        stats[plan.host] = { ...emptyStats(), unreachable: 1 };
-        listener({ type: 'host-unreachable', host: plan.host, error: e.message });
-      } finally {
-        await transport.close();
-      }
-      listener({ type: 'host-end', host: plan.host, stats: stats[plan.host]!, roundTrips: transport.runs });
+  for (const [index, batch] of batches.entries()) {
+    if (aborted || interrupted()) {
+      notStarted.push(...batch.map((h) => h.host));
+      continue;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? 20, queue.length)) }, worker));
-  return { runId, stats, notStarted, exitCode: exitCodeOf(stats, interrupted()) };
+    if (batches.length > 1) listener({ type: 'batch-start', index: index + 1, of: batches.length, hosts: batch.map((h) => h.host) });
+    const queue = [...batch];
+    const worker = async () => {
+      for (let plan = queue.shift(); plan; plan = queue.shift()) {
+        if (interrupted()) {
+          notStarted.push(plan.host);
+          continue;
+        }
+        stats[plan.host] = await rolloutHost(plan, runId, opts, listener, interrupted);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? 20, batch.length)) }, worker));
+    const failed = batch.filter((h) => stats[h.host] && (stats[h.host]!.failed || stats[h.host]!.unreachable)).length;
+    if (batchAborts(failed, batch.length, maxFail)) aborted = index < batches.length - 1;
+  }
+  return { runId, stats, notStarted, aborted, exitCode: exitCodeOf(stats, interrupted()) };
 }
+
+async function rolloutHost(plan: HostPlan, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
+  const host = plan.host;
+  const stats = emptyStats();
+  const step = (task: string, result: Omit<TaskResult, 'host' | 'role' | 'task' | 'handler' | 'changes'> & { changes?: string[] }) => {
+    const full: TaskResult = { host, role: 'rollout', task, handler: false, changes: [], ...result };
+    stats[full.status]++;
+    listener({ type: 'task-result', ...full });
+    return full.status !== 'failed';
+  };
+  const controller = async (task: string, command: string) => {
+    listener({ type: 'task-start', host, role: 'rollout', task, handler: false });
+    if (opts.check) return step(task, { status: 'skipped', reason: `check mode: would run ${command}` });
+    const r = await runOnController(command);
+    return r.code === 0
+      ? step(task, { status: 'changed', changes: [command] })
+      : step(task, { status: 'failed', error: `${command}: exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}` });
+  };
+  const end = (roundTrips?: number) => {
+    listener({ type: 'host-end', host, stats, ...(roundTrips === undefined ? {} : { roundTrips }) });
+    return stats;
+  };
+
+  listener({ type: 'host-start', host });
+  const drain = ansibleBoolean(plan.vars.provision_drain);
+  // A failed drain fails the host before anything touches it.
+  if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end();
+
+  let transport: Transport;
+  try {
+    transport = await opts.connect(host, connectionOf(host, plan.vars));
+  } catch (e) {
+    stats.unreachable = 1;
+    listener({ type: 'host-unreachable', host, error: (e as Error).message });
+    return end();
+  }
+  try {
+    const roleStats = await runHost(plan, transport, {
+      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? DEFAULT_BACKUP_ROOT, interrupted, listener,
+    });
+    for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
+    if (stats.failed || interrupted()) return end(transport.runs);
+    const verification = ansibleBoolean(plan.vars.provision_verify ?? true) && !opts.check ? verificationFor(plan) : undefined;
+    if (verification) {
+      listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
+      const values = await new FactCache(transport).need(verification.facts, () => []);
+      const { failures, warnings } = verification.judge(values);
+      const ok = failures.length === 0;
+      step('verify node', ok
+        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : 'containerd, runtime handlers, kubelet and Docker as expected' }
+        : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') });
+      // A host that fails verification stays cordoned.
+      if (!ok) return end(transport.runs);
+    }
+    if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
+    return end(transport.runs);
+  } catch (e) {
+    // Only a lost connection gets here: the host is unreachable, not the run broken.
+    if (!(e instanceof ProvisionError)) throw e;
+    stats.unreachable = 1;
+    listener({ type: 'host-unreachable', host, error: e.message });
+    return end(transport.runs);
+  } finally {
+    await transport.close();
+  }
+}
+
+const numberOrUndefined = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));
 
 export function exitCodeOf(stats: Record<string, HostStats>, interrupted: boolean): number {
   const all = Object.values(stats);

@@ -24,6 +24,11 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => str
       : [`kubelet_config.cgroupDriver is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
         'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead'];
   },
+  /** The node name reaches the drain command on the controller: only a DNS-1123 name may. */
+  'node-name': (value) =>
+    typeof value === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value) && value.length <= 253
+      ? []
+      : [`provision_node_name ${JSON.stringify(value)} is not a Kubernetes node name (lower-case DNS-1123 subdomain)`],
   'registry-mirrors': (value) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_mirrors must map a registry name to a list of mirror URLs'];
     const problems: string[] = [];

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Listener } from '../../core/events.js';
 import { prepareRun } from '../../engine/prepare.js';
@@ -26,6 +27,9 @@ export interface ApplyOptions {
   connectTimeout?: string;
   verbose?: boolean;
   progress?: 'auto' | 'listr' | 'plain';
+  serial?: string;
+  maxFailPercentage?: string;
+  retryFile?: string;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -33,6 +37,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const forks = opts.forks === undefined ? 20 : Number(opts.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got "${opts.forks}"`);
   const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? 10);
+  const serial = opts.serial === undefined ? undefined : opts.serial.split(',').map((s) => s.trim());
+  const maxFailPercentage = opts.maxFailPercentage === undefined ? undefined : Number(opts.maxFailPercentage);
+  if (maxFailPercentage !== undefined && !(maxFailPercentage >= 0 && maxFailPercentage <= 100)) {
+    throw new UsageError(`--max-fail-percentage must be a number from 0 to 100, got "${opts.maxFailPercentage}"`);
+  }
   if (!(connectTimeoutMs > 0)) throw new UsageError(`--connect-timeout must be a number of seconds, got "${opts.connectTimeout}"`);
 
   // Everything is checked before the first connection.
@@ -68,7 +77,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   };
 
   try {
-    const summary = await runPlan(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted });
+    const summary = await runPlan(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
     if (progress) {
       progress.finish();
       await progress.done;
@@ -77,7 +86,13 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
     process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under /var/backups/provision/${summary.runId}/\n`);
+    if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
     if (opts.report) report.write(opts.report, summary.stats, { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted });
+    const retry = Object.entries(summary.stats).filter(([, s]) => s.failed || s.unreachable).map(([h]) => h);
+    if (retry.length && opts.retryFile) {
+      writeFileSync(opts.retryFile, retry.join('\n') + '\n');
+      process.stdout.write(`to retry the failed and unreachable hosts: --limit @${opts.retryFile}\n`);
+    }
     return summary.exitCode;
   } finally {
     process.off('SIGINT', onSigint);

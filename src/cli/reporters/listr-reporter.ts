@@ -10,7 +10,7 @@ export function listrReporter(hosts: string[]): { listener: Listener; done: Prom
   const pending = new Map<string, RunEvent[]>();
   const ended = new Set<string>();
   const apply = (e: RunEvent) => {
-    if (ended.has(e.host)) return;
+    if (e.type === 'batch-start' || ended.has(e.host)) return;
     const w = waiters.get(e.host);
     if (!w) return void pending.set(e.host, [...(pending.get(e.host) ?? []), e]);
     if (e.type === 'task-start') w.title(`${e.host}: ${e.role} › ${e.task}${e.handler ? ' (handler)' : ''}`);

@@ -15,6 +15,9 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
         else write(`ok:      ${label}\n`);
         break;
       }
+      case 'batch-start':
+        write(`BATCH ${e.index}/${e.of}: ${e.hosts.join(', ')}\n`);
+        break;
       case 'host-unreachable':
         write(`UNREACHABLE: ${e.host}: ${e.error}\n`);
         break;

@@ -1,0 +1,19 @@
+import { spawn } from 'node:child_process';
+import type { RunResult } from '../transport/transport.js';
+
+/** Runs an operator's command (kubectl drain, uncordon) on the controller, through the shell. */
+export function runOnController(command: string, timeoutMs = 30 * 60_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', (e) => resolve({ code: 127, stdout, stderr: e.message }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}

@@ -52,6 +52,23 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts) => (await import('./commands/inventory.js')).inventoryCommand(opts));
 
   program
+    .command('restore')
+    .description('put back the files a run replaced (kept under /var/backups/provision/<run-id>) and restart what they belong to')
+    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
+    .requiredOption('-l, --limit <pattern>', 'the hosts to restore')
+    .requiredOption('--run <run-id>', 'the run whose replaced files to put back')
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('--report <file>', 'write a JSON report')
+    .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', 'add unknown host keys to known_hosts')
+    .option('-K, --ask-become-pass', 'ask for the sudo password')
+    .option('--connect-timeout <seconds>', 'SSH connect timeout', '10')
+    .option('--progress <mode>', 'auto, listr or plain', 'auto')
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/restore.js')).restoreCommand(opts);
+    });
+
+  program
     .command('render')
     .description('print or write every file the roles would put on each host, without connecting')
     .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')

@@ -38,33 +38,13 @@ export interface PreparedRun {
   hosts: HostPlan[];
 }
 
-/**
- * Everything that can be known without a connection: inventory, roles, variables, tasks and
- * rendered file contents for every selected host. Any input error on any host stops the run
- * here, before a single node is touched, and all of them are reported together.
- */
-export function prepareRun(opts: PrepareOptions): PreparedRun {
-  const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
-  const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
-  const engine = new TemplateEngine(catalog.templateDir);
-  const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
-  const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
+/** Collects per-host input errors so every problem of every host is reported at once. */
+function eachHost<T>(hosts: string[], fn: (host: string) => T): T[] {
   const problems: ProvisionError[] = [];
-  const hosts: HostPlan[] = [];
-  for (const host of hostNames) {
+  const out: T[] = [];
+  for (const host of hosts) {
     try {
-      const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
-      const roles = rolesForHost(catalog, host, inventoryVars, wanted);
-      const vars = resolveVariables(catalog, host, inventoryVars, engine);
-      hosts.push({
-        host,
-        vars,
-        roles: roles.map((role) => {
-          const main = expandTasks(role, role.tasks, vars, engine, host);
-          const handlers = expandTasks(role, role.handlers, vars, engine, host);
-          return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped };
-        }),
-      });
+      out.push(fn(host));
     } catch (e) {
       if (e instanceof ErrorList) problems.push(...e.errors);
       else if (e instanceof ProvisionError) problems.push(e.host ? e : withHost(e, host));
@@ -73,6 +53,45 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   }
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new ErrorList(problems);
+  return out;
+}
+
+function load(opts: PrepareOptions) {
+  const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
+  const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
+  const engine = new TemplateEngine(catalog.templateDir);
+  const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
+  return { inventory, catalog, engine, hostNames };
+}
+
+/** The selected hosts with their resolved and checked variables, without planning any role. */
+export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }[] {
+  const { inventory, catalog, engine, hostNames } = load(opts);
+  return eachHost(hostNames, (host) => ({ host, vars: resolveVariables(catalog, host, inventory.hostVars(host, { extra: opts.extraVars }), engine) }));
+}
+
+/**
+ * Everything that can be known without a connection: inventory, roles, variables, tasks and
+ * rendered file contents for every selected host. Any input error on any host stops the run
+ * here, before a single node is touched, and all of them are reported together.
+ */
+export function prepareRun(opts: PrepareOptions): PreparedRun {
+  const { inventory, catalog, engine, hostNames } = load(opts);
+  const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
+  const hosts = eachHost(hostNames, (host): HostPlan => {
+    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
+    const roles = rolesForHost(catalog, host, inventoryVars, wanted);
+    const vars = resolveVariables(catalog, host, inventoryVars, engine);
+    return {
+      host,
+      vars,
+      roles: roles.map((role) => {
+        const main = expandTasks(role, role.tasks, vars, engine, host);
+        const handlers = expandTasks(role, role.handlers, vars, engine, host);
+        return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped };
+      }),
+    };
+  });
   return { inventory, catalog, hosts };
 }
 

@@ -1,16 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import type { Listener } from '../../core/events.js';
 import { prepareRun } from '../../engine/prepare.js';
-import { runPlan, type TransportFactory } from '../../engine/run.js';
+import { runPlan } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
-import { LocalTransport } from '../../transport/local-transport.js';
-import { SshTransport } from '../../transport/ssh-transport.js';
-import { promptSecret } from '../prompt.js';
-import { JsonReport } from '../reporters/json-report.js';
-import { listrReporter } from '../reporters/listr-reporter.js';
-import { deferredDetails, plainReporter } from '../reporters/plain-reporter.js';
+import { connector } from '../connect.js';
 import { formatRecap } from '../reporters/recap.js';
+import { reporting } from '../reporters/reporting.js';
 
 export interface ApplyOptions {
   inventory: string[];
@@ -46,15 +41,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
 
   // Everything is checked before the first connection.
   const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });
-  const becomePassword = process.env.PROVISION_BECOME_PASSWORD ?? (opts.askBecomePass ? await promptSecret('BECOME password: ') : undefined);
-
-  const connect: TransportFactory = async (host, spec) => {
-    const password = spec.becomePassword ?? becomePassword;
-    if (spec.type === 'local') return new LocalTransport(host, spec.become ? { user: spec.becomeUser, password } : undefined);
-    return SshTransport.connect(host, spec, {
-      knownHostsFile: opts.knownHosts, acceptNewHostKeys: opts.acceptNewHostKeys, connectTimeoutMs, becomePassword: password,
-    });
-  };
+  const connect = await connector(opts);
 
   let interrupted = false;
   const onSigint = () => {
@@ -64,25 +51,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const report = new JsonReport();
-  const hosts = prepared.hosts.map((h) => h.host);
-  const useListr = opts.progress === 'listr' || (opts.progress !== 'plain' && process.stdout.isTTY && !process.env.CI);
-  const progress = useListr ? listrReporter(hosts) : undefined;
-  const deferred = progress ? deferredDetails() : undefined;
-  const details: Listener = deferred?.listener ?? plainReporter((line) => process.stdout.write(line), { verbose: opts.verbose });
-  const listener: Listener = (e) => {
-    report.listener(e);
-    progress?.listener(e);
-    details(e);
-  };
+  const { report, listener, finish } = reporting(prepared.hosts.map((h) => h.host), opts);
 
   try {
     const summary = await runPlan(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
-    if (progress) {
-      progress.finish();
-      await progress.done;
-      deferred?.flush((text) => process.stdout.write(text));
-    }
+    await finish();
     process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
     process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under /var/backups/provision/${summary.runId}/\n`);

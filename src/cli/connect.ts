@@ -1,0 +1,24 @@
+import type { TransportFactory } from '../engine/run.js';
+import { LocalTransport } from '../transport/local-transport.js';
+import { SshTransport } from '../transport/ssh-transport.js';
+import { promptSecret } from './prompt.js';
+
+export interface ConnectOptions {
+  knownHosts?: string;
+  acceptNewHostKeys?: boolean;
+  askBecomePass?: boolean;
+  connectTimeout?: string;
+}
+
+/** How commands reach hosts: SSH (host keys checked) or local, with become as the inventory says. */
+export async function connector(opts: ConnectOptions): Promise<TransportFactory> {
+  const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? 10);
+  const becomePassword = process.env.PROVISION_BECOME_PASSWORD ?? (opts.askBecomePass ? await promptSecret('BECOME password: ') : undefined);
+  return async (host, spec) => {
+    const password = spec.becomePassword ?? becomePassword;
+    if (spec.type === 'local') return new LocalTransport(host, spec.become ? { user: spec.becomeUser, password } : undefined);
+    return SshTransport.connect(host, spec, {
+      knownHostsFile: opts.knownHosts, acceptNewHostKeys: opts.acceptNewHostKeys, connectTimeoutMs, becomePassword: password,
+    });
+  };
+}

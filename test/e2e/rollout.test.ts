@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CACHE_ROOT, Fleet, fleetUnavailable } from '../fleet/fleet.js';
+import { runCli } from '../helpers/cli.js';
+import { nodeSnapshot } from '../helpers/fleet-run.js';
+
+/**
+ * Rollouts on a real fleet. kubectl is a STAND-IN on the controller's PATH (no Kubernetes API
+ * server can run here): it records each call in a log, and refuses to drain $KUBECTL_FAIL_NODE.
+ */
+describe('end to end: fleet rollouts (batches, drain/uncordon, verification, retry, restore)', function () {
+  this.timeout(600_000);
+  let fleet: Fleet;
+  const out = mkdtempSync(join(tmpdir(), 'provision-rollout-'));
+  const bin = join(out, 'bin');
+  const log = join(out, 'kubectl.log');
+  const retry = join(out, 'provision.retry');
+  let env: Record<string, string>;
+
+  before(async function () {
+    const why = fleetUnavailable();
+    if (why) {
+      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
+      console.warn(`\n      SKIPPED end-to-end rollout tests: ${why}\n`);
+      this.skip();
+    }
+    fleet = await Fleet.up(join(CACHE_ROOT, 'e2e-rollout'), ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })));
+    fleet.writeInventory(['provision_drain=True', "provision_serial=1"]);
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls.\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`);
+    chmodSync(join(bin, 'kubectl'), 0o755);
+    env = { PATH: `${bin}:${process.env.PATH}`, KUBECTL_LOG: log, KUBECTL_FAIL_NODE: 'none' };
+  });
+
+  after(async () => {
+    await fleet?.down();
+  });
+
+  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
+  const run = (args: string[], name: string, extraEnv: Record<string, string> = {}) => {
+    const r = runCli(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--report', join(out, `${name}.json`), '--retry-file', retry, ...args], { env: { ...env, ...extraEnv } });
+    return { ...r, report: JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) };
+  };
+
+  it('provision_serial: 1 drains, migrates, verifies and uncordons each node in turn', () => {
+    writeFileSync(log, '');
+    const r = run(['--limit', 'worker01:worker02:worker03'], 'serial');
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(calls()).to.deep.equal([
+      'drain worker01 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker01',
+      'drain worker02 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker02',
+      'drain worker03 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker03',
+    ]);
+    // Per node: drain, then its roles, then verification, then uncordon; one node after the other.
+    const steps = r.report.tasks.map((t: { host: string; role: string; task: string }) => `${t.host} ${t.role === 'rollout' ? t.task : 'role'}`);
+    const compact = steps.filter((s: string, i: number) => s !== steps[i - 1]);
+    expect(compact).to.deep.equal(['worker01', 'worker02', 'worker03'].flatMap((h) => [`${h} drain node`, `${h} role`, `${h} verify node`, `${h} uncordon node`]));
+    expect(r.stdout).to.match(/^BATCH 1\/3: worker01$/m).and.match(/^BATCH 3\/3: worker03$/m);
+    for (const h of ['worker01', 'worker02', 'worker03']) {
+      expect(JSON.parse(fleet.ssh(h, 'cat /run/kubelet-standin/status.json').stdout).endpoint).to.equal('unix:///run/containerd/containerd.sock');
+    }
+  });
+
+  it('a node that fails verification stops the rollout under max_fail_percentage 0, stays cordoned, and the next node is untouched', () => {
+    // A stray Docker binary that no package owns: verification must notice that Docker is not gone.
+    fleet.ssh('worker04', 'cp /usr/sbin/dockerd /usr/local/sbin/dockerd');
+    const untouched = nodeSnapshot(fleet, 'worker05');
+    writeFileSync(log, '');
+    const r = run(['--limit', 'worker04:worker05', '--max-fail-percentage', '0'], 'fail');
+    expect(r.code).to.equal(2);
+    const verify = r.report.tasks.find((t: { task: string }) => t.task === 'verify node');
+    expect(verify).to.deep.include({ host: 'worker04', status: 'failed' });
+    expect(verify.error).to.include('Docker is still installed: /usr/local/sbin/dockerd');
+    expect(calls()).to.deep.equal(['drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m']);
+    expect(r.report.notStarted).to.deep.equal(['worker05']);
+    expect(r.stdout).to.match(/^worker05\s+: not started$/m).and.match(/rollout stopped: .* not started: worker05/);
+    expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
+    expect(readFileSync(retry, 'utf8')).to.equal('worker04\n');
+  });
+
+  it('--limit @retry-file reruns only the failed host', () => {
+    fleet.ssh('worker04', 'rm /usr/local/sbin/dockerd');
+    writeFileSync(log, '');
+    const r = run(['--limit', `@${retry}`], 'retry');
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(Object.keys(r.report.summary)).to.deep.equal(['worker04']);
+    expect(calls()).to.deep.equal(['drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker04']);
+  });
+
+  it('a failed drain fails the host without touching it', () => {
+    const untouched = nodeSnapshot(fleet, 'worker05');
+    writeFileSync(log, '');
+    const r = run(['--limit', 'worker05'], 'drain-fails', { KUBECTL_FAIL_NODE: 'worker05' });
+    expect(r.code).to.equal(2);
+    expect(r.report.tasks).to.have.length(1);
+    expect(r.report.tasks[0]).to.deep.include({ host: 'worker05', task: 'drain node', status: 'failed' });
+    expect(r.report.tasks[0].error).to.match(/would violate PodDisruptionBudget/);
+    expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
+  });
+
+  it('restore puts back byte for byte the files a run replaced, and restarts containerd', () => {
+    const before = fleet.ssh('worker01', 'base64 -w0 /etc/containerd/config.toml').stdout;
+    const changed = run(['--limit', 'worker01', '-e', 'containerd_sandbox_image=registry.k8s.io/pause:3.10'], 'change');
+    expect(changed.code, changed.stdout).to.equal(0);
+    expect(fleet.ssh('worker01', 'cat /etc/containerd/config.toml').stdout).to.include('pause:3.10');
+    const runId = changed.report.runId as string;
+    const r = runCli(['restore', '-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--limit', 'worker01', '--run', runId, '--report', join(out, 'restore.json')]);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const report = JSON.parse(readFileSync(join(out, 'restore.json'), 'utf8'));
+    expect(report.tasks.map((t: { task: string; status: string }) => `${t.task}: ${t.status}`)).to.deep.equal([`restore files of run ${runId}: changed`, 'restart containerd: changed']);
+    expect(fleet.ssh('worker01', 'base64 -w0 /etc/containerd/config.toml').stdout).to.equal(before);
+    expect(fleet.ssh('worker01', 'systemctl is-active containerd').stdout).to.equal('active\n');
+  });
+});

@@ -12,69 +12,38 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
 
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
   let exitCode: number = ExitCode.ok;
 
-  program
-    .command('apply', { isDefault: true })
+  connection(targets(program.command('apply', { isDefault: true }), { roles: true }))
     .description('apply the roles to the selected hosts (the default command)')
-    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
-    .option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern')
-    .option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect)
-    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
     .option('-C, --check', 'plan and report what would change; change nothing')
     .option('-D, --diff', 'show file diffs and before/after of states')
     .option('-f, --forks <n>', 'hosts in parallel', '20')
-    .option('--report <file>', 'write a JSON report of every task')
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
-    .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', "add unknown host keys to known_hosts (OpenSSH's accept-new); changed keys are always refused")
-    .option('-K, --ask-become-pass', 'ask for the sudo password (or set PROVISION_BECOME_PASSWORD)')
-    .option('--connect-timeout <seconds>', 'SSH connect timeout', '10')
-    .option('--progress <mode>', 'auto, listr or plain', 'auto')
     .option('-v, --verbose', 'also list tasks that changed nothing, with the reason')
     .action(async (opts) => {
       exitCode = await (await import('./commands/apply.js')).applyCommand(opts);
     });
 
-  program
-    .command('inventory')
+  targets(program.command('inventory'))
     .description('show an inventory as Ansible sees it (like ansible-inventory)')
-    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
-    .option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern')
-    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
     .option('--list', 'print all hosts and groups as JSON (the default)')
     .option('--graph [group]', 'print the group tree')
     .option('--host <name>', "print one host's variables as JSON")
     .option('--show-secrets', 'do not mask *_password and other secrets')
     .action(async (opts) => (await import('./commands/inventory.js')).inventoryCommand(opts));
 
-  program
-    .command('restore')
+  connection(targets(program.command('restore'), { limitRequired: true }))
     .description('put back the files a run replaced (kept under /var/backups/provision/<run-id>) and restart what they belong to')
-    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
-    .requiredOption('-l, --limit <pattern>', 'the hosts to restore')
     .requiredOption('--run <run-id>', 'the run whose replaced files to put back')
-    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
-    .option('--report <file>', 'write a JSON report')
-    .option('--known-hosts <file>', 'known_hosts file (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', 'add unknown host keys to known_hosts')
-    .option('-K, --ask-become-pass', 'ask for the sudo password')
-    .option('--connect-timeout <seconds>', 'SSH connect timeout', '10')
-    .option('--progress <mode>', 'auto, listr or plain', 'auto')
     .action(async (opts) => {
       exitCode = await (await import('./commands/restore.js')).restoreCommand(opts);
     });
 
-  program
-    .command('render')
+  targets(program.command('render'), { roles: true })
     .description('print or write every file the roles would put on each host, without connecting')
-    .requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)')
-    .option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern')
-    .option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect)
-    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
     .option('-o, --out <dir>', 'write <dir>/<host>/<path on the node> instead of printing')
     .action(async (opts) => (await import('./commands/render.js')).renderCommand(opts));
 
@@ -99,6 +68,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Which hosts and variables: the options every inventory-driven command shares. */
+function targets(cmd: Command, opts: { roles?: boolean; limitRequired?: boolean } = {}): Command {
+  cmd.requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)');
+  if (opts.limitRequired) cmd.requiredOption('-l, --limit <pattern>', 'the hosts (an Ansible host pattern)');
+  else cmd.option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern');
+  if (opts.roles) cmd.option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect);
+  return cmd.option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect);
+}
+
+/** How to reach hosts and report on them: the options of the commands that connect. */
+function connection(cmd: Command): Command {
+  return cmd
+    .option('--report <file>', 'write a JSON report of every task')
+    .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', "add unknown host keys to known_hosts (OpenSSH's accept-new); changed keys are always refused")
+    .option('-K, --ask-become-pass', 'ask for the sudo password (or set PROVISION_BECOME_PASSWORD)')
+    .option('--connect-timeout <seconds>', 'SSH connect timeout', '10')
+    .option('--progress <mode>', 'auto, listr or plain', 'auto');
+}
 
 function invokedDirectly(): boolean {
   try {

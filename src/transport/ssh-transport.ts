@@ -32,18 +32,20 @@ export class SshTransport extends ScriptTransport {
     let refusal: string | undefined;
     const keys = privateKeys(spec, host);
     const ssh = new NodeSSH();
+    // As ssh: the inventory's user, else the local one.
+    const username = spec.user ?? process.env.USER ?? 'root';
     try {
       await ssh.connect({
         host: spec.address,
         port: spec.port,
-        username: spec.user ?? process.env.USER ?? 'root',
+        username,
         readyTimeout: opts.connectTimeoutMs ?? 10_000,
         keepaliveInterval: 15_000,
         keepaliveCountMax: 4,
         agent: process.env.SSH_AUTH_SOCK,
         authHandler: [
-          ...keys.map((key) => ({ type: 'publickey' as const, username: spec.user ?? 'root', key })),
-          ...(process.env.SSH_AUTH_SOCK ? [{ type: 'agent' as const, username: spec.user ?? 'root', agent: process.env.SSH_AUTH_SOCK }] : []),
+          ...keys.map((key) => ({ type: 'publickey' as const, username, key })),
+          ...(process.env.SSH_AUTH_SOCK ? [{ type: 'agent' as const, username, agent: process.env.SSH_AUTH_SOCK }] : []),
         ] as never,
         hostVerifier: (key: Buffer) => {
           const verdict = known.verify(spec.address, spec.port, key);

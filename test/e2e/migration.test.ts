@@ -154,3 +154,63 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
     expect(r.stdout).to.match(/UNREACHABLE: ghost: cannot connect to ghost \(127\.0\.0\.1:\d+\): .*ECONNREFUSED/);
   });
 });
+
+describe('end to end: become through sudo with a password, on a real node', function () {
+  this.timeout(300_000);
+  let fleet: Fleet;
+
+  before(async function () {
+    const why = fleetUnavailable();
+    if (why) {
+      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
+      this.skip();
+    }
+    fleet = await Fleet.up(join(CACHE_ROOT, 'e2e-become'), [{ name: 'worker01' }]);
+    // A user whose sudo asks for a password (Debian's %sudo rule), reachable with the fleet's key.
+    fleet.ssh('worker01', 'useradd -m -s /bin/sh -G sudo ops && echo "ops:s3cret pass" | chpasswd && mkdir -p ~ops/.ssh && cp /root/.ssh/authorized_keys ~ops/.ssh/ && chown -R ops: ~ops/.ssh');
+  });
+
+  after(async () => {
+    await fleet?.down();
+  });
+
+  const connect = async (password?: string) => {
+    const { SshTransport } = await import('../../src/transport/ssh-transport.js');
+    const n = fleet.node('worker01');
+    return SshTransport.connect('worker01', {
+      type: 'ssh', address: '127.0.0.1', port: n.port, user: 'ops', privateKeyFile: fleet.keyFile, become: true, becomeUser: 'root',
+      ...(password === undefined ? {} : { becomePassword: password }),
+    }, { knownHostsFile: fleet.knownHostsFile });
+  };
+
+  it('runs as root with the password on stdin, and never shows it', async () => {
+    const t = await connect('s3cret pass');
+    try {
+      const r = await t.run('id -un; ps -eo args');
+      expect(r.stdout.split('\n')[0]).to.equal('root');
+      expect(r.stdout + r.stderr).not.to.include('s3cret');
+      // The probe and the script: two round trips.
+      expect(t.runs).to.equal(2);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('says so when the password is wrong or missing, running nothing', async () => {
+    const wrong = await connect('nope');
+    try {
+      const e = await wrong.run('touch /tmp/ran-with-wrong-password').then(() => undefined, (x: Error) => x);
+      expect(e?.message).to.equal('sudo on worker01 refused the become password');
+    } finally {
+      await wrong.close();
+    }
+    expect(fleet.ssh('worker01', 'test -e /tmp/ran-with-wrong-password && echo ran || echo no').stdout).to.equal('no\n');
+    const none = await connect();
+    try {
+      const e = await none.run('true').then(() => undefined, (x: Error) => x);
+      expect(e?.message).to.match(/^sudo on worker01 needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass$/);
+    } finally {
+      await none.close();
+    }
+  });
+});

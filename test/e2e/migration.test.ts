@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { CACHE_ROOT, Fleet, fleetUnavailable } from '../fleet/fleet.js';
+import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
 import { freePort } from '../helpers/sshd.js';
 import { changedTasks, nodeSnapshot, provision, serviceStates, type Report } from '../helpers/fleet-run.js';
 
@@ -26,7 +26,7 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
       console.warn(`\n      SKIPPED end-to-end tests: ${why}\n`);
       this.skip();
     }
-    fleet = await Fleet.up(join(CACHE_ROOT, 'e2e'), [
+    fleet = await Fleet.up(await testFleetDir('migration'), [
       { name: 'worker01', kubeletVersion: '1.23' },
       { name: 'worker02', kubeletVersion: '1.23' },
       { name: 'worker03', kubeletVersion: '1.27' },
@@ -93,11 +93,13 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
     });
   });
 
-  it('a second run changes nothing, in at most 3 SSH round trips', () => {
+  it('a second run changes nothing, in at most 3 SSH round trips; --check then reports 0 changes', () => {
     const r = provision(fleet, ['--limit', 'worker01'], report('again'));
     expect(r.code).to.equal(0);
     expect(r.report.summary.worker01).to.deep.include({ changed: 0, failed: 0 });
     expect(r.report.roundTrips.worker01).to.be.at.most(3);
+    const check = provision(fleet, ['--limit', 'worker01', '--check'], report('check-converged'));
+    expect(check.report.summary.worker01).to.deep.include({ changed: 0, failed: 0 });
   });
 
   it('removing Docker kept containerd and runc installed, and /var/lib/docker', () => {
@@ -165,7 +167,7 @@ describe('end to end: become through sudo with a password, on a real node', func
       if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
       this.skip();
     }
-    fleet = await Fleet.up(join(CACHE_ROOT, 'e2e-become'), [{ name: 'worker01' }]);
+    fleet = await Fleet.up(await testFleetDir('become'), [{ name: 'worker01' }]);
     // A user whose sudo asks for a password (Debian's %sudo rule), reachable with the fleet's key.
     fleet.ssh('worker01', 'useradd -m -s /bin/sh -G sudo ops && echo "ops:s3cret pass" | chpasswd && mkdir -p ~ops/.ssh && cp /root/.ssh/authorized_keys ~ops/.ssh/ && chown -R ops: ~ops/.ssh');
   });

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE_ROOT, Fleet, fleetUnavailable } from '../fleet/fleet.js';
+import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { nodeSnapshot } from '../helpers/fleet-run.js';
 
@@ -26,7 +26,7 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
       console.warn(`\n      SKIPPED end-to-end rollout tests: ${why}\n`);
       this.skip();
     }
-    fleet = await Fleet.up(join(CACHE_ROOT, 'e2e-rollout'), ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })));
+    fleet = await Fleet.up(await testFleetDir('rollout'), ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })));
     fleet.writeInventory(['provision_drain=True', "provision_serial=1"]);
     mkdirSync(bin);
     writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls.\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`);

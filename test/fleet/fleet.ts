@@ -25,6 +25,8 @@ export interface FleetNode {
 
 export interface FleetState {
   dir: string;
+  /** The process that booted the fleet: another run never stops a fleet whose owner is alive. */
+  ownerPid: number;
   image: string;
   nodes: FleetNode[];
   httpPid?: number;
@@ -112,13 +114,16 @@ export class Fleet {
   /** Boots `names` (e.g. worker01..worker03), each at its kubelet stand-in version. */
   static async up(dir: string, nodes: { name: string; kubeletVersion?: string }[], log: (s: string) => void = () => {}): Promise<Fleet> {
     const old = Fleet.load(dir);
+    if (old && old.state.ownerPid !== process.pid && alive(old.state.ownerPid) && old.state.nodes.length) {
+      throw new Error(`the fleet in ${dir} belongs to the running process ${old.state.ownerPid}: stop it first (npm run fleet -- down)`);
+    }
     if (old) await old.down();
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const image = ensureImage(log);
     const artifacts = ensureArtifacts(CACHE_ROOT);
     const httpPort = await freePort();
-    const fleet = new Fleet({ dir, image, nodes: [], httpPort, artifacts });
+    const fleet = new Fleet({ dir, ownerPid: process.pid, image, nodes: [], httpPort, artifacts });
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'provision-fleet', '-f', fleet.keyFile]);
     fleet.save();
     try {
@@ -231,6 +236,22 @@ export class Fleet {
     this.state.httpPid = undefined;
     if (existsSync(this.state.dir)) this.save();
   }
+}
+
+/**
+ * A fleet directory of this test run's own (so concurrent runs never stop each other's nodes),
+ * after stopping the fleets of earlier runs whose process is gone.
+ */
+export async function testFleetDir(name: string): Promise<string> {
+  for (const entry of existsSync(CACHE_ROOT) ? readdirSync(CACHE_ROOT) : []) {
+    if (!entry.startsWith('test-')) continue;
+    const stale = Fleet.load(join(CACHE_ROOT, entry));
+    if (stale && !alive(stale.state.ownerPid)) {
+      await stale.down();
+      rmSync(join(CACHE_ROOT, entry), { recursive: true, force: true });
+    }
+  }
+  return join(CACHE_ROOT, `test-${name}-${process.pid}`);
 }
 
 function alive(pid: number): boolean {

@@ -1,5 +1,5 @@
 import { Listr } from 'listr2';
-import type { Listener, RunEvent } from '../../core/events.js';
+import { emptyStats, type Listener, type RunEvent } from '../../core/events.js';
 
 /**
  * listr2 progress: one line per host with the role and task it is on, then its totals. One
@@ -43,7 +43,7 @@ export function listrReporter(hosts: string[]): { listener: Listener; done: Prom
     done,
     // Hosts that never started (interrupted) still close their line.
     finish: () => {
-      for (const h of hosts) apply({ type: 'host-end', host: h, stats: { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 }, notStarted: true });
+      for (const h of hosts) apply({ type: 'host-end', host: h, stats: emptyStats(), notStarted: true });
     },
   };
 }

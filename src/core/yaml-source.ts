@@ -61,7 +61,7 @@ export class YamlSource {
   }
 }
 
-export function kindOf(node: Node | null | undefined): string {
+function kindOf(node: Node | null | undefined): string {
   if (node == null) return 'nothing';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';

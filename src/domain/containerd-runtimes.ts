@@ -40,7 +40,7 @@ const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'nam
   }),
 };
 
-export const RUNTIME_PRESETS = Object.keys(PRESETS);
+const RUNTIME_PRESETS = Object.keys(PRESETS);
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Presets filled in and user fields merged over them (options merged key by key). */

@@ -20,7 +20,7 @@ export const REMOVED_KUBELET_FLAGS: { flag: string; removedIn: string; why: stri
 
 export type KubeletFlags = Record<string, unknown>;
 
-export function normalizeFlagName(name: string): string {
+function normalizeFlagName(name: string): string {
   return name.replace(/^--?/, '');
 }
 

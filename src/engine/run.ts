@@ -42,7 +42,7 @@ export interface RunSummary {
 }
 
 /** A sortable, unique id for the run; it also names the run's backup directory on each node. */
-export function newRunId(): string {
+function newRunId(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + '-' + randomBytes(3).toString('hex');
 }
 

@@ -32,7 +32,7 @@ export function selectHosts(inv: Inventory, pattern: string | string[], opts: { 
 }
 
 /** Splits on `,`; with no comma, on `:` outside `[...]` (the old separator; IPv6 addresses kept whole). */
-export function splitPattern(pattern: string): string[] {
+function splitPattern(pattern: string): string[] {
   if (pattern.includes(',')) return pattern.split(',').map((t) => t.trim()).filter(Boolean);
   const trimmed = pattern.trim();
   if (trimmed.startsWith('~') || /^[0-9a-fA-F:]+$/.test(trimmed) && trimmed.split(':').length > 2) return [trimmed];
@@ -66,7 +66,7 @@ function expandFileTerms(terms: string[], cwd?: string): string[] {
 }
 
 /** Hosts one term selects: groups by name (with their children's hosts), then hosts by name. */
-export function matchTerm(inv: Inventory, term: string): string[] {
+function matchTerm(inv: Inventory, term: string): string[] {
   const { base, subscript } = splitSubscript(term);
   const matcher = toMatcher(base);
   const found = new Set<string>();

@@ -50,7 +50,7 @@ export function expandHostRange(pattern: string): string[] {
 /**
  * Splits `name:port`, `[v6addr]:port` and plain names; IPv6 literals without brackets carry no port.
  */
-export function splitHostPort(text: string): { name: string; port?: number } {
+function splitHostPort(text: string): { name: string; port?: number } {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
   if (bracketed && /^[0-9a-fA-F:.]+$/.test(bracketed[1]!) && bracketed[1]!.split(':').length > 2) {
     return bracketed[2] ? { name: bracketed[1]!, port: Number(bracketed[2]) } : { name: bracketed[1]! };

@@ -41,7 +41,7 @@ export const downloadTask: Planner = {
 };
 
 /** The hash for `url`'s file name in a sha256sum-style file (`<hash>  <name>` or `<hash> *<name>`). */
-export function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: string, url: string): string {
+function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: string, url: string): string {
   if (!fetched.ok) throw new PlanError(`cannot fetch checksum file ${checksumUrl}: ${fetched.text.trim().split('\n').pop()}`);
   const name = url.slice(url.lastIndexOf('/') + 1);
   const lines = fetched.text.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -12,7 +12,7 @@ const args = (list: unknown[]) => list.slice(0, -1);
 const truthy = (v: unknown) => !(v === false || v === null || v === undefined || v === '' || v === 0 || (Array.isArray(v) && v.length === 0));
 
 /** A TOML value: strings as basic strings (JSON escapes are valid TOML), arrays, inline tables. */
-export function toToml(value: unknown): string {
+function toToml(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(toToml).join(', ')}]`;
@@ -26,7 +26,7 @@ export function tomlKey(key: string): string {
   return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
 }
 
-export function deepMerge(...objects: unknown[]): Record<string, unknown> {
+function deepMerge(...objects: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const obj of objects) {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) continue;
@@ -103,5 +103,3 @@ export const helpers: Record<string, Helper> = {
     return kubeletRuntimeConfig(String(kubernetesVersion), truthy(systemdCgroup), String(runtimeEndpoint));
   },
 };
-
-

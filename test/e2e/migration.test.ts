@@ -34,7 +34,7 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
   });
 
   after(async () => {
-    await fleet?.down();
+    await fleet?.destroy();
   });
 
   it('the nodes start Docker-era: Docker running, kubelet (stand-in) on dockershim', () => {
@@ -173,7 +173,7 @@ describe('end to end: become through sudo with a password, on a real node', func
   });
 
   after(async () => {
-    await fleet?.down();
+    await fleet?.destroy();
   });
 
   const connect = async (password?: string) => {

@@ -35,7 +35,7 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
   });
 
   after(async () => {
-    await fleet?.down();
+    await fleet?.destroy();
   });
 
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);

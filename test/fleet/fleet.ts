@@ -236,6 +236,12 @@ export class Fleet {
     this.state.httpPid = undefined;
     if (existsSync(this.state.dir)) this.save();
   }
+
+  /** Stops the fleet and deletes its nodes' files (a test fleet, once its tests are done). */
+  async destroy(): Promise<void> {
+    await this.down();
+    rmSync(this.state.dir, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors.js';
 import type { TransportFactory } from '../engine/run.js';
 import { LocalTransport } from '../transport/local-transport.js';
 import { SshTransport } from '../transport/ssh-transport.js';
@@ -13,6 +14,7 @@ export interface ConnectOptions {
 /** How commands reach hosts: SSH (host keys checked) or local, with become as the inventory says. */
 export async function connector(opts: ConnectOptions): Promise<TransportFactory> {
   const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? 10);
+  if (!(connectTimeoutMs > 0)) throw new UsageError(`--connect-timeout must be a number of seconds, got "${opts.connectTimeout}"`);
   const becomePassword = process.env.PROVISION_BECOME_PASSWORD ?? (opts.askBecomePass ? await promptSecret('BECOME password: ') : undefined);
   return async (host, spec) => {
     const password = spec.becomePassword ?? becomePassword;

@@ -40,3 +40,10 @@ export type RunEvent =
 export type Listener = (event: RunEvent) => void;
 
 export const emptyStats = (): HostStats => ({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
+
+/** Counts a task result in its host's stats and tells the subscribers; false when it failed. */
+export function reportResult(stats: HostStats, listener: Listener, result: TaskResult): boolean {
+  stats[result.status]++;
+  listener({ type: 'task-result', ...result });
+  return result.status !== 'failed';
+}

@@ -6,7 +6,7 @@ export type Serial = number | string | (number | string)[];
  * Ansible's `serial`: a batch size, a percentage of the selected hosts (rounded down, at least 1),
  * or a list of either whose last value repeats. No serial means one batch of every host.
  */
-export function batchesOf<T>(hosts: T[], serial: Serial | undefined): T[][] {
+export function batchesOf<T>(hosts: T[], serial: Serial | null | undefined): T[][] {
   if (serial === undefined || serial === null || serial === '') return hosts.length ? [hosts] : [];
   const steps = (Array.isArray(serial) ? serial : [serial]).map((s) => batchSize(s, hosts.length));
   if (steps.length === 0) throw new UsageError('serial must not be an empty list');

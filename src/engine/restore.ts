@@ -1,5 +1,5 @@
 import { ProvisionError } from '../core/errors.js';
-import { type HostStats, type Listener, type TaskResult, emptyStats } from '../core/events.js';
+import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Vars } from '../inventory/inventory.js';
 import { failWith, q } from '../transport/shell.js';
@@ -20,11 +20,8 @@ export async function restoreRun(hosts: { host: string; vars: Vars }[], runId: s
   for (const { host, vars } of hosts) {
     const s = emptyStats();
     stats[host] = s;
-    const record = (task: string, result: Partial<TaskResult> & { status: TaskResult['status'] }) => {
-      s[result.status]++;
-      opts.listener({ type: 'task-result', host, role: 'restore', task, handler: false, changes: [], ...result });
-      return result.status !== 'failed';
-    };
+    const record = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
+      reportResult(s, opts.listener, { host, role: 'restore', task, handler: false, changes: [], ...result });
     opts.listener({ type: 'host-start', host });
     let transport;
     try {

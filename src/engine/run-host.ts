@@ -1,5 +1,5 @@
 import { ProvisionError } from '../core/errors.js';
-import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats } from '../core/events.js';
+import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import type { Change, Plan } from '../core/plan.js';
 import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/facts.js';
@@ -46,10 +46,7 @@ export async function runHost(plan: HostPlan, transport: Transport, opts: HostRu
   let position = 0;
   const upcoming = () => steps.slice(position).flatMap((s) => factsOf(s.task));
 
-  const record = (result: TaskResult) => {
-    stats[result.status === 'failed' ? 'failed' : result.status]++;
-    opts.listener({ type: 'task-result', ...result });
-  };
+  const record = (result: TaskResult) => reportResult(stats, opts.listener, result);
 
   const runStep = async (step: Step): Promise<TaskResult> => {
     const { task } = step;

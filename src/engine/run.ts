@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ProvisionError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { type HostStats, type Listener, type TaskResult, emptyStats } from '../core/events.js';
+import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import { ansibleBoolean, connectionOf, type ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { batchAborts, batchesOf, type Serial } from './batches.js';
@@ -61,7 +61,7 @@ export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<
   const first = prepared.hosts[0]?.vars ?? {};
   const serial = opts.serial ?? (first.provision_serial as Serial | undefined);
   const maxFail = opts.maxFailPercentage ?? numberOrUndefined(first.provision_max_fail_percentage);
-  const batches = batchesOf(prepared.hosts, serial ?? undefined);
+  const batches = batchesOf(prepared.hosts, serial);
   let aborted = false;
 
   for (const [index, batch] of batches.entries()) {
@@ -90,12 +90,8 @@ export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<
 async function rolloutHost(plan: HostPlan, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
   const host = plan.host;
   const stats = emptyStats();
-  const step = (task: string, result: Omit<TaskResult, 'host' | 'role' | 'task' | 'handler' | 'changes'> & { changes?: string[] }) => {
-    const full: TaskResult = { host, role: 'rollout', task, handler: false, changes: [], ...result };
-    stats[full.status]++;
-    listener({ type: 'task-result', ...full });
-    return full.status !== 'failed';
-  };
+  const step = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
+    reportResult(stats, listener, { host, role: 'rollout', task, handler: false, changes: [], ...result });
   const controller = async (task: string, command: string) => {
     listener({ type: 'task-start', host, role: 'rollout', task, handler: false });
     if (opts.check) return step(task, { status: 'skipped', reason: `check mode: would run ${command}` });
@@ -128,7 +124,7 @@ async function rolloutHost(plan: HostPlan, runId: string, opts: RunOptions, list
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
     if (stats.failed || interrupted()) return end(transport.runs);
-    const verification = ansibleBoolean(plan.vars.provision_verify ?? true) && !opts.check ? verificationFor(plan) : undefined;
+    const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {
       listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
       const values = await new FactCache(transport).need(verification.facts, () => []);

@@ -31,13 +31,11 @@ export interface ApplyOptions {
 export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const forks = opts.forks === undefined ? 20 : Number(opts.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got "${opts.forks}"`);
-  const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? 10);
   const serial = opts.serial === undefined ? undefined : opts.serial.split(',').map((s) => s.trim());
   const maxFailPercentage = opts.maxFailPercentage === undefined ? undefined : Number(opts.maxFailPercentage);
   if (maxFailPercentage !== undefined && !(maxFailPercentage >= 0 && maxFailPercentage <= 100)) {
     throw new UsageError(`--max-fail-percentage must be a number from 0 to 100, got "${opts.maxFailPercentage}"`);
   }
-  if (!(connectTimeoutMs > 0)) throw new UsageError(`--connect-timeout must be a number of seconds, got "${opts.connectTimeout}"`);
 
   // Everything is checked before the first connection.
   const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });

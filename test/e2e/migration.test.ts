@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
-import { freePort } from '../helpers/sshd.js';
+import { freeListenPort } from '../fleet/ports.js';
 import { changedTasks, nodeSnapshot, provision, serviceStates, type Report } from '../helpers/fleet-run.js';
 
 /**
@@ -144,7 +144,7 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
   });
 
   it('an unreachable host is reported as unreachable, exit code 4, while the others complete', async () => {
-    const port = await freePort();
+    const port = await freeListenPort();
     const inventory = join(out, 'with-ghost.ini');
     writeFileSync(inventory, readFileSync(fleet.inventoryFile, 'utf8').replace('[k8s_worker]\n', `[k8s_worker]\nghost ansible_host=127.0.0.1 ansible_port=${port} kubernetes_version="'1.23'"\n`));
     const r = provision(fleet, ['--limit', 'ghost,worker01', '--connect-timeout', '5'], report('ghost'), inventory);

@@ -1,10 +1,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureArtifacts, type Artifacts } from './artifacts.js';
+import { freeListenPort } from './ports.js';
 
 /**
  * Real systemd nodes on this machine (systemd-nspawn), each with sshd on its own loopback port
@@ -75,18 +75,6 @@ export function ensureImage(log: (s: string) => void = () => {}): string {
   return image;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export class Fleet {
   constructor(readonly state: FleetState) {}
 
@@ -122,7 +110,7 @@ export class Fleet {
     mkdirSync(dir, { recursive: true });
     const image = ensureImage(log);
     const artifacts = ensureArtifacts(CACHE_ROOT);
-    const httpPort = await freePort();
+    const httpPort = await freeListenPort();
     const fleet = new Fleet({ dir, ownerPid: process.pid, image, nodes: [], httpPort, artifacts });
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'provision-fleet', '-f', fleet.keyFile]);
     fleet.save();
@@ -156,7 +144,7 @@ export class Fleet {
     const root = join(dir, 'root');
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
     run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${this.state.image},upperdir=${dir}/upper,workdir=${dir}/work`, root]);
-    const port = await freePort();
+    const port = await freeListenPort();
     writeFileSync(join(root, 'etc/hostname'), `${name}\n`);
     writeFileSync(join(root, 'etc/ssh/sshd_config.d/fleet.conf'), `Port ${port}\nListenAddress 127.0.0.1\nPermitRootLogin prohibit-password\n`);
     writeFileSync(join(root, 'root/.ssh/authorized_keys'), readFileSync(`${this.keyFile}.pub`), { mode: 0o600 });

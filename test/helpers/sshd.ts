@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeListenPort } from '../fleet/ports.js';
 
 /** A real OpenSSH server on loopback, started by the test with its own host key and config. */
 export class TestSshd {
@@ -24,7 +25,7 @@ export class TestSshd {
     keygen('host_ed25519');
     keygen('client_ed25519');
     writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(`${this.clientKey}.pub`));
-    this.port = await freePort();
+    this.port = await freeListenPort();
     writeFileSync(join(this.dir, 'sshd_config'), [
       `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(this.dir, 'host_ed25519')}`, `PidFile ${join(this.dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
@@ -51,15 +52,6 @@ export class TestSshd {
   stop(): void {
     this.child?.kill('SIGKILL');
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {

@@ -6,7 +6,8 @@ import { TransportError } from '../../src/core/errors.js';
 import type { ConnectionSpec } from '../../src/inventory/connection.js';
 import { SshTransport } from '../../src/transport/ssh-transport.js';
 import { requireTool } from '../helpers/roles.js';
-import { freePort, TestSshd } from '../helpers/sshd.js';
+import { freeListenPort } from '../fleet/ports.js';
+import { TestSshd } from '../helpers/sshd.js';
 
 async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
   try {
@@ -98,7 +99,7 @@ describe('SSH transport against a real sshd on loopback', function () {
   });
 
   it('reports an unreachable port as a transport error, not a crash', async () => {
-    const port = await freePort();
+    const port = await freeListenPort();
     const e = await rejection(SshTransport.connect('node', { ...spec, port }, { knownHostsFile: sshd.knownHosts(), connectTimeoutMs: 3000 }));
     expect(e).to.be.instanceOf(TransportError);
     expect(e.message).to.match(new RegExp(`cannot connect to node \\(127\\.0\\.0\\.1:${port}\\): .*ECONNREFUSED`));

@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECT_TIMEOUT_S } from '../core/constants.js';
 import { UsageError } from '../core/errors.js';
 import type { TransportFactory } from '../engine/run.js';
 import { LocalTransport } from '../transport/local-transport.js';
@@ -13,7 +14,7 @@ export interface ConnectOptions {
 
 /** How commands reach hosts: SSH (host keys checked) or local, with become as the inventory says. */
 export async function connector(opts: ConnectOptions): Promise<TransportFactory> {
-  const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? 10);
+  const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S);
   if (!(connectTimeoutMs > 0)) throw new UsageError(`--connect-timeout must be a number of seconds, got "${opts.connectTimeout}"`);
   const becomePassword = process.env.PROVISION_BECOME_PASSWORD ?? (opts.askBecomePass ? await promptSecret('BECOME password: ') : undefined);
   return async (host, spec) => {

@@ -13,7 +13,7 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
-export type ErrorCode = 'INTERNAL' | 'INVENTORY' | 'VALIDATION' | 'TEMPLATE' | 'TRANSPORT' | 'TASK' | 'USAGE';
+export type ErrorCode = 'INVENTORY' | 'VALIDATION' | 'TEMPLATE' | 'TRANSPORT' | 'TASK' | 'USAGE';
 
 export class ProvisionError extends Error {
   readonly code: ErrorCode;

@@ -1,7 +1,7 @@
 import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
 import { parseVersion } from '../domain/versions.js';
 import type { Vars } from '../inventory/inventory.js';
-import type { TemplateEngine } from '../template/engine.js';
+import type { TemplateRenderer } from '../template/renderer.js';
 import type { RoleCatalog, VariableSpec } from './role.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
 
@@ -13,7 +13,7 @@ const MAX_PASSES = 10;
  * be built from others, e.g. a download URL from download_base_url and a version), then every
  * declared variable type-checked and its domain check run. All problems are returned at once.
  */
-export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateEngine): Vars {
+export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateRenderer): Vars {
   const vars: Vars = {};
   for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = structuredClone(spec.default);
   Object.assign(vars, inventoryVars);
@@ -42,7 +42,7 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
   return vars;
 }
 
-function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateEngine, host: string, problems: string[]) {
+function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateRenderer, host: string, problems: string[]) {
   const declared = Object.keys(catalog.variables);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const pending = declared.filter((n) => hasTemplate(vars[n]));

@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import { resolveHosts } from '../../engine/prepare.js';
 import { restoreRun } from '../../engine/restore.js';
-import { DEFAULT_BACKUP_ROOT } from '../../engine/run.js';
+import { BACKUP_ROOT } from '../../core/constants.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { type ConnectOptions, connector } from '../connect.js';
 import { formatRecap } from '../reporters/recap.js';
@@ -22,7 +22,7 @@ export async function restoreCommand(opts: RestoreOptions): Promise<number> {
   const hosts = resolveHosts({ inventory: opts.inventory, limit: opts.limit, extraVars: parseExtraVars(opts.extraVars ?? []) });
   const connect = await connector(opts);
   const { report, listener, finish } = reporting(hosts.map((h) => h.host), opts);
-  const summary = await restoreRun(hosts, opts.run, { connect, listener, backupRoot: DEFAULT_BACKUP_ROOT });
+  const summary = await restoreRun(hosts, opts.run, { connect, listener, backupRoot: BACKUP_ROOT });
   await finish();
   process.stdout.write(`\n${formatRecap(summary.stats)}`);
   if (opts.report) report.write(opts.report, summary.stats, { restoredRun: opts.run });

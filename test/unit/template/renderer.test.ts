@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateError } from '../../../src/core/errors.js';
-import { TemplateEngine } from '../../../src/template/engine.js';
+import { TemplateRenderer } from '../../../src/template/renderer.js';
 import { thrown } from '../../helpers/inventory.js';
 
 describe('template engine', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provision-tpl-'));
-  const engine = new TemplateEngine(dir);
+  const engine = new TemplateRenderer(dir);
   const render = (text: string, vars: Record<string, unknown>) => engine.renderString(text, vars, 'test');
 
   const cases: [string, string, Record<string, unknown>, string][] = [

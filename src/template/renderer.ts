@@ -13,7 +13,7 @@ const EMPTY = '__provision_empty';
  * helpers for TOML/YAML/flags. Compiled templates are cached, so rendering a thousand hosts
  * compiles each template once.
  */
-export class TemplateEngine {
+export class TemplateRenderer {
   private readonly hb = Handlebars.create();
   private readonly fileCache = new Map<string, Compiled>();
   private readonly stringCache = new Map<string, Compiled>();

@@ -2,7 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import { normalizeRuntimes, type RuntimeSpec } from '../domain/containerd-runtimes.js';
 import type { Fact } from '../facts/fact.js';
 import { unitFact, type UnitState } from '../facts/unit.js';
-import { ansibleBoolean } from '../inventory/connection.js';
+import { ansibleBoolean } from '../core/ansible-boolean.js';
 import { q } from '../transport/shell.js';
 import type { PreparedHost } from './prepare.js';
 

@@ -1,3 +1,4 @@
+import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
 import { parseVersion } from '../domain/versions.js';
 import type { Vars } from '../inventory/inventory.js';
@@ -79,17 +80,14 @@ function hasTemplate(value: unknown): boolean {
   return false;
 }
 
-const TRUE = ['true', 'yes', 'on', '1'];
-const FALSE = ['false', 'no', 'off', '0', ''];
-
 /** Checks a value against its declared type, accepting what Ansible users write (yes/no, "3"). */
 function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
   const got = `got ${JSON.stringify(v)}`;
   let value = v;
   switch (spec.type) {
     case 'boolean':
-      if (typeof v === 'string' && [...TRUE, ...FALSE].includes(v.toLowerCase())) value = TRUE.includes(v.toLowerCase());
-      else if (typeof v !== 'boolean') return `expected true or false, ${got}`;
+      value = parseAnsibleBoolean(v);
+      if (value === undefined) return `expected a boolean (true/false, yes/no, on/off, y/n, 1/0), ${got}`;
       break;
     case 'integer':
       if (typeof v === 'string' && /^-?\d+$/.test(v)) value = Number(v);

@@ -1,7 +1,7 @@
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
 import { removedFlagProblems } from '../domain/kubelet-flags.js';
-import { ansibleBoolean } from '../inventory/connection.js';
+import { ansibleBoolean } from '../core/ansible-boolean.js';
 
 type Vars = Record<string, unknown>;
 

@@ -42,7 +42,7 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
         continue;
       }
       const args = renderDeep(spec.args, (s) => engine.renderValue(s, ctx, where)) as Record<string, unknown>;
-      checkRenderedArgs(spec, args, host, where);
+      checkRenderedArgs(spec, args, host);
       const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx };
       if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
       const type = TASK_TYPES[spec.type]!;
@@ -68,14 +68,14 @@ function itemLabel(item: unknown): string {
 }
 
 /** Templated arguments are typed only once rendered: "true" becomes a boolean, "0755" stays a mode. */
-function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string, where: string): void {
+function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string): void {
   const types = TASK_TYPES[spec.type]!.args;
   for (const [key, value] of Object.entries(args)) {
     const argSpec = types[key]!;
     args[key] = coerceRendered(argSpec, value);
     const problem = argProblem(argSpec, args[key]);
     if (problem) {
-      throw new ValidationError(`${where}: ${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
+      throw new ValidationError(`${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
     }
   }
 }

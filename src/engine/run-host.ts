@@ -4,7 +4,7 @@ import type { Change, Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
-import { PlanError, type PlanContext } from '../tasks/task-type.js';
+import { type PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
@@ -74,7 +74,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}` };
       return result;
     } catch (e) {
-      if (e instanceof PlanError || e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
+      if (e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
       throw e;
     }
   };

@@ -176,7 +176,7 @@ function checkTaskReferences(task: TaskSpec, engine: TemplateRenderer, variables
   const known = (n: string) => n in variables || n in helpers || BUILTIN_NAMES.has(n);
   const report = (names: { name: string; line: number; col: number }[], where: string) => {
     for (const u of names.filter((x) => !known(x.name))) {
-      problems.push(new ValidationError(`${where}:${u.line}:${u.col}: "${u.name}" is not a declared variable (task "${task.name}" of role ${task.role})`, { file: where, line: u.line, col: u.col, role: task.role, task: task.name }));
+      problems.push(new ValidationError(`"${u.name}" is not a declared variable (task "${task.name}" of role ${task.role})`, { file: where, line: u.line, col: u.col, role: task.role, task: task.name }));
     }
   };
   collect(problems, () => {
@@ -205,7 +205,7 @@ function checkAliases(roles: Role[], problems: ProvisionError[]) {
   for (const role of roles) {
     for (const n of [role.name, ...role.aliases]) {
       const other = owner.get(n);
-      if (other && other !== role.name) problems.push(new ValidationError(`${role.file}: "${n}" names both role ${other} and role ${role.name}`, { file: role.file }));
+      if (other && other !== role.name) problems.push(new ValidationError(`"${n}" names both role ${other} and role ${role.name}`, { file: role.file }));
       owner.set(n, role.name);
     }
   }
@@ -213,7 +213,7 @@ function checkAliases(roles: Role[], problems: ProvisionError[]) {
 
 function located(task: TaskSpec, message: string): ValidationError {
   const { file, line, col } = task.where;
-  return new ValidationError(`${file}:${line}:${col}: ${message}`, { file, line, col, role: task.role, task: task.name });
+  return new ValidationError(message, { file, line, col, role: task.role, task: task.name });
 }
 
 function scalarString(src: YamlSource, node: Node | null, what: string): string {

@@ -53,7 +53,7 @@ function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateR
         vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
       } catch (e) {
         if (!(e instanceof ProvisionError)) throw e;
-        problems.push(`${e.message.replace(/^variable \S+:(\d+:\d+: )?/, `variable ${name}: `)}`);
+        problems.push(`variable ${name}: ${e.message}`);
         return;
       }
     }

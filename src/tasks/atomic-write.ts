@@ -2,7 +2,8 @@ import { TEMP_SUFFIX } from '../core/constants.js';
 import type { PathState } from '../facts/path.js';
 import { failWith, q } from '../transport/shell.js';
 import { backupScript } from './file-attributes.js';
-import { PlanError, type Args } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { type Args } from './task-type.js';
 
 /**
  * The one way a file is written on a node: into a temporary file beside the target (same file

@@ -4,7 +4,8 @@ import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/path.js';
 import { atomicWriteScript, contentFill } from './atomic-write.js';
 import { attributeChanges, writtenState } from './file-attributes.js';
-import { type ArgSpec, type Args, type PlanContext, ownerArgs, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { type ArgSpec, type Args, type PlanContext, ownerArgs } from './task-type.js';
 
 /** Arguments of the types that write a whole file (template, copy). */
 export const contentArgs: Record<string, ArgSpec> = {

@@ -3,7 +3,8 @@ import { factValue } from '../facts/fact.js';
 import { type PathState, pathFact } from '../facts/path.js';
 import { q } from '../transport/shell.js';
 import { attributeChanges } from './file-attributes.js';
-import { defineTaskType, ownerArgs, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType, ownerArgs } from './task-type.js';
 
 export const directoryTask = defineTaskType({
   name: 'directory',

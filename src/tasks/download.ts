@@ -5,7 +5,8 @@ import { urlTextFact } from '../facts/url-text.js';
 import { failWith, q } from '../transport/shell.js';
 import { atomicWriteScript } from './atomic-write.js';
 import { attributeChanges, writtenState } from './file-attributes.js';
-import { type Args, defineTaskType, ownerArgs, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { type Args, defineTaskType, ownerArgs } from './task-type.js';
 
 const destFact = (args: Args) => pathFact(String(args.dest), { sha256: true });
 const pinned = (args: Args) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);

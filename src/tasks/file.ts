@@ -3,7 +3,8 @@ import { factValue } from '../facts/fact.js';
 import { type PathState, pathFact } from '../facts/path.js';
 import { q } from '../transport/shell.js';
 import { attributeChanges, backupScript } from './file-attributes.js';
-import { defineTaskType, ownerArgs, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType, ownerArgs } from './task-type.js';
 
 /** Removals keep a backup of files, links and /etc directories (not of data directories such as /var/lib/docker). */
 function worthBackingUp(path: string, state: PathState): boolean {

@@ -3,7 +3,8 @@ import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/path.js';
 import { q } from '../transport/shell.js';
 import { backupScript } from './file-attributes.js';
-import { defineTaskType, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType } from './task-type.js';
 
 export const linkTask = defineTaskType({
   name: 'link',

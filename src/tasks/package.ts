@@ -2,7 +2,8 @@ import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
 import { packagesFact } from '../facts/packages.js';
 import { q } from '../transport/shell.js';
-import { defineTaskType, listArg as list, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType, listArg as list } from './task-type.js';
 
 const fact = (args: Record<string, unknown>) => packagesFact([...list(args.name), ...list(args.keep)]);
 const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold';

@@ -2,7 +2,8 @@ import { type Change, changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
 import { unitFact } from '../facts/unit.js';
 import { q } from '../transport/shell.js';
-import { PlanError, defineTaskType } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType } from './task-type.js';
 
 /**
  * A unit started, stopped, restarted or reloaded; enabled or not; masked or not; with a

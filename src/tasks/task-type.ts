@@ -48,9 +48,6 @@ export function defineTaskType<T extends TaskType>(type: T): T {
   return type;
 }
 
-/** A planner's complaint about its input or the node's state: the task fails with this message. */
-export class PlanError extends Error {}
-
 /** Type check of one argument; a templated string is checked once rendered. */
 export function argProblem(spec: ArgSpec, v: unknown): string | undefined {
   if (typeof v === 'string' && v.includes('{{')) return undefined;

@@ -2,7 +2,8 @@ import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
 import { archiveFact, archiveMembers } from '../facts/archive.js';
 import { q } from '../transport/shell.js';
-import { defineTaskType, listArg as toList, ownerArgs, PlanError } from './task-type.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
 
 const fact = (args: Record<string, unknown>) =>
   archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));

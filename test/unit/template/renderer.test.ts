@@ -6,7 +6,7 @@ import { TemplateError } from '../../../src/core/errors.js';
 import { TemplateRenderer } from '../../../src/template/renderer.js';
 import { thrown } from '../../helpers/inventory.js';
 
-describe('template engine', () => {
+describe('template renderer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provision-tpl-'));
   const engine = new TemplateRenderer(dir);
   const render = (text: string, vars: Record<string, unknown>) => engine.renderString(text, vars, 'test');
@@ -29,7 +29,8 @@ describe('template engine', () => {
     writeFileSync(join(dir, 'm.hbs'), 'line one\n  x = {{missing_var}}\n');
     const e = thrown(() => engine.renderFile('m.hbs', {}));
     expect(e).to.be.instanceOf(TemplateError);
-    expect(e.message).to.equal(`${join(dir, 'm.hbs')}:2:9: "missing_var" not defined in [object Object]`);
+    expect(e.message).to.equal('"missing_var" not defined in [object Object]');
+    expect((e as unknown as TemplateError).location).to.equal(`${join(dir, 'm.hbs')}:2:9`);
   });
 
   it('evaluates when: expressions with not and helpers', () => {

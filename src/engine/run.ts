@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { BACKUP_ROOT, DEFAULT_FORKS } from '../core/constants.js';
 import { ProvisionError } from '../core/errors.js';
+import { newRunId } from '../core/run-id.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
@@ -39,11 +39,6 @@ export interface RunSummary {
   /** A batch failed beyond the failure budget. */
   aborted: boolean;
   exitCode: number;
-}
-
-/** A sortable, unique id for the run; it also names the run's backup directory on each node. */
-function newRunId(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + '-' + randomBytes(3).toString('hex');
 }
 
 /**

@@ -9,12 +9,15 @@ export interface ConnectOptions {
   acceptNewHostKeys?: boolean;
   askBecomePass?: boolean;
   connectTimeout?: string;
+  /** `-T/--timeout`, the same as connectTimeout (Ansible's name). */
+  timeout?: string;
 }
 
 /** How commands reach hosts: SSH (host keys checked) or local, with become as the inventory says. */
 export async function connector(opts: ConnectOptions): Promise<TransportFactory> {
-  const connectTimeoutMs = 1000 * Number(opts.connectTimeout ?? 10);
-  if (!(connectTimeoutMs > 0)) throw new UsageError(`--connect-timeout must be a number of seconds, got "${opts.connectTimeout}"`);
+  const timeout = opts.timeout ?? opts.connectTimeout;
+  const connectTimeoutMs = 1000 * Number(timeout ?? 10);
+  if (!(connectTimeoutMs > 0)) throw new UsageError(`--timeout must be a number of seconds, got "${timeout}"`);
   const becomePassword = process.env.PROVISION_BECOME_PASSWORD ?? (opts.askBecomePass ? await promptSecret('BECOME password: ') : undefined);
   return async (host, spec) => {
     const password = spec.becomePassword ?? becomePassword;

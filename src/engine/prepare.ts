@@ -15,6 +15,10 @@ export interface PrepareOptions {
   limit?: string;
   roles?: string[];
   extraVars?: Vars;
+  /** The lowest layer of host vars: `-u`, `-b`... which inventory variables override, as in Ansible. */
+  connectionDefaults?: Vars;
+  /** Roles left out (`--skip-tags`). */
+  skipRoles?: string[];
   rolesDir?: string;
   templateDir?: string;
 }
@@ -67,7 +71,7 @@ function load(opts: PrepareOptions) {
 /** The selected hosts with their resolved and checked variables, without planning any role. */
 export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }[] {
   const { inventory, catalog, engine, hostNames } = load(opts);
-  return eachHost(hostNames, (host) => ({ host, vars: resolveVariables(catalog, host, inventory.hostVars(host, { extra: opts.extraVars }), engine) }));
+  return eachHost(hostNames, (host) => ({ host, vars: resolveVariables(catalog, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), engine) }));
 }
 
 /**
@@ -78,9 +82,10 @@ export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
+  const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const hosts = eachHost(hostNames, (host): HostPlan => {
-    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
-    const roles = rolesForHost(catalog, host, inventoryVars, wanted);
+    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
+    const roles = rolesForHost(catalog, host, inventoryVars, wanted).filter((r) => !skipped.includes(r));
     const vars = resolveVariables(catalog, host, inventoryVars, engine);
     return {
       host,

@@ -20,6 +20,11 @@ export function loadInventory(paths: string | string[]): Inventory {
   const inv = new Inventory();
   const varDirs: string[] = [];
   for (const path of Array.isArray(paths) ? paths : [paths]) {
+    if (isHostList(path)) {
+      parseHostList(path, inv);
+      inv.sources.push(path);
+      continue;
+    }
     const stat = statOrFail(path);
     if (stat.isDirectory()) {
       const files = readdirSync(path)
@@ -39,6 +44,19 @@ export function loadInventory(paths: string | string[]): Inventory {
   inv.finalize();
   for (const dir of new Set(varDirs)) loadVarsDirs(dir, inv);
   return inv;
+}
+
+/** ansible-core's host_list plugin: `-i 'h1,h2:2222,'` names hosts, when no such file exists. */
+function isHostList(path: string): boolean {
+  return path.includes(',') && !exists(path);
+}
+
+function parseHostList(list: string, inv: Inventory): void {
+  for (const entry of list.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^\[(.+)\]:([0-9]+)$/.exec(entry) ?? /^([^:]+):([0-9]+)$/.exec(entry);
+    const name = m ? m[1]! : entry;
+    inv.addHost('ungrouped', name, m ? { ansible_port: Number(m[2]) } : {});
+  }
 }
 
 function parseSource(file: string, inv: Inventory): void {

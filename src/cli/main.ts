@@ -12,7 +12,10 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
   // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
-  program.hook('preAction', async (_program, command) => (await import('../config/cli-settings.js')).applyAnsibleSettings(command));
+  program.hook('preAction', async (_program, command) => {
+    (await import('../config/cli-settings.js')).applyAnsibleSettings(command);
+    await (await import('./vault-options.js')).useVaultOptions(command.opts());
+  });
 
   let exitCode: number = ExitCode.ok;
 
@@ -83,7 +86,10 @@ function targets(cmd: Command, opts: { roles?: boolean; limitRequired?: boolean 
   if (opts.limitRequired) cmd.requiredOption('-l, --limit <pattern>', 'the hosts (an Ansible host pattern)');
   else cmd.option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern');
   if (opts.roles) cmd.option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect);
-  return cmd.option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect);
+  return cmd
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('--vault-password-file <file>', 'ansible-vault password file, or a script printing it (repeatable; or ANSIBLE_VAULT_PASSWORD_FILE)', collect)
+    .option('-J, --ask-vault-pass', 'ask for the vault password');
 }
 
 /** How to reach hosts and report on them: the options of the commands that connect. */

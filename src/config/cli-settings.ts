@@ -13,7 +13,6 @@ const FROM_SETTINGS: [option: string, setting: keyof AnsibleSettings][] = [
   ['privateKey', 'privateKeyFile'],
   ['forks', 'forks'],
   ['timeout', 'timeout'],
-  ['vaultPasswordFile', 'vaultPasswordFile'],
   ['become', 'become'],
   ['becomeUser', 'becomeUser'],
 ];
@@ -37,6 +36,11 @@ export function applyAnsibleSettings(cmd: OptionSource, settings: AnsibleSetting
     const value = settings[setting];
     if (value === undefined) continue;
     cmd.setOptionValueWithSource(option, typeof value === 'number' ? String(value) : value, 'config');
+  }
+  // As Ansible's setup_vault_secrets: the configured password file is tried besides those typed.
+  if (has.has('vaultPasswordFile') && settings.vaultPasswordFile) {
+    const typed = (cmd.opts().vaultPasswordFile as string[] | undefined) ?? [];
+    cmd.setOptionValueWithSource('vaultPasswordFile', [...typed, settings.vaultPasswordFile], 'config');
   }
   if (has.has('inventory') && cmd.opts().inventory === undefined) {
     if (!existsSync(DEFAULT_INVENTORY)) {

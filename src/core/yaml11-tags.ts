@@ -1,4 +1,5 @@
 import type { ScalarTag, Tags } from 'yaml';
+import { decryptVault } from '../inventory/vault.js';
 
 /**
  * Ansible reads YAML with PyYAML, whose YAML 1.1 resolver is narrower than the `yaml` package's
@@ -23,8 +24,22 @@ const PYYAML: Record<string, RegExp | null> = {
   timestamp: null,
 };
 
+/** `!vault |` values (ansible-vault encrypt_string), decrypted with the run's vault passwords. */
+const VAULT: ScalarTag = {
+  tag: '!vault',
+  default: false,
+  resolve(text, onError) {
+    try {
+      return decryptVault(text, 'this !vault value');
+    } catch (e) {
+      onError((e as Error).message);
+      return '';
+    }
+  },
+};
+
 export function pyyamlTags(tags: Tags): Tags {
-  const out: Tags = [];
+  const out: Tags = [VAULT];
   for (const tag of tags) {
     const t = tag as ScalarTag;
     const name = typeof t.tag === 'string' ? t.tag.replace('tag:yaml.org,2002:', '') : '';

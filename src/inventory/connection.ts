@@ -1,4 +1,5 @@
 import type { Vars } from './inventory.js';
+import { isVaultSecret } from './vault.js';
 
 /** How to reach a host, from Ansible's connection variables. */
 export interface ConnectionSpec {
@@ -44,9 +45,9 @@ export function ansibleBoolean(value: unknown): boolean {
 
 const SECRET = /(password|passwd|passphrase|secret|token)/i;
 
-/** A copy of `vars` with secret-looking values replaced, for printing. */
+/** A copy of `vars` with secret-looking and vault-decrypted values replaced, for printing. */
 export function maskSecrets(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = SECRET.test(k) && v != null && v !== '' ? '********' : v;
+  for (const [k, v] of Object.entries(vars)) out[k] = (SECRET.test(k) && v != null && v !== '') || isVaultSecret(v) ? '********' : v;
   return out;
 }

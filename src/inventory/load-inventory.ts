@@ -4,6 +4,7 @@ import { InventoryError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { Inventory, type Vars } from './inventory.js';
+import { decryptVault, isVaultText, markSecrets } from './vault.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 
 /** ansible-core's `[''] + YAML_FILENAME_EXTENSIONS`, in the order it tries them. */
@@ -59,8 +60,14 @@ function parseHostList(list: string, inv: Inventory): void {
   }
 }
 
-function parseSource(file: string, inv: Inventory): void {
+/** A file's text, decrypted when it is a whole ansible-vault file (Ansible's loader does the same). */
+function readSource(file: string): { plain: string; encrypted: boolean } {
   const text = readFileSync(file, 'utf8');
+  return isVaultText(text) ? { plain: decryptVault(text, file), encrypted: true } : { plain: text, encrypted: false };
+}
+
+function parseSource(file: string, inv: Inventory): void {
+  const text = readSource(file).plain;
   const ext = extname(file).toLowerCase();
   if (YAML_EXTENSIONS.has(ext) || (ext === '' && looksLikeYamlInventory(text))) parseYamlInventory(text, file, inv);
   else parseIniInventory(text, file, inv);
@@ -110,9 +117,11 @@ function readVarsTree(dir: string): Vars {
 }
 
 export function readVarsFile(file: string): Vars {
-  const src = YamlSource.parse(readFileSync(file, 'utf8'), file, InventoryError, '1.1');
+  const text = readSource(file);
+  const src = YamlSource.parse(text.plain, file, InventoryError, '1.1');
   const out: Vars = {};
   for (const { key, value } of src.entries(src.root, 'a vars file')) out[key] = src.toJS(value);
+  if (text.encrypted) markSecrets(out);
   return out;
 }
 

@@ -103,6 +103,7 @@ function connection(cmd: Command): Command {
     .option('-u, --user <name>', 'connect as this user (ansible_user in the inventory wins)')
     .option('-T, --timeout <seconds>', 'SSH connect timeout (default 10)')
     .option('--connect-timeout <seconds>', 'the same as --timeout')
+    .option('-F, --ssh-config <file>', 'OpenSSH client config: Host, HostName, User, Port, IdentityFile, ProxyJump... (default ~/.ssh/config)')
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', "add unknown host keys to known_hosts (OpenSSH's accept-new); changed keys are always refused")
     .optionsGroup('Privilege Escalation Options:')

@@ -7,6 +7,10 @@ export interface ConnectionSpec {
   type: 'ssh' | 'local';
   address: string;
   port: number;
+  /** No inventory variable set the port: ssh_config's Port may give it, as with ssh. */
+  defaultPort?: boolean;
+  /** `ansible_ssh_common_args` and `ansible_ssh_extra_args`, for `-J`/`-o ProxyJump=`/`-F`. */
+  sshArgs?: string;
   user?: string;
   privateKeyFile?: string;
   become: boolean;
@@ -29,6 +33,9 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   const user = str('ansible_user', 'ansible_ssh_user');
   const key = str('ansible_ssh_private_key_file', 'ansible_private_key_file');
   const password = str('ansible_become_password', 'ansible_become_pass');
+  const sshArgs = [str('ansible_ssh_common_args'), str('ansible_ssh_extra_args')].filter(Boolean).join(' ');
+  if (str('ansible_port', 'ansible_ssh_port') === undefined) spec.defaultPort = true;
+  if (sshArgs) spec.sshArgs = sshArgs;
   if (user) spec.user = user;
   if (key) spec.privateKeyFile = key;
   if (password) spec.becomePassword = password;

@@ -1,5 +1,6 @@
 import { ErrorList, ProvisionError } from '../core/errors.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
+import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
 import type { Inventory, Vars } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
@@ -37,6 +38,8 @@ export interface HostPlan {
 }
 
 export interface PreparedRun {
+  /** Ansible variables provision ignores, one line per host and variable (see ansible-variables.ts). */
+  warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
   hosts: HostPlan[];
@@ -83,8 +86,10 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
+  const warnings: string[] = [];
   const hosts = eachHost(hostNames, (host): HostPlan => {
     const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
+    warnings.push(...checkAnsibleVariables(host, inventoryVars));
     const roles = rolesForHost(catalog, host, inventoryVars, wanted).filter((r) => !skipped.includes(r));
     const vars = resolveVariables(catalog, host, inventoryVars, engine);
     return {
@@ -97,7 +102,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
       }),
     };
   });
-  return { inventory, catalog, hosts };
+  return { warnings, inventory, catalog, hosts };
 }
 
 function withHost(e: ProvisionError, host: string): ProvisionError {

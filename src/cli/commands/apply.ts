@@ -58,6 +58,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     extraVars: parseExtraVars(opts.extraVars ?? []),
     connectionDefaults: connectionDefaults(opts),
   });
+  for (const w of prepared.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   if (opts.startAtTask !== undefined) startAtTask(prepared, opts.startAtTask);
   if (opts.listHosts || opts.listTasks) {
     process.stdout.write(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));

@@ -37,3 +37,24 @@ describe('Ansible flags: --tags, --skip-tags, --list-tasks, --start-at-task, --l
     expect(r.stdout).to.match(/Privilege Escalation Options:\n(.*\n)*? {2}-b, --become(.*\n)*? {2}--become-user <name>(.*\n)*? {2}-K, --ask-become-pass/);
   });
 });
+
+describe('Ansible variables provision does not support', function () {
+  this.timeout(60_000);
+  const base = ['apply', '-e', 'kubernetes_version=1.29', '--tags', 'runc', '--list-hosts'];
+
+  it('refuses SSH passwords and other connection plugins before connecting (exit 3)', () => {
+    const pass = runCli([...base, '-i', 'h1,', '-e', 'ansible_password=x']);
+    expect(pass.code).to.equal(3);
+    expect(pass.stderr).to.match(/host h1: ansible_password is not supported: SSH password login/);
+    const winrm = runCli([...base, '-i', 'h1,', '-e', 'ansible_connection=winrm']);
+    expect(winrm.code).to.equal(3);
+    expect(winrm.stderr).to.match(/ansible_connection=winrm is not supported/);
+  });
+
+  it('warns about the ones it ignores, and about ssh args other than -J/ProxyJump/-F', () => {
+    const r = runCli([...base, '-i', 'h1,', '-e', 'ansible_python_interpreter=/usr/bin/python3', '-e', "ansible_ssh_common_args='-J b1 -o Compression=yes'"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.contain('[WARNING]: h1: ansible_python_interpreter is ignored: provision runs POSIX sh on nodes, no Python');
+    expect(r.stderr).to.contain('[WARNING]: h1: ansible_ssh_common_args "-o Compression=yes" is ignored');
+  });
+});

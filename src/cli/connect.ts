@@ -19,7 +19,7 @@ export interface ConnectOptions {
 /** How commands reach hosts: SSH (host keys checked) or local, with become as the inventory says. */
 export async function connector(opts: ConnectOptions): Promise<TransportFactory> {
   const timeout = opts.timeout ?? opts.connectTimeout;
-  // Not given: ssh_config's ConnectTimeout, else 10 s (see ssh-route.ts).
+  // Not given: ssh_config's ConnectTimeout, else the default (see ssh-route.ts).
   const connectTimeoutMs = timeout === undefined ? undefined : 1000 * Number(timeout);
   if (connectTimeoutMs !== undefined && !(connectTimeoutMs > 0)) throw new UsageError(`--timeout must be a number of seconds, got "${timeout}"`);
   const sshConfig = readSshConfig(opts.sshConfig);

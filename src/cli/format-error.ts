@@ -12,7 +12,7 @@ export function formatError(error: unknown, opts: { debug?: boolean } = {}): str
     error.role && `role ${error.role}`,
     error.task && `task "${error.task}"`,
   ].filter(Boolean);
-  const prefix = where.length ? `[${where.join(', ')}] ` : '';
+  const prefix = (where.length ? `[${where.join(', ')}] ` : '') + (error.location ? `${error.location}: ` : '');
   const cause = error.cause instanceof Error && opts.debug ? `\n  caused by: ${error.cause.message}` : '';
   return `error: ${prefix}${error.message}${cause}`;
 }

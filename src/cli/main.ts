@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BACKUP_ROOT, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from '../core/constants.js';
 import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { formatError } from './format-error.js';
 
@@ -23,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('apply the roles to the selected hosts (the default command)')
     .option('-C, --check', 'plan and report what would change; change nothing')
     .option('-D, --diff', 'show file diffs and before/after of states')
-    .option('-f, --forks <n>', 'hosts in parallel', '20')
+    .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts) => (await import('./commands/inventory.js')).inventoryCommand(opts));
 
   connection(targets(program.command('restore'), { limitRequired: true }))
-    .description('put back the files a run replaced (kept under /var/backups/provision/<run-id>) and restart what they belong to')
+    .description(`put back the files a run replaced (kept under ${BACKUP_ROOT}/<run-id>) and restart what they belong to`)
     .requiredOption('--run <run-id>', 'the run whose replaced files to put back')
     .action(async (opts) => {
       exitCode = await (await import('./commands/restore.js')).restoreCommand(opts);
@@ -101,7 +102,7 @@ function connection(cmd: Command): Command {
     .optionsGroup('Connection Options:')
     .option('--private-key <file>', 'SSH private key (ansible_ssh_private_key_file in the inventory wins)')
     .option('-u, --user <name>', 'connect as this user (ansible_user in the inventory wins)')
-    .option('-T, --timeout <seconds>', 'SSH connect timeout (default 10)')
+    .option('-T, --timeout <seconds>', `SSH connect timeout (default ${DEFAULT_CONNECT_TIMEOUT_S}, or ssh_config's ConnectTimeout)`)
     .option('--connect-timeout <seconds>', 'the same as --timeout')
     .option('-F, --ssh-config <file>', 'OpenSSH client config: Host, HostName, User, Port, IdentityFile, ProxyJump... (default ~/.ssh/config)')
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')

@@ -26,7 +26,7 @@ export class YamlSource {
       // yaml reports a duplicate key at the end of the first one; point at the duplicate instead.
       const pos = lines.linePos(first.code === 'DUPLICATE_KEY' ? duplicateKeyOffset(text, version) ?? first.pos[0] : first.pos[0]);
       const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-      throw new ErrorType(`${file}:${pos.line}:${pos.col}: ${message}`, { file, line: pos.line, col: pos.col });
+      throw new ErrorType(message, { file, line: pos.line, col: pos.col });
     }
     return new YamlSource(file, doc, lines, ErrorType);
   }
@@ -43,7 +43,7 @@ export class YamlSource {
   /** An error pointing at `node`, of the kind this source was opened with. */
   error(node: Node | null | undefined, message: string): ProvisionError {
     const { line, col } = this.position(node);
-    return new this.ErrorType(`${this.file}:${line}:${col}: ${message}`, { file: this.file, line, col });
+    return new this.ErrorType(message, { file: this.file, line, col });
   }
 
   /** The entries of a mapping node with their key nodes; throws at the node if it is not a mapping. */

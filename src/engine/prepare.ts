@@ -8,7 +8,7 @@ import { loadRoles } from '../roles/load-roles.js';
 import { resolveVariables } from '../roles/resolve-vars.js';
 import type { RoleCatalog } from '../roles/role.js';
 import { findRole, rolesForHost } from '../roles/select-roles.js';
-import { TemplateEngine } from '../template/engine.js';
+import { TemplateRenderer } from '../template/renderer.js';
 import { expandTasks, type SkippedTask, type TaskInstance } from './expand-tasks.js';
 
 export interface PrepareOptions {
@@ -24,17 +24,17 @@ export interface PrepareOptions {
   templateDir?: string;
 }
 
-export interface RolePlan {
+export interface PreparedRole {
   role: string;
   tasks: TaskInstance[];
   handlers: TaskInstance[];
   skipped: SkippedTask[];
 }
 
-export interface HostPlan {
+export interface PreparedHost {
   host: string;
   vars: Vars;
-  roles: RolePlan[];
+  roles: PreparedRole[];
 }
 
 export interface PreparedRun {
@@ -42,7 +42,7 @@ export interface PreparedRun {
   warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
-  hosts: HostPlan[];
+  hosts: PreparedHost[];
 }
 
 /** Collects per-host input errors so every problem of every host is reported at once. */
@@ -66,7 +66,7 @@ function eachHost<T>(hosts: string[], fn: (host: string) => T): T[] {
 function load(opts: PrepareOptions) {
   const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
   const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
-  const engine = new TemplateEngine(catalog.templateDir);
+  const engine = new TemplateRenderer(catalog.templateDir);
   const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
   return { inventory, catalog, engine, hostNames };
 }
@@ -87,7 +87,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const warnings: string[] = [];
-  const hosts = eachHost(hostNames, (host): HostPlan => {
+  const hosts = eachHost(hostNames, (host): PreparedHost => {
     const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
     warnings.push(...checkAnsibleVariables(host, inventoryVars));
     const roles = rolesForHost(catalog, host, inventoryVars, wanted).filter((r) => !skipped.includes(r));

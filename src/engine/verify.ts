@@ -1,10 +1,10 @@
 import { parse as parseToml } from 'smol-toml';
 import { normalizeRuntimes, type RuntimeSpec } from '../domain/containerd-runtimes.js';
 import type { Fact } from '../facts/fact.js';
-import { unitFact, type UnitState } from '../facts/facts.js';
-import { ansibleBoolean } from '../inventory/connection.js';
+import { unitFact, type UnitState } from '../facts/unit.js';
+import { ansibleBoolean } from '../core/ansible-boolean.js';
 import { q } from '../transport/shell.js';
-import type { HostPlan } from './prepare.js';
+import type { PreparedHost } from './prepare.js';
 
 /**
  * After its roles, a host is checked as an operator would: containerd active and answering on its
@@ -25,7 +25,7 @@ export function shimBinary(runtimeType: string): string | undefined {
   return m ? `containerd-shim-${m[1]}-${m[2]}` : undefined;
 }
 
-export function verificationFor(host: HostPlan): Verification | undefined {
+export function verificationFor(host: PreparedHost): Verification | undefined {
   const roles = new Set(host.roles.map((r) => r.role));
   const v = host.vars;
   const checks: { facts: Fact<unknown>[]; judge: (values: Map<string, unknown>, f: string[], w: string[]) => void }[] = [];

@@ -1,3 +1,4 @@
+import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from './inventory.js';
 import { isVaultSecret } from './vault.js';
 
@@ -40,14 +41,6 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   if (key) spec.privateKeyFile = key;
   if (password) spec.becomePassword = password;
   return spec;
-}
-
-/** Ansible's `boolean()` filter: yes/on/true/1 and their opposites, case-insensitive. */
-export function ansibleBoolean(value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value === 1;
-  if (typeof value === 'string') return ['yes', 'on', 'true', '1', 'y', 't'].includes(value.trim().toLowerCase());
-  return false;
 }
 
 const SECRET = /(password|passwd|passphrase|secret|token)/i;

@@ -4,12 +4,7 @@
  * (ansible-core's `ast.literal_eval`), else kept as a string. So `ansible_port=2301` is a number,
  * `flag=True` a boolean, `roles="['a', 'b']"` a list, `x=yes` the string "yes".
  */
-
-export class ShlexError extends Error {
-  constructor(message: string, readonly offset: number) {
-    super(message);
-  }
-}
+import { InventoryError } from '../core/errors.js';
 
 export interface Token {
   text: string;
@@ -29,7 +24,7 @@ export function shlexSplit(line: string): Token[] {
       const c = line[i]!;
       if (c === "'" || c === '"') {
         const close = findClose(line, i);
-        if (close < 0) throw new ShlexError('No closing quotation', i);
+        if (close < 0) throw new InventoryError('No closing quotation', { col: i + 1 });
         const inner = line.slice(i + 1, close);
         text += c === '"' ? inner.replace(/\\(["\\$`])/g, '$1') : inner;
         i = close + 1;

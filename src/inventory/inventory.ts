@@ -69,8 +69,7 @@ export class Inventory {
 
   addChild(parentName: string, childName: string, where?: { file?: string; line?: number; col?: number }): void {
     if (parentName === childName || this.descendants(childName).has(parentName)) {
-      const at = where?.file ? `${where.file}:${where.line}:${where.col}: ` : '';
-      throw new InventoryError(`${at}group "${childName}" cannot be a child of "${parentName}": that makes a cycle`, where);
+      throw new InventoryError(`group "${childName}" cannot be a child of "${parentName}": that makes a cycle`, where);
     }
     const parent = this.group(parentName);
     const child = this.group(childName);

@@ -4,8 +4,10 @@ import type { Node } from 'yaml';
 import { isScalar, isSeq } from 'yaml';
 import { ErrorList, type ProvisionError, ValidationError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
-import { TASK_KEYS, TASK_TYPES, type ArgSpec } from '../tasks/task-types.js';
-import { TemplateEngine } from '../template/engine.js';
+import { TASK_TYPES } from '../tasks/task-list.js';
+import { argProblem } from '../tasks/task-type.js';
+import { TASK_KEYS } from './task-keys.js';
+import { TemplateRenderer } from '../template/renderer.js';
 import { templateVariables } from '../template/template-variables.js';
 import { helpers } from '../template/helpers.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
@@ -24,7 +26,7 @@ const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'thi
  */
 export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   const problems: ProvisionError[] = [];
-  const engine = new TemplateEngine(templateDir);
+  const engine = new TemplateRenderer(templateDir);
   const variables: Record<string, VariableSpec> = {};
 
   const sharedFile = join(rolesDir, 'variables.yaml');
@@ -168,42 +170,13 @@ function readArgs(src: YamlSource, node: Node | null, type: string): Record<stri
   return args;
 }
 
-/** Type check of a literal argument; templated strings are checked after rendering. */
-export function argProblem(spec: ArgSpec, v: unknown): string | undefined {
-  if (typeof v === 'string' && v.includes('{{')) return undefined;
-  switch (spec.type) {
-    case 'string':
-      if (typeof v !== 'string') return `expected a string, got ${JSON.stringify(v)}`;
-      break;
-    case 'boolean':
-      if (typeof v !== 'boolean') return `expected true or false, got ${JSON.stringify(v)}`;
-      break;
-    case 'integer':
-      if (!Number.isInteger(v)) return `expected an integer, got ${JSON.stringify(v)}`;
-      break;
-    case 'mode':
-      if (typeof v !== 'string' || !/^0?[0-7]{3,4}$/.test(v)) return `expected a quoted octal mode such as "0644", got ${JSON.stringify(v)}`;
-      break;
-    case 'strings':
-      if (typeof v !== 'string' && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) return `expected a string or a list of strings, got ${JSON.stringify(v)}`;
-      break;
-    case 'list':
-      if (!Array.isArray(v)) return `expected a list, got ${JSON.stringify(v)}`;
-      break;
-    case 'map':
-      if (!v || typeof v !== 'object' || Array.isArray(v)) return `expected a mapping, got ${JSON.stringify(v)}`;
-      break;
-  }
-  if (spec.choices && typeof v === 'string' && !spec.choices.includes(v)) return `expected one of ${spec.choices.join(', ')}, got "${v}"`;
-  return undefined;
-}
 
 /** Templates exist and parse, and every name they and the task's strings use is declared. */
-function checkTaskReferences(task: TaskSpec, engine: TemplateEngine, variables: Record<string, VariableSpec>, problems: ProvisionError[]) {
+function checkTaskReferences(task: TaskSpec, engine: TemplateRenderer, variables: Record<string, VariableSpec>, problems: ProvisionError[]) {
   const known = (n: string) => n in variables || n in helpers || BUILTIN_NAMES.has(n);
   const report = (names: { name: string; line: number; col: number }[], where: string) => {
     for (const u of names.filter((x) => !known(x.name))) {
-      problems.push(new ValidationError(`${where}:${u.line}:${u.col}: "${u.name}" is not a declared variable (task "${task.name}" of role ${task.role})`, { file: where, line: u.line, col: u.col, role: task.role, task: task.name }));
+      problems.push(new ValidationError(`"${u.name}" is not a declared variable (task "${task.name}" of role ${task.role})`, { file: where, line: u.line, col: u.col, role: task.role, task: task.name }));
     }
   };
   collect(problems, () => {
@@ -232,7 +205,7 @@ function checkAliases(roles: Role[], problems: ProvisionError[]) {
   for (const role of roles) {
     for (const n of [role.name, ...role.aliases]) {
       const other = owner.get(n);
-      if (other && other !== role.name) problems.push(new ValidationError(`${role.file}: "${n}" names both role ${other} and role ${role.name}`, { file: role.file }));
+      if (other && other !== role.name) problems.push(new ValidationError(`"${n}" names both role ${other} and role ${role.name}`, { file: role.file }));
       owner.set(n, role.name);
     }
   }
@@ -240,7 +213,7 @@ function checkAliases(roles: Role[], problems: ProvisionError[]) {
 
 function located(task: TaskSpec, message: string): ValidationError {
   const { file, line, col } = task.where;
-  return new ValidationError(`${file}:${line}:${col}: ${message}`, { file, line, col, role: task.role, task: task.name });
+  return new ValidationError(message, { file, line, col, role: task.role, task: task.name });
 }
 
 function scalarString(src: YamlSource, node: Node | null, what: string): string {

@@ -30,13 +30,13 @@ export function rolesForHost(catalog: RoleCatalog, host: string, vars: Vars, wan
     return wanted;
   }
   if (!Array.isArray(declared) || !declared.every((r) => typeof r === 'string')) {
-    throw new ValidationError(`host ${host}: provision_roles must be a list of role names, got ${JSON.stringify(declared)}`, { host });
+    throw new ValidationError(`provision_roles must be a list of role names, got ${JSON.stringify(declared)}`, { host });
   }
   const own = declared.map((n) => {
     try {
       return findRole(catalog, n);
     } catch (e) {
-      throw new ValidationError(`host ${host}: provision_roles: ${(e as Error).message}`, { host });
+      throw new ValidationError(`provision_roles: ${(e as Error).message}`, { host });
     }
   });
   return wanted.length ? own.filter((r) => wanted.includes(r)) : own;

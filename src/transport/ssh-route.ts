@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
+import { DEFAULT_CONNECT_TIMEOUT_S } from '../core/constants.js';
 import { TransportError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
 import { KnownHosts, keyType } from './known-hosts.js';
@@ -58,7 +59,7 @@ export function planRoute(spec: ConnectionSpec, opts: RouteOptions = {}): Hop[] 
       useAgent: !c.identitiesOnly,
       knownHostsFile: opts.knownHostsFile ?? c.userKnownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
       acceptNew: !!opts.acceptNewHostKeys || strict === 'accept-new' || strict === 'no',
-      readyTimeoutMs: opts.connectTimeoutMs ?? (c.connectTimeoutSec ? c.connectTimeoutSec * 1000 : 10_000),
+      readyTimeoutMs: opts.connectTimeoutMs ?? 1000 * (c.connectTimeoutSec ?? DEFAULT_CONNECT_TIMEOUT_S),
       keepaliveMs: c.serverAliveIntervalSec ? c.serverAliveIntervalSec * 1000 : 15_000,
       keepaliveCountMax: c.serverAliveCountMax ?? 4,
     };

@@ -1,7 +1,8 @@
+import { BACKUP_ROOT } from '../../core/constants.js';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { prepareRun } from '../../engine/prepare.js';
-import { runPlan } from '../../engine/run.js';
+import { applyRun } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { connectionDefaults } from '../../config/cli-settings.js';
 import { connector } from '../connect.js';
@@ -77,11 +78,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const { report, listener, finish } = reporting(prepared.hosts.map((h) => h.host), opts);
 
   try {
-    const summary = await runPlan(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
+    const summary = await applyRun(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
     await finish();
     process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
-    process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under /var/backups/provision/${summary.runId}/\n`);
+    process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
     if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
     if (opts.report) report.write(opts.report, summary.stats, { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted });
     const retry = Object.entries(summary.stats).filter(([, s]) => s.failed || s.unreachable).map(([h]) => h);

@@ -1,18 +1,31 @@
-import { changes, noop } from '../core/plan.js';
+import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { pathFact, urlTextFact } from '../facts/facts.js';
-import { failWith, q, removeOnExit } from '../transport/shell.js';
-import { attributeChanges, backupScript, tempAttributes, writtenState } from './file-attributes.js';
-import { PlanError, type Planner } from './planner.js';
+import { pathFact } from '../facts/path.js';
+import { urlTextFact } from '../facts/url-text.js';
+import { failWith, q } from '../transport/shell.js';
+import { atomicWriteScript } from './atomic-write.js';
+import { attributeChanges, writtenState } from './file-attributes.js';
+import { PlanError } from '../core/errors.js';
+import { type Args, defineTaskType, ownerArgs } from './task-type.js';
 
-const destFact = (args: Record<string, unknown>) => pathFact(String(args.dest), { sha256: true });
-const pinned = (args: Record<string, unknown>) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);
+const destFact = (args: Args) => pathFact(String(args.dest), { sha256: true });
+const pinned = (args: Args) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);
 
 /**
  * A file fetched by URL on the node and checked against a sha256: pinned, or read from the
  * checksum file published beside the artifact (sha256sum format). Skipped when dest already has it.
  */
-export const downloadTask: Planner = {
+export const downloadTask = defineTaskType({
+  name: 'download',
+  doc: 'a file fetched by URL and checked by sha256; skipped when dest already has that checksum',
+  args: {
+    url: { type: 'string', required: true, doc: 'where to fetch it' },
+    dest: { type: 'string', required: true, doc: 'absolute path on the node' },
+    sha256: { type: 'string', doc: 'expected checksum; empty means read it from checksum_url' },
+    checksum_url: { type: 'string', doc: 'a sha256sum-style file published beside the artifact' },
+    ...ownerArgs,
+  },
+  oneOf: ['sha256', 'checksum_url'],
   facts: (args) => [destFact(args), ...(pinned(args) ? [] : [urlTextFact(String(args.checksum_url))])],
   plan(args, facts, ctx) {
     const url = String(args.url);
@@ -24,21 +37,18 @@ export const downloadTask: Planner = {
       const attrs = attributeChanges(dest, state, args);
       return attrs.length ? changes(...attrs) : noop(`${dest} already has sha256 ${expected.slice(0, 12)}`);
     }
-    const tmp = `${dest}.provision-tmp`;
-    const fetch = `if command -v curl >/dev/null; then curl -fsSL --retry 3 -o ${q(tmp)} ${q(url)}; else wget -q -O ${q(tmp)} ${q(url)}; fi`;
-    const script = [
-      removeOnExit(tmp),
-      `${fetch} || ${failWith(`download failed: ${url}`)}`,
-      `got=$(sha256sum < ${q(tmp)} | cut -d' ' -f1)`,
+    const fill = [
+      `if command -v curl >/dev/null; then curl -fsSL --retry 3 -o "$tmp" ${q(url)}; else wget -q -O "$tmp" ${q(url)}; fi || ${failWith(`download failed: ${url}`)}`,
+      `got=$(sha256sum < "$tmp" | cut -d' ' -f1)`,
       `[ "$got" = ${q(expected)} ] || ${failWith(`checksum mismatch for ${url}: expected ${expected}, got `, '"$got"')}`,
-      tempAttributes(tmp, dest, state, args),
-      state.exists ? backupScript(dest, ctx.backupDir) : '',
-      `mv -f ${q(tmp)} ${q(dest)}`,
-      'trap - EXIT',
-    ].filter(Boolean).join('\n');
-    return changes({ what: `${state.exists ? 'replace' : 'download'} ${dest} from ${url} (sha256 ${expected.slice(0, 12)})`, script, predict: [writtenState(dest, state, args, { sha256: expected })] });
+    ].join('\n');
+    return changes({
+      what: `${state.exists ? 'replace' : 'download'} ${dest} from ${url} (sha256 ${expected.slice(0, 12)})`,
+      script: atomicWriteScript({ dest, state, args, backupDir: ctx.backupDir, fill }),
+      predict: [writtenState(dest, state, args, { sha256: expected })],
+    });
   },
-};
+});
 
 /** The hash for `url`'s file name in a sha256sum-style file (`<hash>  <name>` or `<hash> *<name>`). */
 function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: string, url: string): string {

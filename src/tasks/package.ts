@@ -1,10 +1,10 @@
-import { changes, noop } from '../core/plan.js';
+import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { packagesFact } from '../facts/facts.js';
+import { packagesFact } from '../facts/packages.js';
 import { q } from '../transport/shell.js';
-import { PlanError, type Planner } from './planner.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType, listArg as list } from './task-type.js';
 
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const fact = (args: Record<string, unknown>) => packagesFact([...list(args.name), ...list(args.keep)]);
 const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold';
 
@@ -13,7 +13,14 @@ const APT = 'DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--f
  * manually installed in the same step, so removing Docker can never take containerd or runc
  * (kubespray issue 8431: docker.io pulled them in as dependencies).
  */
-export const packageTask: Planner = {
+export const packageTask = defineTaskType({
+  name: 'package',
+  doc: 'OS packages (apt or dnf)',
+  args: {
+    name: { type: 'strings', required: true, doc: 'package name or list' },
+    state: { type: 'string', choices: ['present', 'absent', 'purge'], doc: 'default present' },
+    keep: { type: 'strings', doc: 'packages marked manually installed first, so removing others never autoremoves them' },
+  },
   facts: (args) => [fact(args)],
   plan(args, facts) {
     const names = list(args.name);
@@ -31,7 +38,7 @@ export const packageTask: Planner = {
     const after = { ...state, installed: state.installed.filter((n) => !targets.includes(n)), configOnly: wanted === 'purge' ? state.configOnly.filter((n) => !targets.includes(n)) : [...state.configOnly, ...targets] };
     return changes({ what, script: removeScript(state.manager, targets, keep, wanted === 'purge'), predict: [{ kind: 'fact', key: fact(args).key, value: after }] });
   },
-};
+});
 
 function installScript(manager: string, pkgs: string[]): string {
   const names = pkgs.map(q).join(' ');

@@ -1,19 +1,28 @@
-import { changes, noop } from '../core/plan.js';
+import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { archiveFact, archiveMembers } from '../facts/facts.js';
+import { archiveFact, archiveMembers } from '../facts/archive.js';
 import { q } from '../transport/shell.js';
-import { PlanError, type Planner } from './planner.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
 
 const fact = (args: Record<string, unknown>) =>
   archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));
-const toList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 /**
  * A tar archive on the node, extracted into dest. Idempotent: GNU tar's --compare says whether
  * any member is missing or differs (content, size, mode, mtime) in dest, so a converged node
  * costs no extraction. Members it replaces are backed up first.
  */
-export const unarchiveTask: Planner = {
+export const unarchiveTask = defineTaskType({
+  name: 'unarchive',
+  doc: 'a tar archive on the node extracted into dest; skipped when the extracted files already match',
+  args: {
+    src: { type: 'string', required: true, doc: 'archive path on the node' },
+    dest: { type: 'string', required: true, doc: 'directory to extract into' },
+    strip_components: { type: 'integer', doc: 'leading path components to drop' },
+    include: { type: 'strings', doc: 'only these members (after stripping)' },
+    ...ownerArgs,
+  },
   facts: (args) => [fact(args)],
   plan(args, facts, ctx) {
     const src = String(args.src);
@@ -43,4 +52,4 @@ export const unarchiveTask: Planner = {
     const why = [missing ? `${missing} missing` : '', differing.length ? `${differing.slice(0, 3).join('; ')}${differing.length > 3 ? `; +${differing.length - 3} more` : ''}` : '', wrongOwner.length ? `owners ${wrongOwner.join(', ')}` : ''].filter(Boolean).join(', ');
     return changes({ what: `extract ${src} into ${dest} (${why})`, script, predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }] });
   },
-};
+});

@@ -1,32 +1,31 @@
-import { type Change, changes, noop, type Prediction } from '../core/plan.js';
+import { type Change, changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { accountFact } from '../facts/facts.js';
+import { accountFact, accountPrediction } from '../facts/account.js';
 import { q } from '../transport/shell.js';
-import type { Planner } from './planner.js';
-
-export const groupTask: Planner = {
-  facts: (args) => [accountFact('group', String(args.name))],
-  plan(args, facts) {
-    const name = String(args.name);
-    const state = factValue(facts, accountFact('group', name));
-    if ((args.state ?? 'present') === 'absent') {
-      return state.exists ? changes({ what: `remove group ${name}`, script: `groupdel ${q(name)}`, predict: [gone('group', name)] }) : noop(`group ${name} does not exist`);
-    }
-    return state.exists ? noop(`group ${name} exists`) : changes({ what: `create group ${name}`, script: `groupadd ${args.system ? '-r ' : ''}${q(name)}`, predict: [made('group', name)] });
-  },
-};
+import { defineTaskType } from './task-type.js';
 
 const GROUP = 3;
 const HOME = 5;
 const SHELL = 6;
 
-export const userTask: Planner = {
+export const userTask = defineTaskType({
+  name: 'user',
+  doc: 'a local user',
+  args: {
+    name: { type: 'string', required: true, doc: 'user name' },
+    state: { type: 'string', choices: ['present', 'absent'], doc: 'default present' },
+    system: { type: 'boolean', doc: 'a system account' },
+    group: { type: 'string', doc: 'primary group' },
+    groups: { type: 'strings', doc: 'supplementary groups' },
+    home: { type: 'string', doc: 'home directory' },
+    shell: { type: 'string', doc: 'login shell' },
+  },
   facts: (args) => [accountFact('passwd', String(args.name)), ...(args.group ? [accountFact('group', String(args.group))] : [])],
   plan(args, facts) {
     const name = String(args.name);
     const state = factValue(facts, accountFact('passwd', name));
     if ((args.state ?? 'present') === 'absent') {
-      return state.exists ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}`, predict: [gone('passwd', name)] }) : noop(`user ${name} does not exist`);
+      return state.exists ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}`, predict: [accountPrediction(false, 'passwd', name)] }) : noop(`user ${name} does not exist`);
     }
     const groups = args.groups === undefined ? undefined : (Array.isArray(args.groups) ? args.groups : [args.groups]).map(String);
     if (!state.exists) {
@@ -37,7 +36,7 @@ export const userTask: Planner = {
         args.home ? `-d ${q(String(args.home))}` : '',
         args.shell ? `-s ${q(String(args.shell))}` : '',
       ].filter(Boolean).join(' ');
-      return changes({ what: `create user ${name}`, script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' '), predict: [made('passwd', name)] });
+      return changes({ what: `create user ${name}`, script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' '), predict: [accountPrediction(true, 'passwd', name)] });
     }
     const out: Change[] = [];
     if (args.shell && state.fields[SHELL] !== args.shell) out.push({ what: `shell ${state.fields[SHELL]} -> ${args.shell}`, script: `usermod -s ${q(String(args.shell))} ${q(name)}` });
@@ -50,7 +49,4 @@ export const userTask: Planner = {
     if (missing.length) out.push({ what: `add to groups ${missing.join(', ')}`, script: `usermod -a -G ${q(missing.join(','))} ${q(name)}` });
     return out.length ? changes(...out) : noop(`user ${name} is as wanted`);
   },
-};
-
-const gone = (kind: 'passwd' | 'group', name: string): Prediction => ({ kind: 'fact', key: accountFact(kind, name).key, value: { exists: false, fields: [], groups: [] } });
-const made = (kind: 'passwd' | 'group', name: string): Prediction => ({ kind: 'fact', key: accountFact(kind, name).key, value: { exists: true, fields: [name], groups: [] } });
+});

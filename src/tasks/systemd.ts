@@ -1,15 +1,26 @@
-import { type Change, changes, noop } from '../core/plan.js';
+import { type Change, changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { unitFact } from '../facts/facts.js';
+import { unitFact } from '../facts/unit.js';
 import { q } from '../transport/shell.js';
-import { PlanError, type Planner } from './planner.js';
+import { PlanError } from '../core/errors.js';
+import { defineTaskType } from './task-type.js';
 
 /**
  * A unit started, stopped, restarted or reloaded; enabled or not; masked or not; with a
  * daemon-reload first when its unit file changed on disk. A started unit must reach
  * "active" within a few seconds, or the task fails with the unit's last journal lines.
  */
-export const systemdTask: Planner = {
+export const systemdTask = defineTaskType({
+  name: 'systemd',
+  doc: 'a systemd unit: running state, enablement, masking; daemon-reload when unit files changed',
+  args: {
+    name: { type: 'string', doc: 'unit name (may be left out for a bare daemon_reload)' },
+    state: { type: 'string', choices: ['started', 'stopped', 'restarted', 'reloaded'], doc: 'running state' },
+    enabled: { type: 'boolean', doc: 'start at boot' },
+    masked: { type: 'boolean', doc: 'masked' },
+    daemon_reload: { type: 'boolean', doc: 'run systemctl daemon-reload first' },
+  },
+  oneOf: ['name', 'daemon_reload'],
   facts: (args) => (args.name ? [unitFact(String(args.name))] : []),
   plan(args, facts, ctx) {
     const name = args.name as string | undefined;
@@ -59,7 +70,7 @@ export const systemdTask: Planner = {
     if (notFound) return noop(`unit ${name} does not exist`);
     return noop(`${name} is ${unit.activeState}, ${unit.unitFileState || 'no unit file state'}`);
   },
-};
+});
 
 /** Up to 10 s for the unit to be active; else its last journal lines, for the failure report. */
 function waitActive(name: string): string {

@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateError } from '../../../src/core/errors.js';
-import { TemplateEngine } from '../../../src/template/engine.js';
+import { TemplateRenderer } from '../../../src/template/renderer.js';
 import { thrown } from '../../helpers/inventory.js';
 
-describe('template engine', () => {
+describe('template renderer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provision-tpl-'));
-  const engine = new TemplateEngine(dir);
+  const engine = new TemplateRenderer(dir);
   const render = (text: string, vars: Record<string, unknown>) => engine.renderString(text, vars, 'test');
 
   const cases: [string, string, Record<string, unknown>, string][] = [
@@ -29,7 +29,8 @@ describe('template engine', () => {
     writeFileSync(join(dir, 'm.hbs'), 'line one\n  x = {{missing_var}}\n');
     const e = thrown(() => engine.renderFile('m.hbs', {}));
     expect(e).to.be.instanceOf(TemplateError);
-    expect(e.message).to.equal(`${join(dir, 'm.hbs')}:2:9: "missing_var" not defined in [object Object]`);
+    expect(e.message).to.equal('"missing_var" not defined in [object Object]');
+    expect((e as unknown as TemplateError).location).to.equal(`${join(dir, 'm.hbs')}:2:9`);
   });
 
   it('evaluates when: expressions with not and helpers', () => {

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TemplateError } from '../core/errors.js';
 import { helpers } from './helpers.js';
@@ -13,7 +13,7 @@ const EMPTY = '__provision_empty';
  * helpers for TOML/YAML/flags. Compiled templates are cached, so rendering a thousand hosts
  * compiles each template once.
  */
-export class TemplateEngine {
+export class TemplateRenderer {
   private readonly hb = Handlebars.create();
   private readonly fileCache = new Map<string, Compiled>();
   private readonly stringCache = new Map<string, Compiled>();
@@ -21,6 +21,12 @@ export class TemplateEngine {
   constructor(readonly templateDir: string) {
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn);
     this.hb.registerHelper(EMPTY, () => '');
+    // A block several templates share is one partial: templates/partials/<name>.hbs is {{> name}}.
+    const partials = join(templateDir, 'partials');
+    for (const f of existsSync(partials) ? readdirSync(partials).filter((n) => n.endsWith('.hbs')) : []) {
+      const file = join(partials, f);
+      this.hb.registerPartial(f.slice(0, -'.hbs'.length), this.compile(readFileSync(file, 'utf8'), file) as Handlebars.Template);
+    }
   }
 
   /** Renders `templates/<name>` with `vars`; errors name the template, line and column. */
@@ -128,12 +134,12 @@ function templateError(e: unknown, where: string): TemplateError {
   const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(message);
   if (strict) {
     const [, what, line, col] = strict;
-    return new TemplateError(`${where}:${line}:${Number(col) + 1}: ${what}`, { file: where, line: Number(line), col: Number(col) + 1, cause: e });
+    return new TemplateError(what!, { file: where, line: Number(line), col: Number(col) + 1, cause: e });
   }
   if (parse) {
     const [, line, rest] = parse;
-    return new TemplateError(`${where}:${line}: template syntax error: ${rest!.split('\n').slice(-1)[0]}`, { file: where, line: Number(line), cause: e });
+    return new TemplateError(`template syntax error: ${rest!.split('\n').slice(-1)[0]}`, { file: where, line: Number(line), cause: e });
   }
-  return new TemplateError(`${where}: ${message}`, { file: where, cause: e });
+  return new TemplateError(message, { file: where, cause: e });
 }
 

@@ -36,6 +36,8 @@ export interface PreparedRun {
   inventory: Inventory;
   catalog: RoleCatalog;
   hosts: PreparedHost[];
+  /** Input that is valid but probably not meant (a variable name one typo from a declared one). */
+  warnings: string[];
 }
 
 /** Collects per-host input errors so every problem of every host is reported at once. */
@@ -78,10 +80,11 @@ export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
+  const warnings = new Set<string>();
   const hosts = eachHost(hostNames, (host): PreparedHost => {
     const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
     const roles = rolesForHost(catalog, host, inventoryVars, wanted);
-    const vars = resolveVariables(catalog, host, inventoryVars, engine);
+    const vars = resolveVariables(catalog, host, inventoryVars, engine, warnings);
     return {
       host,
       vars,
@@ -92,7 +95,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
       }),
     };
   });
-  return { inventory, catalog, hosts };
+  return { inventory, catalog, hosts, warnings: [...warnings] };
 }
 
 function withHost(e: ProvisionError, host: string): ProvisionError {

@@ -35,11 +35,3 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   return spec;
 }
 
-const SECRET = /(password|passwd|passphrase|secret|token)/i;
-
-/** A copy of `vars` with secret-looking values replaced, for printing. */
-export function maskSecrets(vars: Vars): Vars {
-  const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = SECRET.test(k) && v != null && v !== '' ? '********' : v;
-  return out;
-}

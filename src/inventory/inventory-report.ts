@@ -1,4 +1,4 @@
-import { maskSecrets } from './connection.js';
+import { maskSecrets } from '../core/secrets.js';
 import type { Inventory, Vars } from './inventory.js';
 
 /** `ansible-inventory --list`: `_meta.hostvars` with merged vars, groups with hosts and children. */

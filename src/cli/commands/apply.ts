@@ -40,6 +40,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
 
   // Everything is checked before the first connection.
   const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });
+  for (const w of prepared.warnings) process.stderr.write(`warning: ${w}\n`);
   const connect = await connector(opts);
 
   let interrupted = false;

@@ -1,15 +1,15 @@
 import { BACKUP_ROOT, DEFAULT_FORKS } from '../core/constants.js';
-import { ProvisionError } from '../core/errors.js';
 import { newRunId } from '../core/run-id.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import { connectionOf, type ConnectionSpec } from '../inventory/connection.js';
+import type { ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { batchAborts, batchesOf, type Serial } from './batches.js';
 import { runOnController } from './controller.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRun } from './prepare.js';
+import { inHostSession } from './host-session.js';
 import { runHost } from './run-host.js';
 import { verificationFor } from './verify.js';
 
@@ -105,20 +105,12 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
   // A failed drain fails the host before anything touches it.
   if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end();
 
-  let transport: Transport;
-  try {
-    transport = await opts.connect(host, connectionOf(host, plan.vars));
-  } catch (e) {
-    stats.unreachable = 1;
-    listener({ type: 'host-unreachable', host, error: (e as Error).message });
-    return end();
-  }
-  try {
+  const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
     const roleStats = await runHost(plan, transport, {
       check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener,
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
-    if (stats.failed || interrupted()) return end(transport.runs);
+    if (stats.failed || interrupted()) return;
     const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {
       listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
@@ -126,22 +118,14 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
       const { failures, warnings } = verification.judge(values);
       const ok = failures.length === 0;
       step('verify node', ok
-        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : 'containerd, runtime handlers, kubelet and Docker as expected' }
+        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
         : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') });
       // A host that fails verification stays cordoned.
-      if (!ok) return end(transport.runs);
+      if (!ok) return;
     }
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
-    return end(transport.runs);
-  } catch (e) {
-    // Only a lost connection gets here: the host is unreachable, not the run broken.
-    if (!(e instanceof ProvisionError)) throw e;
-    stats.unreachable = 1;
-    listener({ type: 'host-unreachable', host, error: e.message });
-    return end(transport.runs);
-  } finally {
-    await transport.close();
-  }
+  });
+  return end(roundTrips);
 }
 
 const numberOrUndefined = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));

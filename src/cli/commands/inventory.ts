@@ -1,7 +1,7 @@
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { selectHosts } from '../../inventory/host-patterns.js';
 import { inventoryGraph, inventoryList } from '../../inventory/inventory-report.js';
-import { maskSecrets } from '../../core/secrets.js';
+import { maskSecrets } from '../../inventory/connection.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
 import { UsageError } from '../../core/errors.js';
 

@@ -10,7 +10,13 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('provision')
     .description('Provision Kubernetes worker nodes the Ansible way: Docker Engine to containerd, node by node.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('--version', 'print the version and where roles and templates are loaded from');
+  // Handled before the subcommands parse, so that apply's required -i does not stand in the way.
+  if (argv[0] === '--version') {
+    process.stdout.write((await import('./commands/version.js')).versionText() + '\n');
+    return ExitCode.ok;
+  }
 
   let exitCode: number = ExitCode.ok;
 
@@ -53,6 +59,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-variables', 'roles only')
     .option('--markdown', 'the README tables of roles and variables')
     .action(async (opts) => (await import('./commands/roles.js')).rolesCommand(opts));
+
+  program
+    .command('completion [shell]')
+    .description('print a completion script for bash, zsh or fish (commands, flags, roles, hosts and groups)')
+    .option('--list-hosts', 'print the host and group names of -i (what the scripts complete --limit with)')
+    .option('-i, --inventory <path...>', 'inventory, with --list-hosts')
+    .action(async (shell, opts) => (await import('./commands/completion.js')).completionCommand(program, shell, opts));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -49,12 +49,12 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const { report, listener, finish } = reporting(prepared.hosts.map((h) => h.host), opts);
+  const { report, listener, finish, outcome } = reporting(prepared.hosts.map((h) => h.host), opts);
 
   try {
     const summary = await runPlan(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
     await finish();
-    process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}`);
+    process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
     process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under /var/backups/provision/${summary.runId}/\n`);
     if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);

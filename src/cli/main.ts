@@ -28,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
-    .option('-v, --verbose', 'also list tasks that changed nothing, with the reason')
+    .option('-v, --verbose', 'list every task of every host, with the reason')
+    .option('--report-html <file>', 'write the run as one self-contained HTML page (timeline, changes, verification)')
     .action(async (opts) => {
       exitCode = await (await import('./commands/apply.js')).applyCommand(opts);
     });
@@ -59,6 +60,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-variables', 'roles only')
     .option('--markdown', 'the README tables of roles and variables')
     .action(async (opts) => (await import('./commands/roles.js')).rolesCommand(opts));
+
+  program
+    .command('report <json>')
+    .description('turn a --report JSON file into one self-contained HTML page')
+    .option('--html <file>', 'write the page to this file (default: standard output)')
+    .action(async (file, opts) => (await import('./commands/report.js')).reportCommand(file, opts));
 
   program
     .command('completion [shell]')

@@ -4,6 +4,7 @@ import { prepareRun } from '../../engine/prepare.js';
 import { runPlan } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { connector } from '../connect.js';
+import { htmlReport } from '../reporters/html-report.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 
@@ -25,6 +26,7 @@ export interface ApplyOptions {
   serial?: string;
   maxFailPercentage?: string;
   retryFile?: string;
+  reportHtml?: string;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -58,7 +60,9 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
     process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under /var/backups/provision/${summary.runId}/\n`);
     if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
-    if (opts.report) report.write(opts.report, summary.stats, { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted });
+    const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
+    if (opts.report) report.write(opts.report, summary.stats, extra);
+    if (opts.reportHtml) writeFileSync(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
     const retry = Object.entries(summary.stats).filter(([, s]) => s.failed || s.unreachable).map(([h]) => h);
     if (retry.length && opts.retryFile) {
       writeFileSync(opts.retryFile, retry.join('\n') + '\n');

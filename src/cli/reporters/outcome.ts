@@ -70,5 +70,5 @@ function changeSets(tasks: TaskResult[], withDiffs: boolean): { hosts: string[];
     set.hosts.push(host);
     sets.set(key, set);
   }
-  return [...sets.values()];
+  return [...sets.values()].map((s) => ({ ...s, hosts: s.hosts.sort() }));
 }

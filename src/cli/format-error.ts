@@ -17,7 +17,7 @@ function context(error: ProvisionError, withHost: boolean): string {
     error.role && `role ${error.role}`,
     error.task && `task "${error.task}"`,
   ].filter(Boolean);
-  return where.length ? `[${where.join(', ')}] ` : '';
+  return (where.length ? `[${where.join(', ')}] ` : '') + (error.location ? `${error.location}: ` : '');
 }
 
 const cause = (error: ProvisionError, opts: { debug?: boolean }) =>

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BACKUP_ROOT, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from '../core/constants.js';
 import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { formatError } from './format-error.js';
 
@@ -17,6 +18,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write((await import('./commands/version.js')).versionText() + '\n');
     return ExitCode.ok;
   }
+  // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
+  program.hook('preAction', async (_program, command) => {
+    (await import('../config/cli-settings.js')).applyAnsibleSettings(command);
+    await (await import('./vault-options.js')).useVaultOptions(command.opts());
+  });
 
   let exitCode: number = ExitCode.ok;
 
@@ -24,12 +30,17 @@ export async function main(argv: string[]): Promise<number> {
     .description('apply the roles to the selected hosts (the default command)')
     .option('-C, --check', 'plan and report what would change; change nothing')
     .option('-D, --diff', 'show file diffs and before/after of states')
-    .option('-f, --forks <n>', 'hosts in parallel', '20')
+    .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
     .option('-v, --verbose', 'list every task of every host, with the reason')
     .option('--report-html <file>', 'write the run as one self-contained HTML page (timeline, changes, verification)')
+    .option('--list-hosts', 'print the hosts that would be targeted and stop')
+    .option('--list-tasks', 'print the tasks of every selected role and stop')
+    .option('-t, --tags <tags>', 'only these roles: names, aliases or role-<name>, comma-separated (repeatable)', collect)
+    .option('--skip-tags <tags>', 'leave these roles out (same names as --tags)', collect)
+    .option('--start-at-task <name>', 'skip every task before the first one with this name (or "role : name")')
     .action(async (opts) => {
       exitCode = await (await import('./commands/apply.js')).applyCommand(opts);
     });
@@ -43,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts) => (await import('./commands/inventory.js')).inventoryCommand(opts));
 
   connection(targets(program.command('restore'), { limitRequired: true }))
-    .description('put back the files a run replaced (kept under /var/backups/provision/<run-id>) and restart what they belong to')
+    .description(`put back the files a run replaced (kept under ${BACKUP_ROOT}/<run-id>) and restart what they belong to`)
     .requiredOption('--run <run-id>', 'the run whose replaced files to put back')
     .action(async (opts) => {
       exitCode = await (await import('./commands/restore.js')).restoreCommand(opts);
@@ -92,22 +103,35 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** Which hosts and variables: the options every inventory-driven command shares. */
 function targets(cmd: Command, opts: { roles?: boolean; limitRequired?: boolean } = {}): Command {
-  cmd.requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)');
+  cmd.option('-i, --inventory <path...>', "inventory file, directory or host list 'h1,h2,' (repeatable; default: ansible.cfg's, else /etc/ansible/hosts)");
   if (opts.limitRequired) cmd.requiredOption('-l, --limit <pattern>', 'the hosts (an Ansible host pattern)');
   else cmd.option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern');
   if (opts.roles) cmd.option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect);
-  return cmd.option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect);
+  return cmd
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('--vault-password-file <file>', 'ansible-vault password file, or a script printing it (repeatable; or ANSIBLE_VAULT_PASSWORD_FILE)', collect)
+    .option('-J, --ask-vault-pass', 'ask for the vault password');
 }
 
 /** How to reach hosts and report on them: the options of the commands that connect. */
 function connection(cmd: Command): Command {
+  // Grouped as `ansible-playbook --help` groups them.
   return cmd
     .option('--report <file>', 'write a JSON report of every task')
+    .option('--progress <mode>', 'auto, listr or plain', 'auto')
+    .optionsGroup('Connection Options:')
+    .option('--private-key <file>', 'SSH private key (ansible_ssh_private_key_file in the inventory wins)')
+    .option('-u, --user <name>', 'connect as this user (ansible_user in the inventory wins)')
+    .option('-T, --timeout <seconds>', `SSH connect timeout (default ${DEFAULT_CONNECT_TIMEOUT_S}, or ssh_config's ConnectTimeout)`)
+    .option('--connect-timeout <seconds>', 'the same as --timeout')
+    .option('-F, --ssh-config <file>', 'OpenSSH client config: Host, HostName, User, Port, IdentityFile, ProxyJump... (default ~/.ssh/config)')
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', "add unknown host keys to known_hosts (OpenSSH's accept-new); changed keys are always refused")
+    .optionsGroup('Privilege Escalation Options:')
+    .option('-b, --become', 'run tasks with sudo (ansible_become in the inventory wins)')
+    .option('--become-user <name>', 'the user to become (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password (or set PROVISION_BECOME_PASSWORD)')
-    .option('--connect-timeout <seconds>', 'SSH connect timeout', '10')
-    .option('--progress <mode>', 'auto, listr or plain', 'auto');
+    .optionsGroup('Options:');
 }
 
 function invokedDirectly(): boolean {

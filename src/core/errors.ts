@@ -13,7 +13,7 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
-export type ErrorCode = 'INTERNAL' | 'INVENTORY' | 'VALIDATION' | 'TEMPLATE' | 'TRANSPORT' | 'TASK' | 'USAGE';
+export type ErrorCode = 'INVENTORY' | 'VALIDATION' | 'TEMPLATE' | 'TRANSPORT' | 'TASK' | 'USAGE';
 
 export class ProvisionError extends Error {
   readonly code: ErrorCode;
@@ -29,6 +29,12 @@ export class ProvisionError extends Error {
     this.name = new.target.name;
     this.code = code;
     Object.assign(this, pickDefined(context));
+  }
+
+  /** Where in a file the error points, for errors found by code that does not know the file. */
+  located(where: { file?: string; line?: number; col?: number }): this {
+    for (const k of ['file', 'line', 'col'] as const) if (this[k] === undefined && where[k] !== undefined) Object.assign(this, { [k]: where[k] });
+    return this;
   }
 
   /** `file:line:col` when the error points into a file, else undefined. */
@@ -52,12 +58,14 @@ export class TemplateError extends sub('TEMPLATE') {}
 export class TransportError extends sub('TRANSPORT') {}
 export class TaskError extends sub('TASK') {}
 export class UsageError extends sub('USAGE') {}
+/** A task type's complaint about its input or the node's state: the task fails with it. */
+export class PlanError extends sub('TASK') {}
 
 /** Several input errors found in one pass: users fix them all at once instead of one per run. */
 export class ErrorList extends ProvisionError {
   readonly errors: ProvisionError[];
   constructor(errors: ProvisionError[]) {
-    super(errors[0]?.code ?? 'VALIDATION', `${errors.length} error(s):\n` + errors.map((e) => e.message).join('\n'));
+    super(errors[0]?.code ?? 'VALIDATION', `${errors.length} errors`);
     this.errors = errors;
   }
 }

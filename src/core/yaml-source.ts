@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { type ErrorContext, ProvisionError } from './errors.js';
+import { pyyamlTags } from './yaml11-tags.js';
 
 type ErrorClass = new (message: string, context?: ErrorContext) => ProvisionError;
 
@@ -19,13 +20,13 @@ export class YamlSource {
    */
   static parse(text: string, file: string, ErrorType: ErrorClass, version: '1.1' | '1.2' = '1.2'): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, version, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter: lines, version, prettyErrors: false, uniqueKeys: true, ...tagsFor(version) });
     const first = doc.errors[0];
     if (first) {
       // yaml reports a duplicate key at the end of the first one; point at the duplicate instead.
       const pos = lines.linePos(first.code === 'DUPLICATE_KEY' ? duplicateKeyOffset(text, version) ?? first.pos[0] : first.pos[0]);
       const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
-      throw new ErrorType(`${file}:${pos.line}:${pos.col}: ${message}`, { file, line: pos.line, col: pos.col });
+      throw new ErrorType(message, { file, line: pos.line, col: pos.col });
     }
     return new YamlSource(file, doc, lines, ErrorType);
   }
@@ -42,7 +43,7 @@ export class YamlSource {
   /** An error pointing at `node`, of the kind this source was opened with. */
   error(node: Node | null | undefined, message: string): ProvisionError {
     const { line, col } = this.position(node);
-    return new this.ErrorType(`${this.file}:${line}:${col}: ${message}`, { file: this.file, line, col });
+    return new this.ErrorType(message, { file: this.file, line, col });
   }
 
   /** The entries of a mapping node with their key nodes; throws at the node if it is not a mapping. */
@@ -61,6 +62,11 @@ export class YamlSource {
   }
 }
 
+/** YAML 1.1 as PyYAML (so Ansible) resolves it. */
+function tagsFor(version: '1.1' | '1.2') {
+  return version === '1.1' ? { customTags: pyyamlTags } : {};
+}
+
 function kindOf(node: Node | null | undefined): string {
   if (node == null) return 'nothing';
   if (isMap(node)) return 'a mapping';
@@ -71,7 +77,7 @@ function kindOf(node: Node | null | undefined): string {
 
 function duplicateKeyOffset(text: string, version: '1.1' | '1.2'): number | undefined {
   let offset: number | undefined;
-  visit(parseDocument(text, { version, uniqueKeys: false }), {
+  visit(parseDocument(text, { version, uniqueKeys: false, ...tagsFor(version) }), {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const pair of map.items) {

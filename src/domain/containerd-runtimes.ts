@@ -1,3 +1,5 @@
+import { DNS1123_LABEL } from '../core/constants.js';
+
 /**
  * containerd runtime handlers. A handler's key under `runtimes.<key>` is what a Kubernetes
  * RuntimeClass's `handler` must name (mismatch: "no runtime for <x> is configured").
@@ -41,7 +43,6 @@ const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'nam
 };
 
 const RUNTIME_PRESETS = Object.keys(PRESETS);
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Presets filled in and user fields merged over them (options merged key by key). */
 export function normalizeRuntimes(specs: RuntimeSpec[], ctx: RuntimeContext): RuntimeHandler[] {

@@ -1,10 +1,10 @@
 import { ValidationError } from '../core/errors.js';
 import type { Vars } from '../inventory/inventory.js';
-import { argProblem } from '../roles/load-roles.js';
 import { renderDeep } from '../roles/resolve-vars.js';
 import type { Role, TaskSpec } from '../roles/role.js';
-import { TASK_TYPES } from '../tasks/task-types.js';
-import type { TemplateEngine } from '../template/engine.js';
+import { TASK_TYPES } from '../tasks/task-list.js';
+import { type ArgSpec, type Args, argProblem, coerceRendered } from '../tasks/task-type.js';
+import type { TemplateRenderer } from '../template/renderer.js';
 
 /** A task made concrete for one host: loop item chosen, `when` true, arguments rendered. */
 export interface TaskInstance {
@@ -21,7 +21,12 @@ export interface TaskInstance {
   ifExists?: string[];
   /** What a template or copy task writes, rendered before any host is contacted. */
   content?: string;
+  /** A check whose failure is only a warning. */
+  warn?: boolean;
 }
+
+/** The types a list of a role is made of: task types, or the check types of `verify:`. */
+type TypeTable = Readonly<Record<string, { args: Record<string, ArgSpec>; content?: (args: Args, renderFile: (src: string) => string) => string }>>;
 
 export interface SkippedTask {
   role: string;
@@ -29,7 +34,7 @@ export interface SkippedTask {
   reason: string;
 }
 
-export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: TemplateEngine, host: string) {
+export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: TemplateRenderer, host: string, types: TypeTable = TASK_TYPES) {
   const instances: TaskInstance[] = [];
   const skipped: SkippedTask[] = [];
   for (const spec of tasks) {
@@ -42,11 +47,11 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
         continue;
       }
       const args = renderDeep(spec.args, (s) => engine.renderValue(s, ctx, where)) as Record<string, unknown>;
-      checkRenderedArgs(spec, args, host, where);
-      const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx };
+      checkRenderedArgs(spec, args, host, types);
+      const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx, ...(spec.warn ? { warn: true } : {}) };
       if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
-      if (spec.type === 'template') instance.content = engine.renderFile(String(args.src), ctx);
-      if (spec.type === 'copy') instance.content = String(args.content);
+      const type = types[spec.type]!;
+      if (type.content) instance.content = type.content(args, (src) => engine.renderFile(src, ctx));
       instances.push(instance);
     }
   }
@@ -68,15 +73,14 @@ function itemLabel(item: unknown): string {
 }
 
 /** Templated arguments are typed only once rendered: "true" becomes a boolean, "0755" stays a mode. */
-function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string, where: string): void {
-  const types = TASK_TYPES[spec.type]!.args;
+function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string, table: TypeTable): void {
+  const types = table[spec.type]!.args;
   for (const [key, value] of Object.entries(args)) {
     const argSpec = types[key]!;
-    if (argSpec.type === 'boolean' && (value === 'true' || value === 'false')) args[key] = value === 'true';
-    if (argSpec.type === 'integer' && typeof value === 'string' && /^\d+$/.test(value)) args[key] = Number(value);
+    args[key] = coerceRendered(argSpec, value);
     const problem = argProblem(argSpec, args[key]);
     if (problem) {
-      throw new ValidationError(`${where}: ${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
+      throw new ValidationError(`${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
     }
   }
 }

@@ -1,13 +1,15 @@
+import { CHECK_TYPES } from '../checks/check-list.js';
 import { ErrorList, ProvisionError } from '../core/errors.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
+import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
 import type { Inventory, Vars } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { loadRoles } from '../roles/load-roles.js';
 import { resolveVariables } from '../roles/resolve-vars.js';
-import type { RoleCatalog } from '../roles/role.js';
+import type { Role, RoleCatalog } from '../roles/role.js';
 import { findRole, rolesForHost } from '../roles/select-roles.js';
-import { TemplateEngine } from '../template/engine.js';
+import { TemplateRenderer } from '../template/renderer.js';
 import { expandTasks, type SkippedTask, type TaskInstance } from './expand-tasks.js';
 
 export interface PrepareOptions {
@@ -15,27 +17,35 @@ export interface PrepareOptions {
   limit?: string;
   roles?: string[];
   extraVars?: Vars;
+  /** The lowest layer of host vars: `-u`, `-b`... which inventory variables override, as in Ansible. */
+  connectionDefaults?: Vars;
+  /** Roles left out (`--skip-tags`). */
+  skipRoles?: string[];
   rolesDir?: string;
   templateDir?: string;
 }
 
-export interface RolePlan {
+export interface PreparedRole {
   role: string;
   tasks: TaskInstance[];
   handlers: TaskInstance[];
   skipped: SkippedTask[];
+  /** The role's `verify:` checks, for the rollout's verification. */
+  checks: TaskInstance[];
 }
 
-export interface HostPlan {
+export interface PreparedHost {
   host: string;
   vars: Vars;
-  roles: RolePlan[];
+  roles: PreparedRole[];
 }
 
 export interface PreparedRun {
+  /** Ansible variables provision ignores, one line per host and variable (see ansible-variables.ts). */
+  warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
-  hosts: HostPlan[];
+  hosts: PreparedHost[];
 }
 
 /** Collects per-host input errors so every problem of every host is reported at once. */
@@ -59,15 +69,9 @@ function eachHost<T>(hosts: string[], fn: (host: string) => T): T[] {
 function load(opts: PrepareOptions) {
   const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
   const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
-  const engine = new TemplateEngine(catalog.templateDir);
+  const engine = new TemplateRenderer(catalog.templateDir);
   const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
   return { inventory, catalog, engine, hostNames };
-}
-
-/** The selected hosts with their resolved and checked variables, without planning any role. */
-export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }[] {
-  const { inventory, catalog, engine, hostNames } = load(opts);
-  return eachHost(hostNames, (host) => ({ host, vars: resolveVariables(catalog, host, inventory.hostVars(host, { extra: opts.extraVars }), engine) }));
 }
 
 /**
@@ -78,21 +82,38 @@ export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
-  const hosts = eachHost(hostNames, (host): HostPlan => {
-    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
-    const roles = rolesForHost(catalog, host, inventoryVars, wanted);
-    const vars = resolveVariables(catalog, host, inventoryVars, engine);
-    return {
-      host,
-      vars,
-      roles: roles.map((role) => {
-        const main = expandTasks(role, role.tasks, vars, engine, host);
-        const handlers = expandTasks(role, role.handlers, vars, engine, host);
-        return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped };
-      }),
-    };
+  const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
+  const warnings: string[] = [];
+  const hosts = eachHost(hostNames, (host) => {
+    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
+    warnings.push(...checkAnsibleVariables(host, inventoryVars));
+    return prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)));
   });
-  return { inventory, catalog, hosts };
+  return { warnings, inventory, catalog, hosts };
+}
+
+/**
+ * Every role of the catalog made concrete for the selected hosts, whatever roles they run: what
+ * `restore` needs to know which task wrote a file, and so which handlers a restored file notifies.
+ */
+export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
+  const { inventory, catalog, engine, hostNames } = load(opts);
+  return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
+}
+
+function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[]): PreparedHost {
+  const chosen = roles(inventoryVars);
+  const vars = resolveVariables(catalog, host, inventoryVars, engine);
+  return {
+    host,
+    vars,
+    roles: chosen.map((role) => {
+      const main = expandTasks(role, role.tasks, vars, engine, host);
+      const handlers = expandTasks(role, role.handlers, vars, engine, host);
+      const checks = expandTasks(role, role.verify, vars, engine, host, CHECK_TYPES);
+      return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped, checks: checks.instances };
+    }),
+  };
 }
 
 function withHost(e: ProvisionError, host: string): ProvisionError {

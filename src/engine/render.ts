@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { HostPlan } from './prepare.js';
+import type { PreparedHost } from './prepare.js';
 
 export interface RenderedFile {
   host: string;
@@ -12,7 +12,7 @@ export interface RenderedFile {
 }
 
 /** Every file the selected roles would write on each host (templates and copies). */
-export function renderedFiles(hosts: HostPlan[]): RenderedFile[] {
+export function renderedFiles(hosts: PreparedHost[]): RenderedFile[] {
   const files: RenderedFile[] = [];
   for (const h of hosts) {
     for (const r of h.roles) {

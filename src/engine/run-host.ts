@@ -1,14 +1,14 @@
 import { ProvisionError } from '../core/errors.js';
 import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
-import type { Change, Plan } from '../core/plan.js';
+import type { Change, Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
-import { existsFact } from '../facts/facts.js';
-import { PLANNERS } from '../tasks/planners.js';
-import { PlanError, type PlanContext } from '../tasks/planner.js';
+import { existsFact } from '../facts/exists.js';
+import { TASK_TYPES } from '../tasks/task-list.js';
+import { type PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
-import type { HostPlan, RolePlan } from './prepare.js';
+import type { PreparedHost, PreparedRole } from './prepare.js';
 
 export interface HostRunOptions {
   check: boolean;
@@ -22,7 +22,7 @@ export interface HostRunOptions {
 }
 
 interface Step {
-  role: RolePlan;
+  role: PreparedRole;
   task: TaskInstance;
   handler: boolean;
 }
@@ -31,7 +31,7 @@ interface Step {
  * Runs one host's roles: gather -> plan -> apply, task by task. A failed task stops the host
  * (after the handlers already notified have run: they are never lost); other hosts go on.
  */
-export async function runHost(plan: HostPlan, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
+export async function runHost(plan: PreparedHost, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
   const stats = emptyStats();
   const cache = new FactCache(transport);
   let unitFilesChanged = false;
@@ -40,7 +40,7 @@ export async function runHost(plan: HostPlan, transport: Transport, opts: HostRu
   });
   const factsOf = (task: TaskInstance): Fact<unknown>[] => [
     ...(task.ifExists ?? []).map(existsFact),
-    ...PLANNERS[task.type]!.facts(task.args, ctxFor(task)),
+    ...TASK_TYPES[task.type]!.facts(task.args, ctxFor(task)),
   ];
   const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
@@ -57,7 +57,7 @@ export async function runHost(plan: HostPlan, transport: Transport, opts: HostRu
       if (task.ifExists && !task.ifExists.some((p) => values.get(existsFact(p).key))) {
         return { ...base, status: 'skipped', reason: `none of ${task.ifExists.join(', ')} exists` };
       }
-      const planned: Plan = PLANNERS[task.type]!.plan(task.args, values, ctxFor(task));
+      const planned: Plan = TASK_TYPES[task.type]!.plan(task.args, values, ctxFor(task));
       if ('noop' in planned) return { ...base, status: 'ok', reason: planned.noop };
       const diffs = planned.changes.flatMap((c) => (c.diff ? [c.diff as FileDiff] : []));
       for (const p of planned.changes.flatMap((c) => c.predict ?? [])) {
@@ -74,7 +74,7 @@ export async function runHost(plan: HostPlan, transport: Transport, opts: HostRu
       if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}` };
       return result;
     } catch (e) {
-      if (e instanceof PlanError || e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
+      if (e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
       throw e;
     }
   };

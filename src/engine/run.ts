@@ -1,17 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { ProvisionError } from '../core/errors.js';
+import { BACKUP_ROOT, DEFAULT_FORKS } from '../core/constants.js';
+import { newRunId } from '../core/run-id.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
-import { ansibleBoolean, connectionOf, type ConnectionSpec } from '../inventory/connection.js';
+import { ansibleBoolean } from '../core/ansible-boolean.js';
+import type { ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { batchAborts, batchesOf, type Serial } from './batches.js';
 import { runOnController } from './controller.js';
 import { FactCache } from './fact-cache.js';
-import type { HostPlan, PreparedRun } from './prepare.js';
+import type { PreparedHost, PreparedRun } from './prepare.js';
+import { inHostSession } from './host-session.js';
 import { runHost } from './run-host.js';
 import { verificationFor } from './verify.js';
-
-export const DEFAULT_BACKUP_ROOT = '/var/backups/provision';
 
 export type TransportFactory = (host: string, spec: ConnectionSpec) => Promise<Transport>;
 
@@ -41,18 +41,13 @@ export interface RunSummary {
   exitCode: number;
 }
 
-/** A sortable, unique id for the run; it also names the run's backup directory on each node. */
-function newRunId(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z') + '-' + randomBytes(3).toString('hex');
-}
-
 /**
  * Applies the prepared plan host by host, in batches (`serial`), `forks` hosts of a batch at a
  * time. Each host: drain (if asked), its roles, verification, uncordon. A host's failure is a
  * result; a batch whose failures exceed `maxFailPercentage` (or that failed entirely) ends the
  * rollout, and the hosts after it are never started.
  */
-export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<RunSummary> {
+export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise<RunSummary> {
   const runId = opts.runId ?? newRunId();
   const listener = opts.listener ?? (() => {});
   const interrupted = opts.interrupted ?? (() => false);
@@ -80,14 +75,14 @@ export async function runPlan(prepared: PreparedRun, opts: RunOptions): Promise<
         stats[plan.host] = await rolloutHost(plan, runId, opts, listener, interrupted);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? 20, batch.length)) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? DEFAULT_FORKS, batch.length)) }, worker));
     const failed = batch.filter((h) => stats[h.host] && (stats[h.host]!.failed || stats[h.host]!.unreachable)).length;
     if (batchAborts(failed, batch.length, maxFail)) aborted = index < batches.length - 1;
   }
   return { runId, stats, notStarted, aborted, exitCode: exitCodeOf(stats, interrupted()) };
 }
 
-async function rolloutHost(plan: HostPlan, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
+async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
   const host = plan.host;
   const stats = emptyStats();
   const step = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
@@ -110,20 +105,12 @@ async function rolloutHost(plan: HostPlan, runId: string, opts: RunOptions, list
   // A failed drain fails the host before anything touches it.
   if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end();
 
-  let transport: Transport;
-  try {
-    transport = await opts.connect(host, connectionOf(host, plan.vars));
-  } catch (e) {
-    stats.unreachable = 1;
-    listener({ type: 'host-unreachable', host, error: (e as Error).message });
-    return end();
-  }
-  try {
+  const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
     const roleStats = await runHost(plan, transport, {
-      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? DEFAULT_BACKUP_ROOT, interrupted, listener,
+      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener,
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
-    if (stats.failed || interrupted()) return end(transport.runs);
+    if (stats.failed || interrupted()) return;
     const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {
       listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
@@ -131,22 +118,14 @@ async function rolloutHost(plan: HostPlan, runId: string, opts: RunOptions, list
       const { failures, warnings } = verification.judge(values);
       const ok = failures.length === 0;
       step('verify node', ok
-        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : 'containerd, runtime handlers, kubelet and Docker as expected' }
+        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
         : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') });
       // A host that fails verification stays cordoned.
-      if (!ok) return end(transport.runs);
+      if (!ok) return;
     }
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
-    return end(transport.runs);
-  } catch (e) {
-    // Only a lost connection gets here: the host is unreachable, not the run broken.
-    if (!(e instanceof ProvisionError)) throw e;
-    stats.unreachable = 1;
-    listener({ type: 'host-unreachable', host, error: e.message });
-    return end(transport.runs);
-  } finally {
-    await transport.close();
-  }
+  });
+  return end(roundTrips);
 }
 
 const numberOrUndefined = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));

@@ -1,3 +1,5 @@
+import { InventoryError } from '../core/errors.js';
+
 /**
  * Ansible's host ranges (`worker[01:20]`, `db-[a:f]`, `node[1:10:2]`) and `host:port` addresses,
  * with ansible-core's rules: bounds inclusive, zero padding kept when the start is padded,
@@ -5,40 +7,38 @@
  */
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-export class HostPatternSyntaxError extends Error {}
-
 export function expandHostRange(pattern: string): string[] {
   const m = /^(.*?)\[([^\]]*)\](.*)$/.exec(pattern);
   if (!m || !m[2]!.includes(':')) {
-    if (m && !m[2]!.includes(':')) throw new HostPatternSyntaxError(`host range must be begin:end or begin:end:step, got [${m[2]}]`);
+    if (m && !m[2]!.includes(':')) throw new InventoryError(`host range must be begin:end or begin:end:step, got [${m[2]}]`);
     return [pattern];
   }
   const [, head, body, tail] = m as unknown as [string, string, string, string];
   const parts = body.split(':');
-  if (parts.length > 3) throw new HostPatternSyntaxError(`host range must be begin:end or begin:end:step, got [${body}]`);
+  if (parts.length > 3) throw new InventoryError(`host range must be begin:end or begin:end:step, got [${body}]`);
   const [beg = '', end = '', stepText] = parts;
   const step = stepText === undefined || stepText === '' ? 1 : Number(stepText);
-  if (!Number.isInteger(step) || step < 1) throw new HostPatternSyntaxError(`host range step must be a positive integer, got "${stepText}"`);
-  if (!end) throw new HostPatternSyntaxError(`host range must specify end value in [${body}]`);
+  if (!Number.isInteger(step) || step < 1) throw new InventoryError(`host range step must be a positive integer, got "${stepText}"`);
+  if (!end) throw new InventoryError(`host range must specify end value in [${body}]`);
 
   let items: string[];
   if (/^\d*$/.test(beg) && /^\d+$/.test(end)) {
     const padded = beg.length > 1 && beg.startsWith('0');
     if (padded && beg.length !== end.length) {
-      throw new HostPatternSyntaxError(`host range must specify equal-length begin and end formats in [${body}]`);
+      throw new InventoryError(`host range must specify equal-length begin and end formats in [${body}]`);
     }
     const from = Number(beg || '0');
     const to = Number(end);
-    if (from > to) throw new HostPatternSyntaxError(`host range begin must not be greater than end in [${body}]`);
+    if (from > to) throw new InventoryError(`host range begin must not be greater than end in [${body}]`);
     items = [];
     for (let i = from; i <= to; i += step) items.push(padded ? String(i).padStart(beg.length, '0') : String(i));
   } else {
     const from = LETTERS.indexOf(beg);
     const to = LETTERS.indexOf(end);
     if (beg.length !== 1 || end.length !== 1 || from < 0 || to < 0) {
-      throw new HostPatternSyntaxError(`host range must be numbers or single letters, got [${body}]`);
+      throw new InventoryError(`host range must be numbers or single letters, got [${body}]`);
     }
-    if (from > to) throw new HostPatternSyntaxError(`host range begin must not be greater than end in [${body}]`);
+    if (from > to) throw new InventoryError(`host range begin must not be greater than end in [${body}]`);
     items = [];
     for (let i = from; i <= to; i += step) items.push(LETTERS[i]!);
   }
@@ -62,7 +62,7 @@ function splitHostPort(text: string): { name: string; port?: number } {
   const at = text.lastIndexOf(':');
   const name = text.slice(0, at);
   const port = text.slice(at + 1);
-  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new HostPatternSyntaxError(`invalid port "${port}" in "${text}"`);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new InventoryError(`invalid port "${port}" in "${text}"`);
   return { name, port: Number(port) };
 }
 

@@ -1,6 +1,6 @@
 import { InventoryError } from '../core/errors.js';
-import { expandHostEntry, HostPatternSyntaxError } from './host-range.js';
-import { parsePythonLiteral, shlexSplit, ShlexError } from './ini-values.js';
+import { expandHostEntry } from './host-range.js';
+import { parsePythonLiteral, shlexSplit } from './ini-values.js';
 import type { Inventory, Vars } from './inventory.js';
 
 /**
@@ -19,7 +19,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
     const indent = raw.length - raw.trimStart().length;
     const line = raw.trim();
     const fail = (message: string, col = indent + 1): never => {
-      throw new InventoryError(`${file}:${lineNo}:${col}: ${message}`, { file, line: lineNo, col });
+      throw new InventoryError(message, { file, line: lineNo, col });
     };
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
 
@@ -59,7 +59,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
     try {
       tokens = shlexSplit(raw);
     } catch (e) {
-      if (e instanceof ShlexError) return fail(e.message, e.offset + 1);
+      if (e instanceof InventoryError) throw e.located({ file, line: lineNo });
       throw e;
     }
     if (tokens.length === 0) return;
@@ -74,7 +74,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
     try {
       entry = expandHostEntry(first.text);
     } catch (e) {
-      if (e instanceof HostPatternSyntaxError) return fail(e.message, first.offset + 1);
+      if (e instanceof InventoryError) throw e.located({ file, line: lineNo, col: first.offset + 1 });
       throw e;
     }
     if (entry.port !== undefined && vars.ansible_port === undefined) vars.ansible_port = entry.port;

@@ -4,12 +4,7 @@
  * (ansible-core's `ast.literal_eval`), else kept as a string. So `ansible_port=2301` is a number,
  * `flag=True` a boolean, `roles="['a', 'b']"` a list, `x=yes` the string "yes".
  */
-
-export class ShlexError extends Error {
-  constructor(message: string, readonly offset: number) {
-    super(message);
-  }
-}
+import { InventoryError } from '../core/errors.js';
 
 export interface Token {
   text: string;
@@ -29,7 +24,7 @@ export function shlexSplit(line: string): Token[] {
       const c = line[i]!;
       if (c === "'" || c === '"') {
         const close = findClose(line, i);
-        if (close < 0) throw new ShlexError('No closing quotation', i);
+        if (close < 0) throw new InventoryError('No closing quotation', { col: i + 1 });
         const inner = line.slice(i + 1, close);
         text += c === '"' ? inner.replace(/\\(["\\$`])/g, '$1') : inner;
         i = close + 1;
@@ -86,6 +81,11 @@ class LiteralParser {
     if (c === '(') return this.seq('(', ')');
     if (c === '{') return this.dict();
     if (c === "'" || c === '"') return this.str();
+    // Python 3 string prefixes: u'' is a plain string, r'' keeps its backslashes.
+    if (/^[uUrR]['"]/.test(this.s.slice(this.i))) {
+      const raw = /[rR]/.test(this.s[this.i++]!);
+      return this.str(raw);
+    }
     const word = /^(True|False|None)\b/.exec(this.s.slice(this.i));
     if (word) {
       this.i += word[0].length;
@@ -138,7 +138,7 @@ class LiteralParser {
     }
   }
 
-  private str(): string {
+  private str(raw = false): string {
     const q = this.s[this.i]!;
     let out = '';
     for (this.i++; this.i < this.s.length; this.i++) {
@@ -147,7 +147,9 @@ class LiteralParser {
         this.i++;
         return out;
       }
-      if (c === '\\') {
+      if (c === '\\' && raw) {
+        out += c + (this.s[++this.i] ?? '');
+      } else if (c === '\\') {
         const n = this.s[++this.i];
         out += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n === '0' ? '\0' : (n ?? '');
       } else out += c;

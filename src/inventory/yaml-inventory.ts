@@ -1,7 +1,7 @@
 import type { Node } from 'yaml';
 import { InventoryError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
-import { expandHostEntry, HostPatternSyntaxError } from './host-range.js';
+import { expandHostEntry } from './host-range.js';
 import type { Inventory, Vars } from './inventory.js';
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
@@ -38,7 +38,7 @@ function parseGroup(src: YamlSource, inv: Inventory, name: string, nameNode: Nod
         try {
           entry = expandHostEntry(host.key);
         } catch (e) {
-          if (e instanceof HostPatternSyntaxError) throw src.error(host.keyNode, e.message);
+          if (e instanceof InventoryError) throw e.located({ file: src.file, ...src.position(host.keyNode) });
           throw e;
         }
         const vars = varsOf(src, host.value, `vars of host "${host.key}"`);

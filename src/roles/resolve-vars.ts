@@ -1,7 +1,8 @@
+import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
 import { parseVersion } from '../domain/versions.js';
 import type { Vars } from '../inventory/inventory.js';
-import type { TemplateEngine } from '../template/engine.js';
+import type { TemplateRenderer } from '../template/renderer.js';
 import type { RoleCatalog, VariableSpec } from './role.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
 
@@ -13,7 +14,7 @@ const MAX_PASSES = 10;
  * be built from others, e.g. a download URL from download_base_url and a version), then every
  * declared variable type-checked and its domain check run. All problems are returned at once.
  */
-export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateEngine): Vars {
+export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateRenderer): Vars {
   const vars: Vars = {};
   for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = structuredClone(spec.default);
   Object.assign(vars, inventoryVars);
@@ -42,7 +43,7 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
   return vars;
 }
 
-function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateEngine, host: string, problems: string[]) {
+function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateRenderer, host: string, problems: string[]) {
   const declared = Object.keys(catalog.variables);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const pending = declared.filter((n) => hasTemplate(vars[n]));
@@ -52,7 +53,7 @@ function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateE
         vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
       } catch (e) {
         if (!(e instanceof ProvisionError)) throw e;
-        problems.push(`${e.message.replace(/^variable \S+:(\d+:\d+: )?/, `variable ${name}: `)}`);
+        problems.push(`variable ${name}: ${e.message}`);
         return;
       }
     }
@@ -79,17 +80,14 @@ function hasTemplate(value: unknown): boolean {
   return false;
 }
 
-const TRUE = ['true', 'yes', 'on', '1'];
-const FALSE = ['false', 'no', 'off', '0', ''];
-
 /** Checks a value against its declared type, accepting what Ansible users write (yes/no, "3"). */
 function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
   const got = `got ${JSON.stringify(v)}`;
   let value = v;
   switch (spec.type) {
     case 'boolean':
-      if (typeof v === 'string' && [...TRUE, ...FALSE].includes(v.toLowerCase())) value = TRUE.includes(v.toLowerCase());
-      else if (typeof v !== 'boolean') return `expected true or false, ${got}`;
+      value = parseAnsibleBoolean(v);
+      if (value === undefined) return `expected a boolean (true/false, yes/no, on/off, y/n, 1/0), ${got}`;
       break;
     case 'integer':
       if (typeof v === 'string' && /^-?\d+$/.test(v)) value = Number(v);

@@ -1,6 +1,7 @@
+import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
 import { removedFlagProblems } from '../domain/kubelet-flags.js';
-import { ansibleBoolean } from '../inventory/connection.js';
+import { ansibleBoolean } from '../core/ansible-boolean.js';
 
 type Vars = Record<string, unknown>;
 
@@ -26,7 +27,7 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => str
   },
   /** The node name reaches the drain command on the controller: only a DNS-1123 name may. */
   'node-name': (value) =>
-    typeof value === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value) && value.length <= 253
+    typeof value === 'string' && DNS1123_SUBDOMAIN.test(value) && value.length <= 253
       ? []
       : [`provision_node_name ${JSON.stringify(value)} is not a Kubernetes node name (lower-case DNS-1123 subdomain)`],
   'registry-mirrors': (value) => {

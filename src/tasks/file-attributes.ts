@@ -1,5 +1,5 @@
-import type { Change, Prediction } from '../core/plan.js';
-import type { PathState } from '../facts/facts.js';
+import type { Change, Prediction } from '../core/change.js';
+import type { PathState } from '../facts/path.js';
 import { q } from '../transport/shell.js';
 
 export const normalizeMode = (mode: string) => mode.replace(/^0*(?=[0-7]{3,4}$)/, '').padStart(4, '0');
@@ -24,17 +24,6 @@ export function attributeChanges(path: string, state: PathState, args: Record<st
 export function backupScript(path: string, backupDir: string): string {
   const target = `${backupDir}${path}`;
   return `if [ -e ${q(path)} ] || [ -L ${q(path)} ]; then mkdir -p ${q(target.replace(/\/[^/]*$/, '') || '/')} && cp -a ${q(path)} ${q(target)}; fi`;
-}
-
-/** Attributes to apply to a freshly written temporary file: the task's, else those of the file it replaces. */
-export function tempAttributes(tmp: string, dest: string, state: PathState, args: Record<string, unknown>): string {
-  const lines: string[] = [];
-  if (args.mode) lines.push(`chmod ${q(String(args.mode))} ${q(tmp)}`);
-  else if (state.exists) lines.push(`chmod --reference=${q(dest)} ${q(tmp)}`);
-  else lines.push(`chmod 0644 ${q(tmp)}`);
-  if (args.owner || args.group) lines.push(`chown ${q(`${args.owner ?? ''}${args.group ? `:${args.group}` : ''}`)} ${q(tmp)}`);
-  else if (state.exists) lines.push(`chown --reference=${q(dest)} ${q(tmp)}`);
-  return lines.join('\n');
 }
 
 /** The state a path will have once written with the task's attributes (for check mode). */

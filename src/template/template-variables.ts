@@ -25,7 +25,7 @@ export function templateVariables(text: string, file: string): NameUse[] {
     const m = /^Parse error on line (\d+):/.exec((e as Error).message);
     const line = m ? Number(m[1]) : 1;
     const last = (e as Error).message.split('\n').slice(-1)[0];
-    throw new TemplateError(`${file}:${line}: template syntax error: ${last}`, { file, line, cause: e });
+    throw new TemplateError(`template syntax error: ${last}`, { file, line, cause: e });
   }
   const uses: NameUse[] = [];
   const visit = (node: unknown, nesting: number): void => {
@@ -47,6 +47,12 @@ export function templateVariables(text: string, file: string): NameUse[] {
       const inner = CONTEXT_CHANGING.has(helper) ? nesting + 1 : nesting;
       visit(n.program, inner);
       visit(n.inverse, nesting);
+      return;
+    }
+    // A partial's name is no variable; it renders with its caller's context and its own hash.
+    if (n.type === 'PartialStatement') {
+      visit(n.params, nesting);
+      visit(n.hash, nesting);
       return;
     }
     if (n.type === 'MustacheStatement' || n.type === 'SubExpression') {

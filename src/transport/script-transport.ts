@@ -1,5 +1,5 @@
 import { TransportError } from '../core/errors.js';
-import { q, writeFileScript } from './shell.js';
+import { q } from './shell.js';
 import type { RunResult, Transport } from './transport.js';
 
 export interface BecomeOptions {
@@ -11,7 +11,7 @@ export interface BecomeOptions {
 export type RawExec = (command: string, stdin: string, timeoutMs?: number) => Promise<RunResult>;
 
 /**
- * put/get and privilege escalation on top of "run a command with stdin". Scripts go to `sh -s`
+ * Privilege escalation on top of "run a command with stdin". Scripts go to `sh -s`
  * on stdin, so they are never part of a command line; `sudo -S` reads the password as the first
  * line of stdin, and only when sudo has said it needs one (else that line would reach the shell).
  * The sudo probe counts as a round trip: `runs` is what the round-trip budget is checked against.
@@ -45,18 +45,5 @@ export abstract class ScriptTransport implements Transport {
       throw new TransportError(`sudo on ${this.host} refused the become password`, { host: this.host });
     }
     return r;
-  }
-
-  async put(path: string, content: string | Buffer, opts: { mode?: string } = {}): Promise<void> {
-    const tmp = `${path}.provision-tmp`;
-    const script = `set -e\numask 077\n${writeFileScript(tmp, content)}${opts.mode ? `chmod ${q(opts.mode)} ${q(tmp)}\n` : ''}mv -f ${q(tmp)} ${q(path)}\n`;
-    const r = await this.run(script);
-    if (r.code !== 0) throw new TransportError(`cannot write ${path} on ${this.host}: ${r.stderr.trim()}`, { host: this.host });
-  }
-
-  async get(path: string): Promise<Buffer> {
-    const r = await this.run(`base64 < ${q(path)}\n`);
-    if (r.code !== 0) throw new TransportError(`cannot read ${path} on ${this.host}: ${r.stderr.trim()}`, { host: this.host });
-    return Buffer.from(r.stdout, 'base64');
   }
 }

@@ -9,10 +9,6 @@ export interface Transport {
   readonly host: string;
   /** Runs a POSIX shell script on the host (as the become user when becoming), feeding it on stdin. */
   run(script: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
-  /** Writes `content` to `path` atomically (temporary file beside it, then rename). */
-  put(path: string, content: string | Buffer, opts?: { mode?: string }): Promise<void>;
-  /** Reads a file. */
-  get(path: string): Promise<Buffer>;
   /** How many scripts have been run: the engine's round-trip budget is checked against it. */
   readonly runs: number;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 /**
  * Benchmark: the live view and the outcome on a simulated 10,000-host apply (not a timed test).
- * 1. A real runPlan over a script transport whose every command fails the same way: the shared
+ * 1. A real applyRun over a script transport whose every command fails the same way: the shared
  *    failure must be printed once. 2. The live view fed 10,000 hosts x 40 tasks: heap and time per
  *    1,000 finished hosts must not grow with the hosts already finished.
  */
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { emptyStats } from '../../src/core/events.js';
 import { prepareRun } from '../../src/engine/prepare.js';
-import { runPlan } from '../../src/engine/run.js';
+import { applyRun } from '../../src/engine/run.js';
 import { ScriptTransport } from '../../src/transport/script-transport.js';
 import { LiveView } from '../../src/cli/reporters/live-view.js';
 import { formatOutcome } from '../../src/cli/reporters/outcome.js';
@@ -35,7 +35,7 @@ async function simulatedApply() {
   const results: TaskResult[] = [];
   const unreachable: { host: string; error: string }[] = [];
   const start = performance.now();
-  const summary = await runPlan(prepared, {
+  const summary = await applyRun(prepared, {
     forks: 50, connect: async (host) => new RefusingTransport(host),
     listener: (e) => {
       view.update(e);

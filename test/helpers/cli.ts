@@ -12,7 +12,8 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
     input: opts.input ?? '',
-    timeout: 60_000,
+    // Generous: a serial rollout of several nodes takes about a minute on 2 cores, more when the machine is busy.
+    timeout: 300_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

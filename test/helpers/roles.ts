@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { prepareRun, type HostPlan } from '../../src/engine/prepare.js';
+import { prepareRun, type PreparedHost } from '../../src/engine/prepare.js';
 import { renderedFiles, type RenderedFile } from '../../src/engine/render.js';
 import { Inventory, type Vars } from '../../src/inventory/inventory.js';
 
@@ -7,7 +7,7 @@ import { Inventory, type Vars } from '../../src/inventory/inventory.js';
  * Prepares hosts with the given variables, using the project's real roles and templates.
  * kubernetes_version defaults to 1.26; a variable set to undefined is left out.
  */
-export function prepareHosts(hosts: Record<string, Vars>, roles: string[] = []): HostPlan[] {
+export function prepareHosts(hosts: Record<string, Vars>, roles: string[] = []): PreparedHost[] {
   const inv = new Inventory();
   for (const [name, vars] of Object.entries(hosts)) {
     const defined = Object.entries({ kubernetes_version: '1.26', ...vars }).filter(([, v]) => v !== undefined);
@@ -16,7 +16,7 @@ export function prepareHosts(hosts: Record<string, Vars>, roles: string[] = []):
   return prepareRun({ inventory: inv.finalize(), roles }).hosts;
 }
 
-export function prepareHost(vars: Vars, roles: string[] = []): HostPlan {
+export function prepareHost(vars: Vars, roles: string[] = []): PreparedHost {
   return prepareHosts({ node1: vars }, roles)[0]!;
 }
 

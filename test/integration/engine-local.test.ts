@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent, TaskResult } from '../../src/core/events.js';
 import { prepareRun } from '../../src/engine/prepare.js';
-import { runPlan } from '../../src/engine/run.js';
+import { applyRun } from '../../src/engine/run.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
 
@@ -29,7 +29,7 @@ describe('engine: apply, check, diff, handlers and failures (local transport)', 
       inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'] });
       const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates'), extraVars: opts.extra });
       const events: RunEvent[] = [];
-      const summary = await runPlan(prepared, {
+      const summary = await applyRun(prepared, {
         check: opts.check, diff: opts.diff, backupRoot: join(root, 'backups'), connect: async () => new LocalTransport(), listener: (e) => events.push(e),
       });
       const results = events.filter((e): e is RunEvent & TaskResult => e.type === 'task-result');

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TransportError } from '../../src/core/errors.js';
 import type { ConnectionSpec } from '../../src/inventory/connection.js';
+import { atomicWriteScript, contentFill } from '../../src/tasks/atomic-write.js';
 import { SshTransport } from '../../src/transport/ssh-transport.js';
 import { requireTool } from '../helpers/roles.js';
 import { freeListenPort } from '../fleet/ports.js';
@@ -30,7 +31,7 @@ describe('SSH transport against a real sshd on loopback', function () {
   });
   after(() => sshd.stop());
 
-  it('runs scripts, puts and gets files over one connection', async () => {
+  it('runs scripts, writes files atomically and reads them back, over one connection', async () => {
     const before = (sshd.log.match(/Accepted publickey/g) ?? []).length;
     const t = await SshTransport.connect('node', spec, { knownHostsFile: sshd.knownHosts() });
     try {
@@ -38,11 +39,12 @@ describe('SSH transport against a real sshd on loopback', function () {
       expect(r).to.deep.equal({ code: 3, stdout: 'out:0\n', stderr: 'err\n' });
       const bytes = Buffer.from([0, 1, 2, 255, 10, 39, 34, 36]);
       const file = join(sshd.dir, 'put-test');
-      await t.put(file, bytes, { mode: '0600' });
+      const w = await t.run(atomicWriteScript({ dest: file, state: { exists: false }, args: { mode: '0600' }, backupDir: join(sshd.dir, 'backup'), fill: contentFill(bytes) }));
+      expect(w.code, w.stderr).to.equal(0);
       expect(readFileSync(file)).to.deep.equal(bytes);
       expect(spawnSync('stat', ['-c', '%a', file], { encoding: 'utf8' }).stdout.trim()).to.equal('600');
       expect(spawnSync('ls', [sshd.dir], { encoding: 'utf8' }).stdout).not.to.include('provision-tmp');
-      expect(await t.get(file)).to.deep.equal(bytes);
+      expect(Buffer.from((await t.run(`base64 < ${file}`)).stdout, 'base64')).to.deep.equal(bytes);
       for (let i = 0; i < 5; i++) await t.run('true');
       expect(t.runs).to.equal(8);
     } finally {

@@ -1,10 +1,13 @@
+import { BACKUP_ROOT } from '../../core/constants.js';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import { prepareRun } from '../../engine/prepare.js';
-import { runPlan } from '../../engine/run.js';
+import { applyRun } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
+import { connectionDefaults } from '../../config/cli-settings.js';
 import { connector } from '../connect.js';
 import { htmlReport } from '../reporters/html-report.js';
+import { formatHostList, formatTaskList, splitTags, startAtTask } from './plan-options.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 
@@ -27,6 +30,16 @@ export interface ApplyOptions {
   maxFailPercentage?: string;
   retryFile?: string;
   reportHtml?: string;
+  user?: string;
+  privateKey?: string;
+  become?: boolean;
+  becomeUser?: string;
+  timeout?: string;
+  tags?: string[];
+  skipTags?: string[];
+  listHosts?: boolean;
+  listTasks?: boolean;
+  startAtTask?: string;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -40,7 +53,20 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
 
   // Everything is checked before the first connection.
-  const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });
+  const prepared = prepareRun({
+    inventory: opts.inventory,
+    limit: opts.limit,
+    roles: [...(opts.role ?? []), ...splitTags(opts.tags)],
+    skipRoles: splitTags(opts.skipTags),
+    extraVars: parseExtraVars(opts.extraVars ?? []),
+    connectionDefaults: connectionDefaults(opts),
+  });
+  for (const w of prepared.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  if (opts.startAtTask !== undefined) startAtTask(prepared, opts.startAtTask);
+  if (opts.listHosts || opts.listTasks) {
+    process.stdout.write(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));
+    return 0;
+  }
   const connect = await connector(opts);
 
   let interrupted = false;
@@ -54,11 +80,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const { report, listener, finish, outcome } = reporting(prepared.hosts.map((h) => h.host), opts);
 
   try {
-    const summary = await runPlan(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
+    const summary = await applyRun(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
     await finish();
     process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
-    process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under /var/backups/provision/${summary.runId}/\n`);
+    process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
     if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
     const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
     if (opts.report) report.write(opts.report, summary.stats, extra);

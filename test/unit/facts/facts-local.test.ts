@@ -5,7 +5,10 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Fact } from '../../../src/facts/fact.js';
-import { archiveFact, existsFact, pathFact, unitFact } from '../../../src/facts/facts.js';
+import { archiveFact } from '../../../src/facts/archive.js';
+import { existsFact } from '../../../src/facts/exists.js';
+import { pathFact } from '../../../src/facts/path.js';
+import { unitFact } from '../../../src/facts/unit.js';
 import { batchScript } from '../../../src/facts/probe-batch.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 

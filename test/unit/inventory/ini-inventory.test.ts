@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { InventoryError } from '../../../src/core/errors.js';
+import { formatError } from '../../../src/cli/format-error.js';
 import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
 
 describe('INI inventory (Ansible grammar)', () => {
@@ -88,7 +89,7 @@ describe('INI inventory (Ansible grammar)', () => {
       const e = thrown(() => iniInventory(text, 'inv/hosts'));
       expect(e).to.be.instanceOf(InventoryError);
       expect(e.message).to.match(message);
-      expect(e.message).to.match(new RegExp(`^inv/hosts:${line}:${col}: `));
+      expect(formatError(e)).to.match(new RegExp(`^error: inv/hosts:${line}:${col}: `));
       expect({ file: e.file, line: e.line, col: e.col }).to.deep.equal({ file: 'inv/hosts', line, col });
     });
   }

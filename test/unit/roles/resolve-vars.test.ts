@@ -47,7 +47,7 @@ describe('variables: defaults, types and domain checks', () => {
   const table: [string, Record<string, unknown>, RegExp][] = [
     ['a version written as a number', { kubernetes_version: 1.2 }, /variable kubernetes_version: expected a version string, got the number 1\.2: quote it/],
     ['a missing required variable', { kubernetes_version: undefined }, /variable kubernetes_version is required \(declared by roles\/variables\.yaml\)/],
-    ['a bad boolean', { containerd_systemd_cgroup: 'maybe' }, /variable containerd_systemd_cgroup: expected true or false, got "maybe"/],
+    ['a bad boolean', { containerd_systemd_cgroup: 'maybe' }, /variable containerd_systemd_cgroup: expected a boolean \(true\/false, yes\/no, on\/off, y\/n, 1\/0\), got "maybe"/],
     ['a value outside its choices', { cpu_arch: 'x86' }, /variable cpu_arch: expected one of "amd64", "arm64"/],
     ['a cgroup driver mismatch', { kubelet_config: { cgroupDriver: 'cgroupfs' } }, /cgroupDriver is "cgroupfs" but containerd_systemd_cgroup makes containerd use systemd/],
     ['a handler that is no DNS-1123 label', { containerd_runtimes: ['runc', { name: 'My_Runtime', runtime_type: 'x' }] }, /"My_Runtime" is not a DNS-1123 label/],

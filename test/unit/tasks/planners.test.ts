@@ -1,8 +1,14 @@
 import { expect } from 'chai';
 import type { Fact, FactValues } from '../../../src/facts/fact.js';
-import { accountFact, archiveFact, existsFact, packagesFact, pathFact, unitFact, urlTextFact } from '../../../src/facts/facts.js';
-import { PLANNERS } from '../../../src/tasks/planners.js';
-import type { PlanContext } from '../../../src/tasks/planner.js';
+import { accountFact } from '../../../src/facts/account.js';
+import { archiveFact } from '../../../src/facts/archive.js';
+import { existsFact } from '../../../src/facts/exists.js';
+import { packagesFact } from '../../../src/facts/packages.js';
+import { pathFact } from '../../../src/facts/path.js';
+import { unitFact } from '../../../src/facts/unit.js';
+import { urlTextFact } from '../../../src/facts/url-text.js';
+import { TASK_TYPES } from '../../../src/tasks/task-list.js';
+import type { PlanContext } from '../../../src/tasks/task-type.js';
 import { createHash } from 'node:crypto';
 
 type Expect = { changes: string[] } | { noop: RegExp } | { error: RegExp };
@@ -88,7 +94,7 @@ const cases: Case[] = [
 describe('task planning: {args, facts} -> changes | noop | error', () => {
   for (const c of cases) {
     it(`${c.type}: ${c.name}`, () => {
-      const planner = PLANNERS[c.type]!;
+      const planner = TASK_TYPES[c.type]!;
       const ctx: PlanContext = { check: false, diff: false, backupDir: '/var/backups/provision/t', ...c.ctx };
       const facts: FactValues = new Map(c.facts.map(([f, v]) => [f.key, v]));
       // The planner asks for exactly the facts the case provides.

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Change } from '../../../src/core/plan.js';
+import type { Change } from '../../../src/core/change.js';
 import { batchScript } from '../../../src/facts/probe-batch.js';
-import { PLANNERS } from '../../../src/tasks/planners.js';
-import type { PlanContext } from '../../../src/tasks/planner.js';
+import { TASK_TYPES } from '../../../src/tasks/task-list.js';
+import type { PlanContext } from '../../../src/tasks/task-type.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /**
@@ -29,11 +29,11 @@ describe('hostile values never run', () => {
   async function apply(type: string, args: Record<string, unknown>, content?: string): Promise<Change[]> {
     const t = new LocalTransport();
     const ctx: PlanContext = { check: false, diff: false, backupDir: join(dir, 'backup'), content };
-    const batch = batchScript(PLANNERS[type]!.facts(args, ctx));
+    const batch = batchScript(TASK_TYPES[type]!.facts(args, ctx));
     const facts = batch.parse((await t.run(batch.script)).stdout);
     let plan;
     try {
-      plan = PLANNERS[type]!.plan(args, facts, ctx);
+      plan = TASK_TYPES[type]!.plan(args, facts, ctx);
     } catch {
       return [];
     }

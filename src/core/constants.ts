@@ -1,0 +1,19 @@
+/** Values more than one module must agree on. */
+
+/** Where each run keeps the files it replaced on a node: <root>/<run-id>/<path>. */
+export const BACKUP_ROOT = '/var/backups/provision';
+
+/** Suffix of the temporary file a write goes to before it is renamed over its target. */
+export const TEMP_SUFFIX = '.provision-tmp';
+
+/** Hosts worked on at once (Ansible's forks). */
+export const DEFAULT_FORKS = 20;
+
+/** Seconds to wait for an SSH connection. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
+/** A DNS-1123 label (Kubernetes names of RuntimeClass handlers and such). */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A DNS-1123 subdomain (node names), at most 253 characters. */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,0 +1,43 @@
+import { q } from '../transport/shell.js';
+import type { Fact } from './fact.js';
+
+export interface UnitState {
+  loadState: string;
+  activeState: string;
+  unitFileState: string;
+  needDaemonReload: boolean;
+}
+
+/** `kubelet` and `kubelet.service` are the same unit. */
+const sameUnit = (a: string, b: string) => a.replace(/\.service$/, '') === b.replace(/\.service$/, '');
+
+export function unitFact(name: string): Fact<UnitState> {
+  return {
+    key: `unit:${name}`,
+    probe: `systemctl show ${q(name)} -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload`,
+    parse(out) {
+      const v: Record<string, string> = {};
+      for (const line of out.split('\n')) {
+        const eq = line.indexOf('=');
+        if (eq > 0) v[line.slice(0, eq)] = line.slice(eq + 1);
+      }
+      return {
+        loadState: v.LoadState ?? 'not-found',
+        activeState: v.ActiveState ?? 'inactive',
+        unitFileState: v.UnitFileState ?? '',
+        needDaemonReload: v.NeedDaemonReload === 'yes',
+      };
+    },
+    predict(value, p) {
+      if (p.kind === 'daemon-reload') return { ...value, needDaemonReload: false };
+      if (p.kind === 'unit' && sameUnit(p.name, name)) return { ...value, ...p.state };
+      if (p.kind === 'unit-file' && sameUnit(p.name, name)) {
+        // A unit systemd did not know becomes loaded and disabled; a known one needs daemon-reload.
+        return value.loadState === 'not-found'
+          ? { ...value, loadState: 'loaded', unitFileState: 'disabled', activeState: 'inactive', needDaemonReload: false }
+          : { ...value, needDaemonReload: true };
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { commandTask } from './command.js';
+import { copyTask } from './copy.js';
+import { directoryTask } from './directory.js';
+import { downloadTask } from './download.js';
+import { fileTask } from './file.js';
+import { groupTask } from './group.js';
+import { linkTask } from './link.js';
+import { packageTask } from './package.js';
+import { systemdTask } from './systemd.js';
+import type { TaskType } from './task-type.js';
+import { templateTask } from './template.js';
+import { unarchiveTask } from './unarchive.js';
+import { userTask } from './user.js';
+
+/** Every task type a role may use: a new type is its own file plus one line here. */
+const LIST: TaskType[] = [
+  fileTask,
+  directoryTask,
+  linkTask,
+  templateTask,
+  copyTask,
+  downloadTask,
+  unarchiveTask,
+  packageTask,
+  systemdTask,
+  userTask,
+  groupTask,
+  commandTask,
+];
+
+export const TASK_TYPES: Readonly<Record<string, TaskType>> = Object.fromEntries(LIST.map((t) => [t.name, t]));

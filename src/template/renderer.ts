@@ -1,0 +1,145 @@
+import Handlebars from 'handlebars';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TemplateError } from '../core/errors.js';
+import { helpers } from './helpers.js';
+
+type Compiled = (context: unknown) => string;
+
+const EMPTY = '__provision_empty';
+
+/**
+ * Handlebars set up for config files: no HTML escaping, strict about missing variables, with
+ * helpers for TOML/YAML/flags. Compiled templates are cached, so rendering a thousand hosts
+ * compiles each template once.
+ */
+export class TemplateRenderer {
+  private readonly hb = Handlebars.create();
+  private readonly fileCache = new Map<string, Compiled>();
+  private readonly stringCache = new Map<string, Compiled>();
+
+  constructor(readonly templateDir: string) {
+    for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn);
+    this.hb.registerHelper(EMPTY, () => '');
+    // A block several templates share is one partial: templates/partials/<name>.hbs is {{> name}}.
+    const partials = join(templateDir, 'partials');
+    for (const f of existsSync(partials) ? readdirSync(partials).filter((n) => n.endsWith('.hbs')) : []) {
+      const file = join(partials, f);
+      this.hb.registerPartial(f.slice(0, -'.hbs'.length), this.compile(readFileSync(file, 'utf8'), file) as Handlebars.Template);
+    }
+  }
+
+  /** Renders `templates/<name>` with `vars`; errors name the template, line and column. */
+  renderFile(name: string, vars: Record<string, unknown>): string {
+    const file = join(this.templateDir, name);
+    let compiled = this.fileCache.get(file);
+    if (!compiled) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        throw new TemplateError(`template "${name}" not found in ${this.templateDir}`, { file });
+      }
+      compiled = this.compile(text, file);
+      this.fileCache.set(file, compiled);
+    }
+    return this.run(compiled, vars, file);
+  }
+
+  /** Renders a string that may hold `{{ }}` (task arguments, variable defaults). */
+  renderString(text: string, vars: Record<string, unknown>, where: string): string {
+    if (!text.includes('{{')) return text;
+    let compiled = this.stringCache.get(text);
+    if (!compiled) {
+      compiled = this.compile(text, where);
+      this.stringCache.set(text, compiled);
+    }
+    return this.run(compiled, vars, where);
+  }
+
+  /**
+   * Like renderString, but a value that is exactly one `{{ path }}` keeps the path's type (a list
+   * stays a list), as Ansible's templating does for a single expression.
+   */
+  renderValue(text: string, vars: Record<string, unknown>, where: string): unknown {
+    const whole = /^\{\{\s*([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*\}\}$/.exec(text);
+    if (whole && !(whole[1]! in helpers)) {
+      const value = whole[1]!.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], vars);
+      if (value !== undefined) return value;
+    }
+    return this.renderString(text, vars, where);
+  }
+
+  /**
+   * Evaluates a `when:` expression: a variable path (`docker_purge_data`) or a helper call
+   * (`(includes containerd_runtimes "runsc")`), with Handlebars truthiness.
+   */
+  test(expression: string, vars: Record<string, unknown>, where: string): boolean {
+    const expr = expression.trim();
+    let negate = false;
+    let body = expr;
+    if (body.startsWith('not ')) {
+      negate = true;
+      body = body.slice(4).trim();
+    }
+    const out = this.renderString(`{{#if ${body}}}1{{/if}}`, vars, where);
+    return negate ? out !== '1' : out === '1';
+  }
+
+  private compile(text: string, where: string): Compiled {
+    try {
+      const ast = Handlebars.parse(text);
+      startBodiesWithString(ast);
+      return this.hb.compile(ast, { noEscape: true, strict: true });
+    } catch (e) {
+      throw templateError(e, where);
+    }
+  }
+
+  private run(compiled: Compiled, vars: Record<string, unknown>, where: string): string {
+    try {
+      return compiled(vars);
+    } catch (e) {
+      throw templateError(e, where);
+    }
+  }
+}
+
+/**
+ * handlebars 4.7 with noEscape adds adjacent numbers (`{{a}}{{b}}` with 1 and 2 renders 3): a
+ * program body starting with two numeric mustaches compiles to `1 + 2`. Starting every body with
+ * a helper that outputs "" makes the concatenation a string one, while values keep their types
+ * (so TOML integers stay integers) and strict mode keeps reporting missing names.
+ */
+function startBodiesWithString(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach(startBodiesWithString);
+  for (const [k, v] of Object.entries(node)) if (k !== 'loc') startBodiesWithString(v);
+  const n = node as { type?: string; body?: unknown[] };
+  if (n.type === 'Program') {
+    n.body!.unshift({
+      type: 'MustacheStatement',
+      path: { type: 'PathExpression', data: false, depth: 0, parts: [EMPTY], original: EMPTY },
+      params: [],
+      escaped: true,
+      strip: { open: false, close: false },
+    });
+  }
+}
+
+function templateError(e: unknown, where: string): TemplateError {
+  const message = (e as Error).message ?? String(e);
+  // Handlebars reports "... - 3:14" (strict) or "Parse error on line 3:" (syntax).
+  const strict = /^(.*?) - (\d+):(\d+)$/s.exec(message);
+  const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(message);
+  if (strict) {
+    const [, what, line, col] = strict;
+    return new TemplateError(what!, { file: where, line: Number(line), col: Number(col) + 1, cause: e });
+  }
+  if (parse) {
+    const [, line, rest] = parse;
+    return new TemplateError(`template syntax error: ${rest!.split('\n').slice(-1)[0]}`, { file: where, line: Number(line), cause: e });
+  }
+  return new TemplateError(message, { file: where, cause: e });
+}
+

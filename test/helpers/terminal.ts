@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import xterm from '@xterm/headless';
+import * as xtermModule from '@xterm/headless';
+
+// A CommonJS package: its exports arrive as named or as default depending on the loader.
+const xterm = ((xtermModule as { default?: typeof xtermModule }).default ?? xtermModule) as typeof xtermModule;
 
 /**
  * Runs the real CLI under a real pseudo-terminal (`script -q`) of the given size and returns

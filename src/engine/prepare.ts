@@ -104,12 +104,8 @@ export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
   return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
 }
 
-<<<<<<< HEAD
-function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[]): PreparedHost {
-  connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
-=======
 function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[], typos?: Set<string>): PreparedHost {
->>>>>>> main
+  connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
   const chosen = roles(inventoryVars);
   const vars = resolveVariables(catalog, host, inventoryVars, engine, typos);
   return {

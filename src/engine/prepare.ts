@@ -1,5 +1,6 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
 import { ErrorList, ProvisionError } from '../core/errors.js';
+import { connectionOf } from '../inventory/connection.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
 import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
@@ -104,6 +105,7 @@ export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
 }
 
 function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[], typos?: Set<string>): PreparedHost {
+  connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
   const chosen = roles(inventoryVars);
   const vars = resolveVariables(catalog, host, inventoryVars, engine, typos);
   return {

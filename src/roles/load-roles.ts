@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'yaml';
 import { isScalar, isSeq } from 'yaml';
@@ -27,6 +27,9 @@ const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'thi
  */
 export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   const problems: ProvisionError[] = [];
+  if (!statSync(rolesDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ValidationError(`roles directory ${rolesDir} does not exist or is not a directory (set by PROVISION_ROLES_DIR or the install)`, { file: rolesDir });
+  }
   const engine = new TemplateRenderer(templateDir);
   const variables: Record<string, VariableSpec> = {};
 

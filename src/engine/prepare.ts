@@ -36,6 +36,8 @@ export interface PreparedRun {
   inventory: Inventory;
   catalog: RoleCatalog;
   hosts: PreparedHost[];
+  /** The host planned again with variables detected on the node (its layout), before anything is applied. */
+  replan(host: string, detected: Vars): PreparedHost;
 }
 
 /** Collects per-host input errors so every problem of every host is reported at once. */
@@ -78,8 +80,10 @@ export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
-  const hosts = eachHost(hostNames, (host): PreparedHost => {
-    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars });
+  const prepareHost = (host: string, detected: Vars = {}): PreparedHost => {
+    const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars }) };
+    // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
+    for (const [k, v] of Object.entries(detected)) if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') inventoryVars[k] = v;
     const roles = rolesForHost(catalog, host, inventoryVars, wanted);
     const vars = resolveVariables(catalog, host, inventoryVars, engine);
     return {
@@ -91,8 +95,9 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
         return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped };
       }),
     };
-  });
-  return { inventory, catalog, hosts };
+  };
+  const hosts = eachHost(hostNames, (host) => prepareHost(host));
+  return { inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => prepareHost(h, detected))[0]! };
 }
 
 function withHost(e: ProvisionError, host: string): ProvisionError {

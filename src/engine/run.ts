@@ -10,6 +10,7 @@ import { batchAborts, batchesOf, type Serial } from './batches.js';
 import { runOnController } from './controller.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRun } from './prepare.js';
+import { preflightHost } from './preflight.js';
 import { runHost } from './run-host.js';
 import { verificationFor } from './verify.js';
 
@@ -72,7 +73,7 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
           notStarted.push(plan.host);
           continue;
         }
-        stats[plan.host] = await rolloutHost(plan, runId, opts, listener, interrupted);
+        stats[plan.host] = await rolloutHost(prepared, plan, runId, opts, listener, interrupted);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? DEFAULT_FORKS, batch.length)) }, worker));
@@ -82,8 +83,8 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
   return { runId, stats, notStarted, aborted, exitCode: exitCodeOf(stats, interrupted()) };
 }
 
-async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
-  const host = plan.host;
+async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
+  const host = prepared0.host;
   const stats = emptyStats();
   const step = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
     reportResult(stats, listener, { host, role: 'rollout', task, handler: false, changes: [], ...result });
@@ -101,9 +102,8 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
   };
 
   listener({ type: 'host-start', host });
+  let plan = prepared0;
   const drain = ansibleBoolean(plan.vars.provision_drain);
-  // A failed drain fails the host before anything touches it.
-  if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end();
 
   let transport: Transport;
   try {
@@ -114,6 +114,14 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
     return end();
   }
   try {
+    // The layout is detected and every check made before the host is drained or touched.
+    listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
+    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check });
+    plan = preflight.plan;
+    const layout = `docker ${preflight.layout.docker}, kubelet ${preflight.layout.kubelet}${preflight.layout.criDockerd ? ', cri-dockerd' : ''}`;
+    if (!step('preflight', preflight.problems.length ? { status: 'failed', error: `${layout}: ${preflight.problems.join('\n')}` } : { status: 'ok', reason: layout })) return end(transport.runs);
+    // A failed drain fails the host before anything touches it.
+    if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end(transport.runs);
     const roleStats = await runHost(plan, transport, {
       check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener,
     });
@@ -131,6 +139,8 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
       // A host that fails verification stays cordoned.
       if (!ok) return end(transport.runs);
     }
+    const annotate = String(plan.vars.provision_cri_socket_annotate_command ?? '').trim();
+    if (drain && annotate && !(await controller('annotate node', annotate))) return end(transport.runs);
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
     return end(transport.runs);
   } catch (e) {

@@ -9,6 +9,8 @@ import { detectKubeletLayout } from './node-layouts.js';
  */
 export interface PreflightCheck {
   id: string;
+  /** The check matters only when one of these roles runs. */
+  roles: string[];
   /** A message when the host must be refused, else undefined. */
   problem(f: NodeFacts, vars: Vars): string | undefined;
   source: string;
@@ -20,6 +22,7 @@ export const MIN_FREE_KIB = 300 * 1024;
 export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   {
     id: 'docker-group-primary',
+    roles: ['remove-docker'],
     problem: (f) => f.dockerGroupPrimaryOf.length
       ? `group docker is the primary group of ${f.dockerGroupPrimaryOf.join(', ')}: groupdel would fail after Docker is stopped. Give those users another primary group (usermod -g) first`
       : undefined,
@@ -27,6 +30,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'docker-user-busy',
+    roles: ['remove-docker'],
     problem: (f) => f.dockerUserProcesses > 0
       ? `user docker (uid ${f.dockerUser?.uid}) owns ${f.dockerUserProcesses} running process(es): userdel would fail. Stop them first`
       : undefined,
@@ -34,11 +38,13 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'fetcher',
+    roles: ['install-containerd', 'install-runc', 'install-cni'],
     problem: (f) => (f.fetcher === 'none' ? 'neither curl nor wget is installed: the release archives cannot be downloaded. Install one of them (apt-get install curl)' : undefined),
     source: 'src/facts/url-text.ts and the download task fetch with curl or wget',
   },
   {
     id: 'free-disk',
+    roles: ['install-containerd', 'install-runc', 'install-cni'],
     problem: (f) => (f.freeKiB < MIN_FREE_KIB
       ? `only ${Math.floor(f.freeKiB / 1024)} MiB free on ${f.freeOn} (provision_download_dir): the archives need about ${MIN_FREE_KIB / 1024} MiB. Free space or point provision_download_dir elsewhere`
       : undefined),
@@ -46,6 +52,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'kubelet-layout',
+    roles: ['kubelet-config', 'remove-docker'],
     problem: (f, vars) => {
       if (vars.kubelet_layout !== 'unknown') return undefined;
       return `kubelet layout not recognised: found ${detectKubeletLayout(f).found}. Provision would write a kubelet unit that this layout overrides; set kubelet_layout to "unit" or "kubeadm" if one of them applies`;
@@ -54,15 +61,16 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'cgroup-v1',
-    problem: (f, vars) => (f.cgroupFs && f.cgroupFs !== 'cgroup2fs' && versionAtLeast(String(vars.kubernetes_version), '1.35')
+    roles: ['kubelet-config'],
+    problem: (f, vars) => (f.cgroupFs && f.cgroupFs !== 'cgroup2fs' && vars.kubernetes_version && versionAtLeast(String(vars.kubernetes_version), '1.35')
       ? `cgroup v1 (/sys/fs/cgroup is ${f.cgroupFs}) with Kubernetes ${vars.kubernetes_version}: kubelet 1.35 refuses to start there (failCgroupV1). Boot the node with cgroup v2 (systemd.unified_cgroup_hierarchy=1) first`
       : undefined),
     source: 'https://kubernetes.io/blog/2025/12/17/kubernetes-v1-35-release/ (cgroup v1 support removed; kubelet failCgroupV1 defaults to true)',
   },
 ];
 
-export function preflightProblems(f: NodeFacts, vars: Vars): string[] {
-  return PREFLIGHT_CHECKS.flatMap((c) => c.problem(f, vars) ?? []);
+export function preflightProblems(f: NodeFacts, vars: Vars, roles: string[]): string[] {
+  return PREFLIGHT_CHECKS.filter((c) => c.roles.some((r) => roles.includes(r))).flatMap((c) => c.problem(f, vars) ?? []);
 }
 
 /** Pods mounting Docker's or dockershim's socket by hostPath break once Docker is gone. */

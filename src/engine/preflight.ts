@@ -9,7 +9,7 @@ import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRun } from './prepare.js';
-import { runHost } from './run-host.js';
+import { planFacts, runHost } from './run-host.js';
 import type { TransportFactory } from './run.js';
 
 export interface HostPreflight {
@@ -19,6 +19,8 @@ export interface HostPreflight {
   layout: { docker: string; kubelet: string; criDockerd: boolean; found: string };
   /** Each a sentence naming what was found and how to proceed; empty: the host may be touched. */
   problems: string[];
+  /** The facts gathered for the plan, unpredicted: the real run starts from a fork of them. */
+  cache: FactCache;
 }
 
 /** Variables the detected layout sets (unless the inventory forces them). */
@@ -37,28 +39,32 @@ export function layoutVars(f: NodeFacts): Vars {
  * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
  * controller (provision_drain) the pods that mount Docker's socket.
  */
-export async function preflightHost(prepared: PreparedRun, host: PreparedHost, transport: Transport, opts: { planTasks: boolean }): Promise<HostPreflight> {
+export async function preflightHost(prepared: PreparedRun, host: PreparedHost, transport: Transport, opts: { planTasks: boolean; diff: boolean }): Promise<HostPreflight> {
+  const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent' };
   const fact = nodeFactsFact(String(host.vars.provision_download_dir ?? '/var/cache/provision'));
-  const facts = (await new FactCache(transport).need([fact], () => [])).get(fact.key) as NodeFacts;
+  // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
+  const cache = new FactCache(transport);
+  const facts = (await cache.need([fact], () => planFacts(host, ctx))).get(fact.key) as NodeFacts;
   const plan = prepared.replan(host.host, layoutVars(facts));
+  await cache.need(planFacts(plan, ctx), () => []);
   const kubelet = detectKubeletLayout(facts);
   const layout = {
     docker: String(plan.vars.docker_layout), kubelet: String(plan.vars.kubelet_layout),
     criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0, found: kubelet.found,
   };
-  const problems = preflightProblems(facts, plan.vars);
+  const problems = preflightProblems(facts, plan.vars, plan.roles.map((r) => r.role));
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
     const listener = (e: RunEvent) => {
       if (e.type === 'task-result' && e.status === 'failed') failed.push(`${e.role} / ${e.task}: ${e.error}`);
     };
-    await runHost(plan, transport, { check: true, diff: false, runId: 'preflight', backupRoot: '/nonexistent', interrupted: () => false, listener });
+    await runHost(plan, transport, { check: true, diff: opts.diff, runId: 'preflight', backupRoot: '/nonexistent', interrupted: () => false, listener, cache: cache.fork() });
     problems.push(...failed.map((f) => `a task cannot be planned on this node: ${f}. Fix the node (or the inventory) and run again`));
   }
   if (ansibleBoolean(plan.vars.provision_drain) && !ansibleBoolean(plan.vars.provision_allow_docker_socket_pods)) {
     problems.push(...(await dockerSocketPods(plan.vars)));
   }
-  return { plan, facts, layout, problems };
+  return { plan, facts, layout, problems, cache };
 }
 
 async function dockerSocketPods(vars: Vars): Promise<string[]> {
@@ -100,7 +106,7 @@ export async function preflightFleet(prepared: PreparedRun, opts: { connect: Tra
         continue;
       }
       try {
-        const p = await preflightHost(prepared, host, transport, { planTasks: true });
+        const p = await preflightHost(prepared, host, transport, { planTasks: true, diff: false });
         rows.push({ host: host.host, docker: p.layout.docker, kubelet: p.layout.kubelet, criDockerd: p.layout.criDockerd, result: p.problems.length ? 'refused' : 'ok', problems: p.problems });
       } catch (e) {
         rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message] });

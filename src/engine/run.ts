@@ -115,15 +115,19 @@ async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId
   }
   try {
     // The layout is detected and every check made before the host is drained or touched.
-    listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
-    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check });
+    // A host that passes is not reported (its tasks are); one that fails is, with what was found.
+    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check, diff: !!opts.diff });
     plan = preflight.plan;
-    const layout = `docker ${preflight.layout.docker}, kubelet ${preflight.layout.kubelet}${preflight.layout.criDockerd ? ', cri-dockerd' : ''}`;
-    if (!step('preflight', preflight.problems.length ? { status: 'failed', error: `${layout}: ${preflight.problems.join('\n')}` } : { status: 'ok', reason: layout })) return end(transport.runs);
+    if (preflight.problems.length) {
+      const { docker, kubelet, criDockerd } = preflight.layout;
+      listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
+      step('preflight', { status: 'failed', error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}` });
+      return end(transport.runs);
+    }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end(transport.runs);
     const roleStats = await runHost(plan, transport, {
-      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener,
+      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener, cache: preflight.cache.fork(),
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
     if (stats.failed || interrupted()) return end(transport.runs);

@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureArtifacts, type Artifacts } from './artifacts.js';
+import { bootFiles, layoutLayer, type NodeLayout } from './layouts.js';
 import { freeListenPort } from './ports.js';
 
 /**
@@ -21,6 +22,7 @@ export interface FleetNode {
   dir: string;
   nspawnPid: number;
   kubeletVersion: string;
+  layout: NodeLayout;
 }
 
 export interface FleetState {
@@ -99,8 +101,8 @@ export class Fleet {
     writeFileSync(join(this.state.dir, 'state.json'), JSON.stringify(this.state, null, 2));
   }
 
-  /** Boots `names` (e.g. worker01..worker03), each at its kubelet stand-in version. */
-  static async up(dir: string, nodes: { name: string; kubeletVersion?: string }[], log: (s: string) => void = () => {}): Promise<Fleet> {
+  /** Boots `names` (e.g. worker01..worker03), each at its kubelet stand-in version and in its layout (see layouts.ts). */
+  static async up(dir: string, nodes: { name: string; kubeletVersion?: string; layout?: NodeLayout }[], log: (s: string) => void = () => {}): Promise<Fleet> {
     const old = Fleet.load(dir);
     if (old && old.state.ownerPid !== process.pid && alive(old.state.ownerPid) && old.state.nodes.length) {
       throw new Error(`the fleet in ${dir} belongs to the running process ${old.state.ownerPid}: stop it first (npm run fleet -- down)`);
@@ -116,7 +118,7 @@ export class Fleet {
     fleet.save();
     try {
       fleet.startArtifactServer();
-      for (const n of nodes) fleet.state.nodes.push(await fleet.boot(n.name, n.kubeletVersion ?? '1.23'));
+      for (const n of nodes) fleet.state.nodes.push(await fleet.boot(n.name, n.kubeletVersion ?? '1.23', n.layout ?? {}));
       fleet.save();
       await Promise.all(fleet.state.nodes.map((n) => fleet.waitReady(n)));
       writeFileSync(fleet.knownHostsFile, fleet.state.nodes.map((n) => run('ssh-keyscan', ['-t', 'ed25519', '-p', String(n.port), '127.0.0.1'])).join(''));
@@ -139,11 +141,14 @@ export class Fleet {
     this.save();
   }
 
-  private async boot(name: string, kubeletVersion: string): Promise<FleetNode> {
+  private async boot(name: string, kubeletVersion: string, layout: NodeLayout): Promise<FleetNode> {
     const dir = join(this.state.dir, 'nodes', name);
     const root = join(dir, 'root');
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
-    run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${this.state.image},upperdir=${dir}/upper,workdir=${dir}/work`, root]);
+    const layer = layoutLayer(this.state.image, layout);
+    const lower = layer ? `${layer}:${this.state.image}` : this.state.image;
+    run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root]);
+    for (const [path, content] of Object.entries(bootFiles(layout, kubeletVersion))) writeFileSync(join(root, path), content);
     const port = await freeListenPort();
     writeFileSync(join(root, 'etc/hostname'), `${name}\n`);
     writeFileSync(join(root, 'etc/ssh/sshd_config.d/fleet.conf'), `Port ${port}\nListenAddress 127.0.0.1\nPermitRootLogin prohibit-password\n`);
@@ -155,7 +160,7 @@ export class Fleet {
     });
     closeSync(logFd);
     child.unref();
-    const node: FleetNode = { name, port, dir, nspawnPid: child.pid!, kubeletVersion };
+    const node: FleetNode = { name, port, dir, nspawnPid: child.pid!, kubeletVersion, layout };
     this.state.nodes.push(node);
     this.save();
     this.state.nodes.pop();

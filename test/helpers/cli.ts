@@ -7,12 +7,12 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process, as a user would. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): CliResult {
+export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
     input: opts.input ?? '',
-    timeout: 60_000,
+    timeout: opts.timeoutMs ?? 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -25,8 +25,10 @@ describe('end to end: every node layout migrated, and the preflight refuses what
 
   const cli = (args: string[], name: string) => {
     const file = join(out, `${name}.json`);
-    const r = runCli(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, ...args, ...(args[0] === 'preflight' ? [] : ['--report', file])], { env, timeoutMs: 600_000 });
-    return { ...r, report: args[0] === 'preflight' ? undefined : (JSON.parse(readFileSync(file, 'utf8')) as Report) };
+    const preflight = args[0] === 'preflight';
+    const target = ['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile];
+    const r = runCli(preflight ? ['preflight', ...target, ...args.slice(1)] : [...target, '--report', file, ...args], { env, timeoutMs: 600_000 });
+    return { ...r, report: preflight ? undefined : (JSON.parse(readFileSync(file, 'utf8')) as Report) };
   };
   const sh = (node: string, cmd: string) => fleet.ssh(node, cmd, { allowFail: true }).stdout;
   const kubelet = (node: string) => JSON.parse(sh(node, 'cat /run/kubelet-standin/status.json') || '{}');

@@ -97,9 +97,11 @@ describe('end to end: every node layout migrated, and the preflight refuses what
       ].join('; '));
       expect(left, n).to.equal('');
     }
-    // Static Docker: its runc, shims and pre-18.09 names went; what install-containerd put in /usr/local/bin stays.
-    expect(sh('lw01', 'ls /usr/local/bin').split('\n').filter((f) => /runc|docker|containerd-shim$/.test(f))).to.deep.equal([]);
-    expect(sh('lw01', 'ls /usr/local/bin/containerd /usr/local/bin/ctr')).to.equal('/usr/local/bin/containerd\n/usr/local/bin/ctr\n');
+    // Static Docker: its runc and pre-18.09 names went; /usr/local/bin holds kubelet and exactly what
+    // install-containerd's archive put there (nothing of Docker's left, none of containerd's removed).
+    const archive = sh('lw01', 'tar -tzf /var/cache/provision/containerd-*.tar.gz | sed -n "s#^bin/##p" | grep . | sort').trim().split('\n');
+    expect(archive).to.include.members(['containerd', 'ctr']);
+    expect(sh('lw01', 'ls /usr/local/bin').trim().split('\n')).to.have.members([...archive, 'kubelet']);
   });
 
   it('docker-ce nodes keep one containerd and one ctr on the PATH (containerd.io is replaced by the release archive)', () => {
@@ -136,12 +138,12 @@ describe('end to end: every node layout migrated, and the preflight refuses what
 
   // Each blocking condition is planted on lw05 (an unmigrated Docker-era node), refused by
   // `provision preflight` with host, finding and a way on, and the node's files stay byte for byte.
-  const plantings: { name: string; plant: string; undo: string; args?: string[]; message: RegExp; pods?: string }[] = [
+  const plantings: { name: string; plant: string; undo: string; args?: string[]; message: RegExp; pods?: string; kubeletLayout?: string }[] = [
     { name: 'a user whose primary group is docker', plant: 'useradd -M -g docker alice', undo: 'userdel alice', message: /group docker is the primary group of alice: groupdel would fail.*usermod -g/ },
     { name: 'a file where a directory must go', plant: 'mkdir -p /opt/cni && rm -rf /opt/cni/bin && touch /opt/cni/bin', undo: 'rm -f /opt/cni/bin', message: /a task cannot be planned on this node: install-cni .*\/opt\/cni\/bin exists and is a regular empty file, not a directory/ },
     { name: 'no curl or wget', plant: 'for b in curl wget; do p=$(command -v $b) && mv "$p" "$p.off"; done; true', undo: 'for p in /usr/bin/curl.off /usr/bin/wget.off; do [ -e $p ] && mv $p ${p%.off}; done; true', message: /neither curl nor wget is installed.*apt-get install curl/ },
     { name: 'too little free disk for the archives', plant: 'mkdir -p /mnt/tiny && mount -t tmpfs -o size=1m tmpfs /mnt/tiny', undo: 'umount /mnt/tiny', args: ['-e', 'provision_download_dir=/mnt/tiny/cache'], message: /only 1 MiB free on \/mnt\/tiny .*provision_download_dir/ },
-    { name: 'a kubelet layout it does not recognise', plant: 'mkdir -p /etc/systemd/system/kubelet.service.d && printf "[Service]\\nExecStart=\\nExecStart=/opt/kubelet-wrapper\\n" > /etc/systemd/system/kubelet.service.d/20-wrapper.conf', undo: 'rm -rf /etc/systemd/system/kubelet.service.d', message: /kubelet layout not recognised: found kubelet.service \(\/etc\/systemd\/system\/kubelet.service\) with drop-in \/etc\/systemd\/system\/kubelet.service.d\/20-wrapper.conf/ },
+    { name: 'a kubelet layout it does not recognise', plant: 'mkdir -p /etc/systemd/system/kubelet.service.d && printf "[Service]\\nExecStart=\\nExecStart=/opt/kubelet-wrapper\\n" > /etc/systemd/system/kubelet.service.d/20-wrapper.conf', undo: 'rm -rf /etc/systemd/system/kubelet.service.d', kubeletLayout: 'unknown', message: /kubelet layout not recognised: found kubelet.service \(\/etc\/systemd\/system\/kubelet.service\) with drop-in \/etc\/systemd\/system\/kubelet.service.d\/20-wrapper.conf/ },
     { name: 'cgroup v1 with Kubernetes 1.35', plant: 'true', undo: 'true', args: ['-e', 'kubernetes_version=1.35'], message: /cgroup v1 \(\/sys\/fs\/cgroup is tmpfs\) with Kubernetes 1.35: kubelet 1.35 refuses to start/ },
     {
       name: 'pods mounting Docker\'s socket (kubectl stand-in)', plant: 'true', undo: 'true', args: ['-e', 'provision_drain=true'],
@@ -157,7 +159,7 @@ describe('end to end: every node layout migrated, and the preflight refuses what
         const before = nodeSnapshot(fleet, 'lw05');
         const r = cli(['preflight', '--limit', 'lw05', ...(p.args ?? [])], `refuse-${p.name}`);
         expect(r.code, r.stdout + r.stderr).to.equal(2);
-        expect(r.stdout).to.match(/^lw05 +packages +unit +no +refused$/m);
+        expect(r.stdout).to.match(new RegExp(`^lw05 +packages +${p.kubeletLayout ?? 'unit'} +no +refused$`, 'm'));
         expect(r.stdout).to.match(new RegExp(`^lw05: ${p.message.source}`, 'm'));
         expect(nodeSnapshot(fleet, 'lw05')).to.deep.equal(before);
         // apply refuses the same way, before Docker or kubelet is stopped.

@@ -52,7 +52,7 @@ docker-ce)
   put docker-ce "$work/docker.service" lib/systemd/system/docker.service 0644
   put docker-ce "$root/lib/systemd/system/docker.socket" lib/systemd/system/docker.socket 0644
   mkdir -p "$root/tmp/fleet-debs"
-  for p in containerd.io docker-ce-cli docker-ce; do dpkg-deb --root-owner-group -b "$work/$p" "$root/tmp/fleet-debs/$p.deb" >/dev/null; done
+  for p in containerd.io docker-ce-cli docker-ce; do dpkg-deb --root-owner-group -Znone -b "$work/$p" "$root/tmp/fleet-debs/$p.deb" >/dev/null; done
   in_root dpkg --purge docker.io containerd runc >/dev/null
   in_root sh -c 'dpkg -i /tmp/fleet-debs/containerd.io.deb /tmp/fleet-debs/docker-ce-cli.deb /tmp/fleet-debs/docker-ce.deb' >/dev/null
   rm -rf "$root/tmp/fleet-debs"

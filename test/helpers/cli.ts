@@ -6,13 +6,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process, as a user would. */
+/** Runs the real CLI in a child process, as a user would (a migration on a loaded 2-core machine can pass a minute). */
 export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
     input: opts.input ?? '',
-    timeout: opts.timeoutMs ?? 60_000,
+    timeout: opts.timeoutMs ?? 300_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

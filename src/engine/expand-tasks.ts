@@ -3,7 +3,7 @@ import type { Vars } from '../inventory/inventory.js';
 import { renderDeep } from '../roles/resolve-vars.js';
 import type { Role, TaskSpec } from '../roles/role.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
-import { argProblem, coerceRendered } from '../tasks/task-type.js';
+import { type ArgSpec, type Args, argProblem, coerceRendered } from '../tasks/task-type.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 
 /** A task made concrete for one host: loop item chosen, `when` true, arguments rendered. */
@@ -21,7 +21,12 @@ export interface TaskInstance {
   ifExists?: string[];
   /** What a template or copy task writes, rendered before any host is contacted. */
   content?: string;
+  /** A check whose failure is only a warning. */
+  warn?: boolean;
 }
+
+/** The types a list of a role is made of: task types, or the check types of `verify:`. */
+type TypeTable = Readonly<Record<string, { args: Record<string, ArgSpec>; content?: (args: Args, renderFile: (src: string) => string) => string }>>;
 
 export interface SkippedTask {
   role: string;
@@ -29,7 +34,7 @@ export interface SkippedTask {
   reason: string;
 }
 
-export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: TemplateRenderer, host: string) {
+export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: TemplateRenderer, host: string, types: TypeTable = TASK_TYPES) {
   const instances: TaskInstance[] = [];
   const skipped: SkippedTask[] = [];
   for (const spec of tasks) {
@@ -42,10 +47,10 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
         continue;
       }
       const args = renderDeep(spec.args, (s) => engine.renderValue(s, ctx, where)) as Record<string, unknown>;
-      checkRenderedArgs(spec, args, host);
-      const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx };
+      checkRenderedArgs(spec, args, host, types);
+      const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx, ...(spec.warn ? { warn: true } : {}) };
       if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
-      const type = TASK_TYPES[spec.type]!;
+      const type = types[spec.type]!;
       if (type.content) instance.content = type.content(args, (src) => engine.renderFile(src, ctx));
       instances.push(instance);
     }
@@ -68,8 +73,8 @@ function itemLabel(item: unknown): string {
 }
 
 /** Templated arguments are typed only once rendered: "true" becomes a boolean, "0755" stays a mode. */
-function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string): void {
-  const types = TASK_TYPES[spec.type]!.args;
+function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string, table: TypeTable): void {
+  const types = table[spec.type]!.args;
   for (const [key, value] of Object.entries(args)) {
     const argSpec = types[key]!;
     args[key] = coerceRendered(argSpec, value);

@@ -1,11 +1,13 @@
+import { CHECK_TYPES } from '../checks/check-list.js';
 import { ErrorList, ProvisionError } from '../core/errors.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
+import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
 import type { Inventory, Vars } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { loadRoles } from '../roles/load-roles.js';
 import { resolveVariables } from '../roles/resolve-vars.js';
-import type { RoleCatalog } from '../roles/role.js';
+import type { Role, RoleCatalog } from '../roles/role.js';
 import { findRole, rolesForHost } from '../roles/select-roles.js';
 import { TemplateRenderer } from '../template/renderer.js';
 import { expandTasks, type SkippedTask, type TaskInstance } from './expand-tasks.js';
@@ -15,6 +17,10 @@ export interface PrepareOptions {
   limit?: string;
   roles?: string[];
   extraVars?: Vars;
+  /** The lowest layer of host vars: `-u`, `-b`... which inventory variables override, as in Ansible. */
+  connectionDefaults?: Vars;
+  /** Roles left out (`--skip-tags`). */
+  skipRoles?: string[];
   rolesDir?: string;
   templateDir?: string;
 }
@@ -24,6 +30,8 @@ export interface PreparedRole {
   tasks: TaskInstance[];
   handlers: TaskInstance[];
   skipped: SkippedTask[];
+  /** The role's `verify:` checks, for the rollout's verification. */
+  checks: TaskInstance[];
 }
 
 export interface PreparedHost {
@@ -33,6 +41,8 @@ export interface PreparedHost {
 }
 
 export interface PreparedRun {
+  /** Ansible variables provision ignores, one line per host and variable (see ansible-variables.ts). */
+  warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
   hosts: PreparedHost[];
@@ -66,12 +76,6 @@ function load(opts: PrepareOptions) {
   return { inventory, catalog, engine, hostNames };
 }
 
-/** The selected hosts with their resolved and checked variables, without planning any role. */
-export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }[] {
-  const { inventory, catalog, engine, hostNames } = load(opts);
-  return eachHost(hostNames, (host) => ({ host, vars: resolveVariables(catalog, host, inventory.hostVars(host, { extra: opts.extraVars }), engine) }));
-}
-
 /**
  * Everything that can be known without a connection: inventory, roles, variables, tasks and
  * rendered file contents for every selected host. Any input error on any host stops the run
@@ -80,24 +84,44 @@ export function resolveHosts(opts: PrepareOptions): { host: string; vars: Vars }
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
-  const prepareHost = (host: string, detected: Vars = {}): PreparedHost => {
-    const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars }) };
+  const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
+  const warnings: string[] = [];
+  const planHost = (host: string, detected: Vars = {}) => {
+    const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }) };
     // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
     for (const [k, v] of Object.entries(detected)) if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') inventoryVars[k] = v;
-    const roles = rolesForHost(catalog, host, inventoryVars, wanted);
-    const vars = resolveVariables(catalog, host, inventoryVars, engine);
-    return {
-      host,
-      vars,
-      roles: roles.map((role) => {
-        const main = expandTasks(role, role.tasks, vars, engine, host);
-        const handlers = expandTasks(role, role.handlers, vars, engine, host);
-        return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped };
-      }),
-    };
+    return { inventoryVars, plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r))) };
   };
-  const hosts = eachHost(hostNames, (host) => prepareHost(host));
-  return { inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => prepareHost(h, detected))[0]! };
+  const hosts = eachHost(hostNames, (host) => {
+    const { inventoryVars, plan } = planHost(host);
+    warnings.push(...checkAnsibleVariables(host, inventoryVars));
+    return plan;
+  });
+  return { warnings, inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => planHost(h, detected).plan)[0]! };
+}
+
+/**
+ * Every role of the catalog made concrete for the selected hosts, whatever roles they run: what
+ * `restore` needs to know which task wrote a file, and so which handlers a restored file notifies.
+ */
+export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
+  const { inventory, catalog, engine, hostNames } = load(opts);
+  return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
+}
+
+function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[]): PreparedHost {
+  const chosen = roles(inventoryVars);
+  const vars = resolveVariables(catalog, host, inventoryVars, engine);
+  return {
+    host,
+    vars,
+    roles: chosen.map((role) => {
+      const main = expandTasks(role, role.tasks, vars, engine, host);
+      const handlers = expandTasks(role, role.handlers, vars, engine, host);
+      const checks = expandTasks(role, role.verify, vars, engine, host, CHECK_TYPES);
+      return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped, checks: checks.instances };
+    }),
+  };
 }
 
 function withHost(e: ProvisionError, host: string): ProvisionError {

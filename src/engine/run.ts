@@ -1,15 +1,15 @@
 import { BACKUP_ROOT, DEFAULT_FORKS } from '../core/constants.js';
-import { ProvisionError } from '../core/errors.js';
 import { newRunId } from '../core/run-id.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import { connectionOf, type ConnectionSpec } from '../inventory/connection.js';
+import type { ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { batchAborts, batchesOf, type Serial } from './batches.js';
 import { runOnController } from './controller.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRun } from './prepare.js';
+import { inHostSession } from './host-session.js';
 import { preflightHost } from './preflight.js';
 import { runHost } from './run-host.js';
 import { verificationFor } from './verify.js';
@@ -85,6 +85,7 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
 
 async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
   const host = prepared0.host;
+  let plan = prepared0;
   const stats = emptyStats();
   const step = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
     reportResult(stats, listener, { host, role: 'rollout', task, handler: false, changes: [], ...result });
@@ -102,18 +103,9 @@ async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId
   };
 
   listener({ type: 'host-start', host });
-  let plan = prepared0;
   const drain = ansibleBoolean(plan.vars.provision_drain);
 
-  let transport: Transport;
-  try {
-    transport = await opts.connect(host, connectionOf(host, plan.vars));
-  } catch (e) {
-    stats.unreachable = 1;
-    listener({ type: 'host-unreachable', host, error: (e as Error).message });
-    return end();
-  }
-  try {
+  const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
     // The layout is detected and every check made before the host is drained or touched.
     // A host that passes is not reported (its tasks are); one that fails is, with what was found.
     const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check, diff: !!opts.diff });
@@ -122,15 +114,15 @@ async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId
       const { docker, kubelet, criDockerd } = preflight.layout;
       listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
       step('preflight', { status: 'failed', error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}` });
-      return end(transport.runs);
+      return;
     }
     // A failed drain fails the host before anything touches it.
-    if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end(transport.runs);
+    if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
     const roleStats = await runHost(plan, transport, {
       check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener, cache: preflight.cache.fork(),
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
-    if (stats.failed || interrupted()) return end(transport.runs);
+    if (stats.failed || interrupted()) return;
     const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {
       listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
@@ -138,24 +130,16 @@ async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId
       const { failures, warnings } = verification.judge(values);
       const ok = failures.length === 0;
       step('verify node', ok
-        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : 'containerd, runtime handlers, kubelet and Docker as expected' }
+        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
         : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') });
       // A host that fails verification stays cordoned.
-      if (!ok) return end(transport.runs);
+      if (!ok) return;
     }
     const annotate = String(plan.vars.provision_cri_socket_annotate_command ?? '').trim();
-    if (drain && annotate && !(await controller('annotate node', annotate))) return end(transport.runs);
+    if (drain && annotate && !(await controller('annotate node', annotate))) return;
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
-    return end(transport.runs);
-  } catch (e) {
-    // Only a lost connection gets here: the host is unreachable, not the run broken.
-    if (!(e instanceof ProvisionError)) throw e;
-    stats.unreachable = 1;
-    listener({ type: 'host-unreachable', host, error: e.message });
-    return end(transport.runs);
-  } finally {
-    await transport.close();
-  }
+  });
+  return end(roundTrips);
 }
 
 const numberOrUndefined = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));

@@ -4,16 +4,17 @@ import type { Node } from 'yaml';
 import { isScalar, isSeq } from 'yaml';
 import { ErrorList, type ProvisionError, ValidationError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
+import { CHECK_TYPES } from '../checks/check-list.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
-import { argProblem } from '../tasks/task-type.js';
-import { TASK_KEYS } from './task-keys.js';
+import { type ArgSpec, argProblem } from '../tasks/task-type.js';
+import { CHECK_KEYS, TASK_KEYS } from './task-keys.js';
 import { TemplateRenderer } from '../template/renderer.js';
 import { templateVariables } from '../template/template-variables.js';
 import { helpers } from '../template/helpers.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
 import type { Role, RoleCatalog, TaskSpec, VariableSpec, VarType } from './role.js';
 
-const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers']);
+const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers', 'verify']);
 const VAR_KEYS = new Set(['type', 'description', 'default', 'choices', 'check']);
 const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'any'];
 /** Names a template may use without a declaration. */
@@ -52,7 +53,7 @@ export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   }
 
   checkAliases(roles, problems);
-  for (const role of roles) for (const task of [...role.tasks, ...role.handlers]) checkTaskReferences(task, engine, variables, problems);
+  for (const role of roles) for (const task of [...role.tasks, ...role.handlers, ...role.verify]) checkTaskReferences(task, engine, variables, problems);
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new ErrorList(problems);
   return { roles, variables, templateDir };
@@ -60,15 +61,16 @@ export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
 
 function readRole(file: string, name: string, variables: Record<string, VariableSpec>, problems: ProvisionError[]): Role | undefined {
   const src = YamlSource.parse(readFileSync(file, 'utf8'), file, ValidationError);
-  const role: Role = { name, description: '', aliases: [], variables: {}, tasks: [], handlers: [], file };
+  const role: Role = { name, description: '', aliases: [], variables: {}, tasks: [], handlers: [], verify: [], file };
   for (const { key, keyNode, value } of src.entries(src.root, 'a role file')) {
     collect(problems, () => {
       if (!ROLE_KEYS.has(key)) throw src.error(keyNode, `unknown key "${key}": expected one of ${[...ROLE_KEYS].join(', ')}`);
       if (key === 'description') role.description = scalarString(src, value, 'description');
       else if (key === 'aliases') role.aliases = stringList(src, value, 'aliases');
       else if (key === 'variables') role.variables = readVariables(src, value, name, variables, problems);
-      else if (key === 'tasks') role.tasks = readTasks(src, value, name, problems);
-      else role.handlers = readTasks(src, value, name, problems);
+      else if (key === 'tasks') role.tasks = readTasks(src, value, name, problems, TASKS);
+      else if (key === 'handlers') role.handlers = readTasks(src, value, name, problems, TASKS);
+      else role.verify = readTasks(src, value, name, problems, CHECKS);
     });
   }
   const handlerNames = new Set(role.handlers.map((h) => h.name));
@@ -117,43 +119,54 @@ function readVariables(src: YamlSource, node: Node | null, owner: string, all: R
   return mine;
 }
 
-function readTasks(src: YamlSource, node: Node | null, role: string, problems: ProvisionError[]): TaskSpec[] {
+/** What a list in a role holds: tasks (and handlers) of task types, or checks of check types. */
+interface ListKind {
+  what: string;
+  types: Readonly<Record<string, { args: Record<string, ArgSpec>; oneOf?: string[] }>>;
+  keys: Record<string, string>;
+}
+const TASKS: ListKind = { what: 'task', types: TASK_TYPES, keys: TASK_KEYS };
+const CHECKS: ListKind = { what: 'check', types: CHECK_TYPES, keys: CHECK_KEYS };
+
+function readTasks(src: YamlSource, node: Node | null, role: string, problems: ProvisionError[], kind: ListKind): TaskSpec[] {
   if (node == null) return [];
   if (!isSeq(node)) throw src.error(node, `tasks must be a list, got ${describe(node)}`);
   const tasks: TaskSpec[] = [];
   for (const item of node.items as Node[]) {
-    collect(problems, () => tasks.push(readTask(src, item, role)));
+    collect(problems, () => tasks.push(readTask(src, item, role, kind)));
   }
   return tasks;
 }
 
-function readTask(src: YamlSource, node: Node, role: string): TaskSpec {
+function readTask(src: YamlSource, node: Node, role: string, kind: ListKind): TaskSpec {
   const { line, col } = src.position(node);
   const task: TaskSpec = { name: '', type: '', args: {}, notify: [], role, where: { file: src.file, line, col } };
   const typeKeys: string[] = [];
-  for (const { key, keyNode, value } of src.entries(node, 'a task')) {
+  for (const { key, keyNode, value } of src.entries(node, `a ${kind.what}`)) {
+    if (!(key in kind.keys) && !kind.types[key]) {
+      throw src.error(keyNode, `unknown key "${key}" in a ${kind.what}: expected a ${kind.what} type (${Object.keys(kind.types).join(', ')}) or ${Object.keys(kind.keys).join(', ')}`);
+    }
     if (key === 'name') task.name = scalarString(src, value, 'name');
     else if (key === 'when') task.when = scalarString(src, value, 'when');
     else if (key === 'loop') task.loop = scalarString(src, value, 'loop');
     else if (key === 'if_exists') task.ifExists = isSeq(value) ? stringList(src, value, 'if_exists') : [scalarString(src, value, 'if_exists')];
     else if (key === 'notify') task.notify = isSeq(value) ? stringList(src, value, 'notify') : [scalarString(src, value, 'notify')];
-    else if (TASK_TYPES[key]) {
+    else if (key === 'warn') task.warn = src.toJS(value) === true;
+    else if (kind.types[key]) {
       typeKeys.push(key);
       task.type = key;
-      task.args = readArgs(src, value, key);
-    } else {
-      throw src.error(keyNode, `unknown key "${key}" in a task: expected a task type (${Object.keys(TASK_TYPES).join(', ')}) or ${Object.keys(TASK_KEYS).join(', ')}`);
+      task.args = readArgs(src, value, key, kind);
     }
   }
-  if (!task.name) throw src.error(node, 'a task needs a name');
+  if (!task.name) throw src.error(node, `a ${kind.what} needs a name`);
   if (typeKeys.length !== 1) {
-    throw src.error(node, `task "${task.name}" must have exactly one task type (${Object.keys(TASK_TYPES).join(', ')}), found ${typeKeys.length ? typeKeys.join(', ') : 'none'}`);
+    throw src.error(node, `${kind.what} "${task.name}" must have exactly one ${kind.what} type (${Object.keys(kind.types).join(', ')}), found ${typeKeys.length ? typeKeys.join(', ') : 'none'}`);
   }
   return task;
 }
 
-function readArgs(src: YamlSource, node: Node | null, type: string): Record<string, unknown> {
-  const spec = TASK_TYPES[type]!;
+function readArgs(src: YamlSource, node: Node | null, type: string, kind: ListKind): Record<string, unknown> {
+  const spec = kind.types[type]!;
   const args: Record<string, unknown> = {};
   for (const { key, keyNode, value } of src.entries(node, `arguments of ${type}`)) {
     const argSpec = spec.args[key];

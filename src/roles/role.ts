@@ -31,6 +31,8 @@ export interface TaskSpec {
   /** Act only if one of these paths exists on the node. */
   ifExists?: string[];
   notify: string[];
+  /** A check whose failure is only a warning. */
+  warn?: boolean;
   role: string;
   where: Where;
 }
@@ -42,6 +44,8 @@ export interface Role {
   variables: Record<string, VariableSpec>;
   tasks: TaskSpec[];
   handlers: TaskSpec[];
+  /** Checks run on the host after its roles (rollout verification). */
+  verify: TaskSpec[];
   file: string;
 }
 

@@ -6,3 +6,10 @@ export const TASK_KEYS: Record<string, string> = {
   notify: 'handler name(s) to run at the end of the role when this task changed something',
   if_exists: 'path(s) on the node: the task acts only if one of them exists when facts are gathered (e.g. only stop kubelet while Docker is still installed)',
 };
+
+/** Keys every check in a role's `verify:` may carry besides its type. */
+export const CHECK_KEYS: Record<string, string> = {
+  name: 'what the check proves, shown in the report',
+  when: 'check only if this variable or helper expression is truthy',
+  warn: 'true: a failure is reported as a warning and does not fail the host',
+};

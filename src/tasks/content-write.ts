@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { changes, noop, type Plan } from '../core/change.js';
+import { unitOfFile } from '../domain/systemd-paths.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/path.js';
 import { atomicWriteScript, contentFill } from './atomic-write.js';
@@ -38,7 +39,7 @@ export function planContentWrite(args: Args, facts: Map<string, unknown>, ctx: P
     dest, state, args, backupDir: ctx.backupDir, fill: contentFill(ctx.content),
     ...(args.validate && !ctx.check ? { validate: String(args.validate) } : {}),
   });
-  const unit = /^\/(etc|lib|usr\/lib)\/systemd\/system\/([^/]+)$/.exec(dest)?.[2];
+  const unit = unitOfFile(dest);
   return changes({
     what: state.exists ? `update ${dest} (content changed)` : `create ${dest}`,
     script,

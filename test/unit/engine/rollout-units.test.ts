@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { batchAborts, batchesOf } from '../../../src/engine/batches.js';
 import { restartsFor } from '../../../src/engine/restore.js';
-import { loadedRuntimes, shimBinary, verificationFor } from '../../../src/engine/verify.js';
+import { loadedRuntimes, shimBinary } from '../../../src/checks/containerd-runtimes.js';
+import { verificationFor } from '../../../src/engine/verify.js';
 import { prepareHost } from '../../helpers/roles.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);
@@ -60,31 +61,39 @@ describe('rollout: verification and restore, pure parts', () => {
     expect(loadedRuntimes('not toml [')).to.equal(undefined);
   });
 
-  it('judges a host from its facts: failures fail it, a missing shim only warns', () => {
+  it('judges a host by its roles\' verify checks: failures fail it, a missing shim only warns', () => {
     const plan = prepareHost({ containerd_runtimes: ['runc', 'runsc'] }, ['docker', 'containerd', 'kubelet']);
     const v = verificationFor(plan)!;
+    const keys = v.facts.map((f) => f.key);
+    const key = (pattern: RegExp) => {
+      const found = keys.filter((k) => pattern.test(k));
+      expect(found, String(pattern)).to.have.length(1);
+      return found[0]!;
+    };
     const values = new Map<string, unknown>([
-      ['unit:containerd', { activeState: 'active' }],
-      ['verify:ctr', { code: 0, out: 'Client:\n  Version: 1.7\nServer:\n  Version: 1.7\n' }],
-      ['verify:dump', { code: 0, out: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]\nruntime_type = "io.containerd.runsc.v1"\n' }],
-      ['verify:shims', { code: 0, out: 'containerd-shim-runc-v2\n' }],
-      ['unit:kubelet', { activeState: 'active' }],
-      ['unit:docker.service', { activeState: 'inactive' }],
-      ['verify:docker-binaries', { code: 0, out: '' }],
+      [key(/^unit:containerd$/), { activeState: 'active' }],
+      [key(/^check:command:.*ctr.* version/), { code: 0, out: 'Client:\n  Version: 1.7\nServer:\n  Version: 1.7\n' }],
+      [key(/^check:dump:/), { code: 0, out: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]\nruntime_type = "io.containerd.runsc.v1"\n' }],
+      [key(/^check:shims:/), { code: 0, out: 'containerd-shim-runc-v2\n' }],
+      [key(/^unit:kubelet$/), { activeState: 'active' }],
+      [key(/^unit:docker.service$/), { activeState: 'inactive' }],
+      [key(/^check:absent:/), { code: 0, out: '' }],
     ]);
-    expect(v.facts.map((f) => f.key).sort()).to.deep.equal([...values.keys()].sort());
+    expect(keys.sort()).to.deep.equal([...values.keys()].sort());
     expect(v.judge(values)).to.deep.equal({
       failures: [],
       warnings: ['runtime handler "runsc" needs containerd-shim-runsc-v1, which is not on the node: pods with RuntimeClass gvisor will fail to start'],
     });
-    values.set('verify:docker-binaries', { code: 0, out: '/usr/local/sbin/dockerd\n' });
-    values.set('unit:kubelet', { activeState: 'failed' });
-    values.set('verify:dump', { code: 0, out: 'version = 2\n' });
+    values.set(key(/^check:absent:/), { code: 0, out: '/usr/local/sbin/dockerd\n/usr/local/sbin/dockerd\n' });
+    values.set(key(/^unit:kubelet$/), { activeState: 'failed' });
+    values.set(key(/^check:dump:/), { code: 0, out: 'version = 2\n' });
+    values.set(key(/^check:command:/), { code: 1, out: 'ctr: failed to dial "/run/containerd/containerd.sock": connection refused\n' });
     expect(v.judge(values).failures).to.deep.equal([
+      'Docker is still installed: /usr/local/sbin/dockerd',
+      'containerd does not answer on /run/containerd/containerd.sock: exit 1: ctr: failed to dial "/run/containerd/containerd.sock": connection refused',
       'runtime handler "runc" is not in containerd\'s loaded config',
       'runtime handler "runsc" is not in containerd\'s loaded config',
       'kubelet is failed',
-      'Docker is still installed: /usr/local/sbin/dockerd',
     ]);
   });
 
@@ -94,10 +103,11 @@ describe('rollout: verification and restore, pure parts', () => {
     expect(verificationFor(prepareHost({}, ['kubelet']))!.facts.map((f) => f.key)).to.deep.equal(['unit:kubelet']);
   });
 
-  it('restarts what restored files belong to', () => {
-    const vars = prepareHost({}, ['containerd']).vars;
-    expect(restartsFor(['/etc/containerd/config.toml'], vars).map((r) => r.name)).to.deep.equal(['restart containerd']);
-    expect(restartsFor(['/etc/systemd/system/kubelet.service', '/usr/local/bin/ctr'], vars).map((r) => r.name)).to.deep.equal(['reload systemd', 'restart containerd', 'restart kubelet']);
-    expect(restartsFor(['/usr/local/sbin/runc'], vars)).to.deep.equal([]);
+  it('restarts what restored files belong to: the handlers their tasks notify', () => {
+    const roles = prepareHost({}, ['docker', 'runc', 'containerd', 'kubelet']).roles;
+    const names = (paths: string[]) => restartsFor(paths, roles).tasks.map((t) => t.name);
+    expect(names(['/etc/containerd/config.toml'])).to.deep.equal(['restart containerd']);
+    expect(names(['/etc/systemd/system/kubelet.service', '/usr/local/bin/ctr'])).to.deep.equal(['reload systemd', 'restart containerd', 'restart kubelet']);
+    expect(names(['/usr/local/sbin/runc'])).to.deep.equal([]);
   });
 });

@@ -1,0 +1,10 @@
+import { absentCheck } from './absent.js';
+import type { CheckType } from './check-type.js';
+import { commandCheck } from './command.js';
+import { containerdRuntimesCheck } from './containerd-runtimes.js';
+import { unitCheck } from './unit.js';
+
+/** Every check type a role's `verify:` may use: a new type is its own file plus one line here. */
+const LIST: CheckType[] = [unitCheck, commandCheck, absentCheck, containerdRuntimesCheck];
+
+export const CHECK_TYPES: Readonly<Record<string, CheckType>> = Object.fromEntries(LIST.map((t) => [t.name, t]));

@@ -1,0 +1,27 @@
+import type { Fact, FactValues } from '../facts/fact.js';
+import type { ArgSpec, Args } from '../tasks/task-type.js';
+
+/**
+ * A check a role runs on a host after its tasks (its `verify:` section): the facts it reads and a
+ * pure judgement of them. Like task types, each is one file, listed once in `check-list.ts`, and
+ * roles call them with templated arguments, so the engine knows no role, variable or path.
+ */
+export interface CheckType {
+  name: string;
+  doc: string;
+  args: Record<string, ArgSpec>;
+  facts(args: Args): Fact<unknown>[];
+  /** What is wrong (empty when the host passes); `warnings` never fail the host. */
+  judge(args: Args, facts: FactValues): { failures: string[]; warnings?: string[] };
+}
+
+export function defineCheckType<T extends CheckType>(type: T): T {
+  return type;
+}
+
+/** A command's exit code and output, as a check reads them. */
+export const commandFact = (key: string, probe: string): Fact<{ code: number; out: string }> => ({
+  key: `check:${key}:${probe}`,
+  probe,
+  parse: (out, code) => ({ code, out }),
+});

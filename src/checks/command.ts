@@ -1,0 +1,26 @@
+import { factValue } from '../facts/fact.js';
+import { listArg } from '../tasks/task-type.js';
+import { q } from '../transport/shell.js';
+import { commandFact, defineCheckType } from './check-type.js';
+
+/** The argv is quoted word by word: a role's values never become shell. */
+const fact = (argv: unknown) => commandFact('command', `${listArg(argv).map(q).join(' ')} 2>&1`);
+
+export const commandCheck = defineCheckType({
+  name: 'command',
+  doc: 'a program run on the node (argv, no shell) exits 0 and, with stdout, prints a line matching that regular expression',
+  args: {
+    argv: { type: 'strings', required: true, doc: 'the program and its arguments, one word each' },
+    stdout: { type: 'string', doc: 'a regular expression (multiline) its output must match' },
+    what: { type: 'string', doc: 'what a failure means, for the report (default: the command line)' },
+  },
+  facts: (args) => [fact(args.argv)],
+  judge(args, facts) {
+    const r = factValue(facts, fact(args.argv));
+    const what = String(args.what ?? listArg(args.argv).join(' '));
+    const last = r.out.trim().split('\n').pop() ?? '';
+    if (r.code !== 0) return { failures: [`${what}: exit ${r.code}${last ? `: ${last}` : ''}`] };
+    if (args.stdout && !new RegExp(String(args.stdout), 'm').test(r.out)) return { failures: [`${what}: output does not match /${args.stdout}/: ${last}`] };
+    return { failures: [] };
+  },
+});

@@ -1,0 +1,69 @@
+import { parse as parseToml } from 'smol-toml';
+import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
+import { normalizeRuntimes, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { factValue } from '../facts/fact.js';
+import { q } from '../transport/shell.js';
+import { commandFact, defineCheckType } from './check-type.js';
+
+/** containerd's rule: runtime_type io.containerd.<name>.<version> runs containerd-shim-<name>-<version>. */
+export function shimBinary(runtimeType: string): string | undefined {
+  const m = /^io\.containerd\.([a-z0-9]+)\.(v\d+)$/.exec(runtimeType);
+  return m ? `containerd-shim-${m[1]}-${m[2]}` : undefined;
+}
+
+/** Handler name -> runtime_type from `containerd config dump` (config version 2 or 3). */
+export function loadedRuntimes(dump: string): Record<string, string> | undefined {
+  let config: Record<string, any>;
+  try {
+    config = parseToml(dump) as Record<string, any>;
+  } catch {
+    return undefined;
+  }
+  const runtimes = config.plugins?.['io.containerd.grpc.v1.cri']?.containerd?.runtimes ?? config.plugins?.['io.containerd.cri.v1.runtime']?.containerd?.runtimes ?? {};
+  return Object.fromEntries(Object.entries(runtimes as Record<string, { runtime_type?: string }>).map(([k, r]) => [k, String(r.runtime_type ?? '')]));
+}
+
+const handlersOf = (args: Record<string, unknown>) =>
+  normalizeRuntimes(args.runtimes as RuntimeSpec[], {
+    systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true, runcBinary: String(args.runc_binary), runscConfigPath: String(args.runsc_config),
+  });
+const dumpFact = (args: Record<string, unknown>) => commandFact('dump', `${q(`${args.bin_dir}/containerd`)} --config ${q(String(args.config))} config dump`);
+const shimsFact = (args: Record<string, unknown>) => {
+  const shims = [...new Set(handlersOf(args).map((h) => shimBinary(h.runtime_type)).filter((s): s is string => !!s))];
+  return commandFact('shims', shims.map((s) => `{ command -v ${q(s)} || [ -x ${q(`${args.bin_dir}/${s}`)} ]; } >/dev/null && echo ${q(s)}`).join('\n') + '\ntrue');
+};
+
+/**
+ * Every configured runtime handler is in the config containerd actually loads, with its
+ * runtime_type; a handler whose shim binary is missing is a warning: it is configured, but pods
+ * with its RuntimeClass would fail to start.
+ */
+export const containerdRuntimesCheck = defineCheckType({
+  name: 'containerd_runtimes',
+  doc: "every runtime handler is in what containerd loads (`containerd config dump`), and its shim is on the node (else a warning)",
+  args: {
+    bin_dir: { type: 'string', required: true, doc: "where containerd's binaries are" },
+    config: { type: 'string', required: true, doc: 'the config file containerd runs with' },
+    runtimes: { type: 'list', required: true, doc: 'the runtime handlers, as containerd_runtimes' },
+    systemd_cgroup: { type: 'boolean', doc: "runc's SystemdCgroup" },
+    runc_binary: { type: 'string', doc: "runc's BinaryName" },
+    runsc_config: { type: 'string', doc: "runsc's ConfigPath" },
+  },
+  facts: (args) => [dumpFact(args), shimsFact(args)],
+  judge(args, facts) {
+    const failures: string[] = [];
+    const warnings: string[] = [];
+    const d = factValue(facts, dumpFact(args));
+    const loaded = d.code === 0 ? loadedRuntimes(d.out) : undefined;
+    if (!loaded) failures.push(`containerd config dump failed: ${d.out.trim().split('\n').pop()}`);
+    const found = new Set(factValue(facts, shimsFact(args)).out.split('\n').filter(Boolean));
+    for (const h of handlersOf(args)) {
+      const got = loaded?.[h.name];
+      if (loaded && !got) failures.push(`runtime handler "${h.name}" is not in containerd's loaded config`);
+      else if (got && got !== h.runtime_type) failures.push(`runtime handler "${h.name}" has runtime_type ${got}, expected ${h.runtime_type}`);
+      const shim = shimBinary(h.runtime_type);
+      if (shim && !found.has(shim)) warnings.push(`runtime handler "${h.name}" needs ${shim}, which is not on the node: pods with RuntimeClass ${h.runtime_class} will fail to start`);
+    }
+    return { failures, warnings };
+  },
+});

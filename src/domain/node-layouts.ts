@@ -118,3 +118,13 @@ export function detectKubeletLayout(f: LayoutFacts): { layout: KubeletLayout; fo
   if (f.kubeletBinary) return { layout: 'unknown', found: `a kubelet binary at ${f.kubeletBinary} but no kubelet.service` };
   return { layout: 'none', found: 'no kubelet' };
 }
+
+/** The variables a detected layout sets for the roles (unless the inventory forces them). */
+export function layoutVars(f: LayoutFacts): Record<string, unknown> {
+  const kubelet = detectKubeletLayout(f);
+  return {
+    docker_layout: detectDockerLayout(f),
+    kubelet_layout: kubelet.layout,
+    ...(kubelet.dropIn ? { kubeadm_dropin: kubelet.dropIn } : {}),
+  };
+}

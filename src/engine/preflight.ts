@@ -1,6 +1,6 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { RunEvent } from '../core/events.js';
-import { detectDockerLayout, detectKubeletLayout } from '../domain/node-layouts.js';
+import { detectKubeletLayout, layoutVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import type { Vars } from '../inventory/inventory.js';
@@ -21,16 +21,6 @@ export interface HostPreflight {
   problems: string[];
   /** The facts gathered for the plan, unpredicted: the real run starts from a fork of them. */
   cache: FactCache;
-}
-
-/** Variables the detected layout sets (unless the inventory forces them). */
-export function layoutVars(f: NodeFacts): Vars {
-  const kubelet = detectKubeletLayout(f);
-  return {
-    docker_layout: detectDockerLayout(f),
-    kubelet_layout: kubelet.layout,
-    ...(kubelet.dropIn ? { kubeadm_dropin: kubelet.dropIn } : {}),
-  };
 }
 
 /**

@@ -128,3 +128,6 @@ export function layoutVars(f: LayoutFacts): Record<string, unknown> {
     ...(kubelet.dropIn ? { kubeadm_dropin: kubelet.dropIn } : {}),
   };
 }
+
+/** The layout a host's variables settled on (detected, or forced by the inventory). */
+export const layoutOf = (vars: Record<string, unknown>) => ({ docker: String(vars.docker_layout), kubelet: String(vars.kubelet_layout) });

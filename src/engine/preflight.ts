@@ -1,6 +1,6 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { RunEvent } from '../core/events.js';
-import { detectKubeletLayout, layoutVars } from '../domain/node-layouts.js';
+import { detectKubeletLayout, layoutOf, layoutVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import type { Vars } from '../inventory/inventory.js';
@@ -39,7 +39,7 @@ export async function preflightHost(prepared: PreparedRun, host: PreparedHost, t
   await cache.need(planFacts(plan, ctx), () => []);
   const kubelet = detectKubeletLayout(facts);
   const layout = {
-    docker: String(plan.vars.docker_layout), kubelet: String(plan.vars.kubelet_layout),
+    ...layoutOf(plan.vars),
     criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0, found: kubelet.found,
   };
   const problems = preflightProblems(facts, plan.vars, plan.roles.map((r) => r.role));

@@ -41,7 +41,7 @@ export interface PreparedHost {
 }
 
 export interface PreparedRun {
-  /** Ansible variables provision ignores, one line per host and variable (see ansible-variables.ts). */
+  /** Ansible variables provision ignores (see ansible-variables.ts), and variable names one typo from a declared one. */
   warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
@@ -86,17 +86,19 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const warnings: string[] = [];
+  const typos = new Set<string>();
   const planHost = (host: string, detected: Vars = {}) => {
     const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }) };
     // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
     for (const [k, v] of Object.entries(detected)) if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') inventoryVars[k] = v;
-    return { inventoryVars, plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r))) };
+    return { inventoryVars, plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos) };
   };
   const hosts = eachHost(hostNames, (host) => {
     const { inventoryVars, plan } = planHost(host);
     warnings.push(...checkAnsibleVariables(host, inventoryVars));
     return plan;
   });
+  warnings.push(...typos);
   return { warnings, inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => planHost(h, detected).plan)[0]! };
 }
 
@@ -109,9 +111,9 @@ export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
   return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
 }
 
-function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[]): PreparedHost {
+function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[], typos?: Set<string>): PreparedHost {
   const chosen = roles(inventoryVars);
-  const vars = resolveVariables(catalog, host, inventoryVars, engine);
+  const vars = resolveVariables(catalog, host, inventoryVars, engine, typos);
   return {
     host,
     vars,

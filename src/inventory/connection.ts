@@ -1,3 +1,4 @@
+import { MASK, maskSecrets as maskAll } from '../core/secrets.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from './inventory.js';
 import { isVaultSecret } from './vault.js';
@@ -43,11 +44,9 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   return spec;
 }
 
-const SECRET = /(password|passwd|passphrase|secret|token)/i;
-
-/** A copy of `vars` with secret-looking and vault-decrypted values replaced, for printing. */
+/** A copy of `vars` with secret-named, vault-decrypted and URL-credential values masked, for printing. */
 export function maskSecrets(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = (SECRET.test(k) && v != null && v !== '') || isVaultSecret(v) ? '********' : v;
+  for (const [k, v] of Object.entries(vars)) out[k] = isVaultSecret(v) ? MASK : maskAll(v, k);
   return out;
 }

@@ -16,7 +16,7 @@ import type { Role, RoleCatalog, TaskSpec, VariableSpec, VarType } from './role.
 
 const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers', 'verify']);
 const VAR_KEYS = new Set(['type', 'description', 'default', 'choices', 'check']);
-const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'any'];
+const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'registry', 'name', 'port', 'any'];
 /** Names a template may use without a declaration. */
 const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'this']);
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import type { HostStats, Listener, TaskResult } from '../../core/events.js';
 
 /** `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, diff?, error?}]}`. */
@@ -14,7 +14,9 @@ export class JsonReport {
   };
 
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
-    writeFileSync(file, JSON.stringify({ ...extra, summary, roundTrips: this.roundTrips, tasks: this.tasks }, null, 2) + '\n');
+    // Reports hold hosts, paths and diffs: readable by their owner only, also when the file existed.
+    writeFileSync(file, JSON.stringify({ ...extra, summary, roundTrips: this.roundTrips, tasks: this.tasks }, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
   }
 }
 

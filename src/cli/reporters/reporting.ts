@@ -1,3 +1,4 @@
+import { maskSecrets } from '../../core/secrets.js';
 import type { Listener } from '../../core/events.js';
 import { JsonReport } from './json-report.js';
 import { listrReporter } from './listr-reporter.js';
@@ -10,7 +11,8 @@ export function reporting(hosts: string[], opts: { progress?: 'auto' | 'listr' |
   const progress = useListr ? listrReporter(hosts) : undefined;
   const deferred = progress ? deferredDetails() : undefined;
   const details: Listener = deferred?.listener ?? plainReporter((line) => process.stdout.write(line), { verbose: opts.verbose });
-  const listener: Listener = (e) => {
+  const listener: Listener = (event) => {
+    const e = maskSecrets(event);
     report.listener(e);
     progress?.listener(e);
     details(e);

@@ -18,7 +18,7 @@ describe('provision render', function () {
       expect(existsSync(join(out, 'worker98', f)), f).to.equal(true);
     }
     // worker99 also runs gVisor: runsc.toml and a RuntimeClass for it.
-    expect(readFileSync(join(out, 'worker99/etc/containerd/runtime-classes.yaml'), 'utf8')).to.match(/name: gvisor\nhandler: runsc/);
+    expect(readFileSync(join(out, 'worker99/etc/containerd/runtime-classes.yaml'), 'utf8')).to.match(/name: "gvisor"\nhandler: "runsc"/);
     expect(existsSync(join(out, 'worker99/etc/containerd/runsc.toml'))).to.equal(true);
     expect(existsSync(join(out, 'worker98/etc/containerd/runsc.toml'))).to.equal(false);
     expect(existsSync(join(out, 'worker96'))).to.equal(false);

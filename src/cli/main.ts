@@ -62,6 +62,13 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await (await import('./commands/restore.js')).restoreCommand(opts);
     });
 
+  connection(targets(program.command('preflight'), { roles: true }))
+    .description('detect each host\'s layout and check it could be migrated, changing nothing; prints a table')
+    .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/preflight.js')).preflightCommand(opts);
+    });
+
   targets(program.command('render'), { roles: true })
     .description('print or write every file the roles would put on each host, without connecting')
     .option('-o, --out <dir>', 'write <dir>/<host>/<path on the node> instead of printing')

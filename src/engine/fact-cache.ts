@@ -48,6 +48,17 @@ export class FactCache {
     }
   }
 
+  /**
+   * A copy that shares nothing: the preflight gathers a host's facts once, plans on predictions
+   * in one copy and hands an unpredicted copy to the real run, which needs no second gather.
+   */
+  fork(): FactCache {
+    const copy = new FactCache(this.transport);
+    for (const [k, v] of this.values) copy.values.set(k, v);
+    for (const [k, f] of this.facts) copy.facts.set(k, f);
+    return copy;
+  }
+
   invalidate(): void {
     for (const key of [...this.values.keys()]) {
       if (this.facts.get(key)?.outlivesChanges) continue;

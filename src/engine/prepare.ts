@@ -47,6 +47,8 @@ export interface PreparedRun {
   inventory: Inventory;
   catalog: RoleCatalog;
   hosts: PreparedHost[];
+  /** The host planned again with variables detected on the node (its layout), before anything is applied. */
+  replan(host: string, detected: Vars): PreparedHost;
 }
 
 /** Collects per-host input errors so every problem of every host is reported at once. */
@@ -86,13 +88,19 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const warnings: string[] = [];
   const typos = new Set<string>();
+  const planHost = (host: string, detected: Vars = {}) => {
+    const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }) };
+    // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
+    for (const [k, v] of Object.entries(detected)) if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') inventoryVars[k] = v;
+    return { inventoryVars, plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos) };
+  };
   const hosts = eachHost(hostNames, (host) => {
-    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
+    const { inventoryVars, plan } = planHost(host);
     warnings.push(...checkAnsibleVariables(host, inventoryVars));
-    return prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos);
+    return plan;
   });
   warnings.push(...typos);
-  return { warnings, inventory, catalog, hosts };
+  return { warnings, inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => planHost(h, detected).plan)[0]! };
 }
 
 /**

@@ -19,6 +19,8 @@ export interface HostRunOptions {
   /** Set by Ctrl-C: no new task starts; the running one finishes. */
   interrupted: () => boolean;
   listener: Listener;
+  /** Facts already gathered for this plan (by the preflight); default: a fresh cache. */
+  cache?: FactCache;
 }
 
 interface Step {
@@ -33,15 +35,12 @@ interface Step {
  */
 export async function runHost(plan: PreparedHost, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
   const stats = emptyStats();
-  const cache = new FactCache(transport);
+  const cache = opts.cache ?? new FactCache(transport);
   let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
     check: opts.check, diff: opts.diff, backupDir: `${opts.backupRoot}/${opts.runId}`, content: task.content, unitFilesChanged,
   });
-  const factsOf = (task: TaskInstance): Fact<unknown>[] => [
-    ...(task.ifExists ?? []).map(existsFact),
-    ...TASK_TYPES[task.type]!.facts(task.args, ctxFor(task)),
-  ];
+  const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
   const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
   const upcoming = () => steps.slice(position).flatMap((s) => factsOf(s.task));
@@ -101,6 +100,16 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     if (failed || opts.interrupted()) break;
   }
   return stats;
+}
+
+/** The facts a task needs: its guard's paths and its type's own. */
+export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[] {
+  return [...(task.ifExists ?? []).map(existsFact), ...TASK_TYPES[task.type]!.facts(task.args, ctx)];
+}
+
+/** Every fact of a host's main tasks, for one gather before anything is planned. */
+export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
+  return plan.roles.flatMap((r) => r.tasks.flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
 }
 
 /** Each change in its own subshell with `set -e`; the first failure stops the rest. */

@@ -10,6 +10,7 @@ import { runOnController } from './controller.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRun } from './prepare.js';
 import { inHostSession } from './host-session.js';
+import { preflightHost } from './preflight.js';
 import { runHost } from './run-host.js';
 import { verificationFor } from './verify.js';
 
@@ -72,7 +73,7 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
           notStarted.push(plan.host);
           continue;
         }
-        stats[plan.host] = await rolloutHost(plan, runId, opts, listener, interrupted);
+        stats[plan.host] = await rolloutHost(prepared, plan, runId, opts, listener, interrupted);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? DEFAULT_FORKS, batch.length)) }, worker));
@@ -82,8 +83,9 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
   return { runId, stats, notStarted, aborted, exitCode: exitCodeOf(stats, interrupted()) };
 }
 
-async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
-  const host = plan.host;
+async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
+  const host = prepared0.host;
+  let plan = prepared0;
   const stats = emptyStats();
   const step = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
     reportResult(stats, listener, { host, role: 'rollout', task, handler: false, changes: [], ...result });
@@ -102,12 +104,22 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
 
   listener({ type: 'host-start', host });
   const drain = ansibleBoolean(plan.vars.provision_drain);
-  // A failed drain fails the host before anything touches it.
-  if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return end();
 
   const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
+    // The layout is detected and every check made before the host is drained or touched.
+    // A host that passes is not reported (its tasks are); one that fails is, with what was found.
+    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check, diff: !!opts.diff });
+    plan = preflight.plan;
+    if (preflight.problems.length) {
+      const { docker, kubelet, criDockerd } = preflight.layout;
+      listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
+      step('preflight', { status: 'failed', error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}` });
+      return;
+    }
+    // A failed drain fails the host before anything touches it.
+    if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
     const roleStats = await runHost(plan, transport, {
-      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener,
+      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener, cache: preflight.cache.fork(),
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
     if (stats.failed || interrupted()) return;
@@ -123,6 +135,8 @@ async function rolloutHost(plan: PreparedHost, runId: string, opts: RunOptions, 
       // A host that fails verification stays cordoned.
       if (!ok) return;
     }
+    const annotate = String(plan.vars.provision_cri_socket_annotate_command ?? '').trim();
+    if (drain && annotate && !(await controller('annotate node', annotate))) return;
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
   });
   return end(roundTrips);

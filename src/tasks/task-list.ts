@@ -2,6 +2,7 @@ import { commandTask } from './command.js';
 import { copyTask } from './copy.js';
 import { directoryTask } from './directory.js';
 import { downloadTask } from './download.js';
+import { envFlagsTask } from './env-flags.js';
 import { fileTask } from './file.js';
 import { groupTask } from './group.js';
 import { linkTask } from './link.js';
@@ -11,6 +12,7 @@ import type { TaskType } from './task-type.js';
 import { templateTask } from './template.js';
 import { unarchiveTask } from './unarchive.js';
 import { userTask } from './user.js';
+import { yamlSetTask } from './yaml-set.js';
 
 /** Every task type a role may use: a new type is its own file plus one line here. */
 const LIST: TaskType[] = [
@@ -26,6 +28,8 @@ const LIST: TaskType[] = [
   userTask,
   groupTask,
   commandTask,
+  envFlagsTask,
+  yamlSetTask,
 ];
 
 export const TASK_TYPES: Readonly<Record<string, TaskType>> = Object.fromEntries(LIST.map((t) => [t.name, t]));

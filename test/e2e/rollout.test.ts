@@ -29,7 +29,7 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     fleet = await Fleet.up(await testFleetDir('rollout'), ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })));
     fleet.writeInventory(['provision_drain=True', "provision_serial=1"]);
     mkdirSync(bin);
-    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls.\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`);
+    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls (not the preflight's read-only get pods).\n[ "$1" = get ] && { echo '{"items":[]}'; exit 0; }\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`);
     chmodSync(join(bin, 'kubectl'), 0o755);
     env = { PATH: `${bin}:${process.env.PATH}`, KUBECTL_LOG: log, KUBECTL_FAIL_NODE: 'none' };
   });
@@ -40,7 +40,7 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
 
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
   const run = (args: string[], name: string, extraEnv: Record<string, string> = {}) => {
-    const r = runCli(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--report', join(out, `${name}.json`), '--retry-file', retry, ...args], { env: { ...env, ...extraEnv } });
+    const r = runCli(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--report', join(out, `${name}.json`), '--retry-file', retry, ...args], { env: { ...env, ...extraEnv }, timeoutMs: 300_000 });
     return { ...r, report: JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) };
   };
 

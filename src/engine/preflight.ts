@@ -1,0 +1,111 @@
+import { ansibleBoolean } from '../core/ansible-boolean.js';
+import type { RunEvent } from '../core/events.js';
+import { detectKubeletLayout, layoutOf, layoutVars } from '../domain/node-layouts.js';
+import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
+import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
+import type { Vars } from '../inventory/inventory.js';
+import { connectionOf } from '../inventory/connection.js';
+import type { Transport } from '../transport/transport.js';
+import { runOnController } from './controller.js';
+import { FactCache } from './fact-cache.js';
+import type { PreparedHost, PreparedRun } from './prepare.js';
+import { planFacts, runHost } from './run-host.js';
+import type { TransportFactory } from './run.js';
+
+export interface HostPreflight {
+  /** The host planned on its detected layout. */
+  plan: PreparedHost;
+  facts: NodeFacts;
+  layout: { docker: string; kubelet: string; criDockerd: boolean; found: string };
+  /** Each a sentence naming what was found and how to proceed; empty: the host may be touched. */
+  problems: string[];
+  /** The facts gathered for the plan, unpredicted: the real run starts from a fork of them. */
+  cache: FactCache;
+}
+
+/**
+ * Read-only: one batched gather of the node's layout facts, the host planned again on them, the
+ * domain checks, then every task planned in check mode on predicted facts (a task that could not
+ * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
+ * controller (provision_drain) the pods that mount Docker's socket.
+ */
+export async function preflightHost(prepared: PreparedRun, host: PreparedHost, transport: Transport, opts: { planTasks: boolean; diff: boolean }): Promise<HostPreflight> {
+  const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent' };
+  const fact = nodeFactsFact(String(host.vars.provision_download_dir ?? '/var/cache/provision'));
+  // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
+  const cache = new FactCache(transport);
+  const facts = (await cache.need([fact], () => planFacts(host, ctx))).get(fact.key) as NodeFacts;
+  const plan = prepared.replan(host.host, layoutVars(facts));
+  await cache.need(planFacts(plan, ctx), () => []);
+  const kubelet = detectKubeletLayout(facts);
+  const layout = {
+    ...layoutOf(plan.vars),
+    criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0, found: kubelet.found,
+  };
+  const problems = preflightProblems(facts, plan.vars, plan.roles.map((r) => r.role));
+  if (problems.length === 0 && opts.planTasks) {
+    const failed: string[] = [];
+    const listener = (e: RunEvent) => {
+      if (e.type === 'task-result' && e.status === 'failed') failed.push(`${e.role} / ${e.task}: ${e.error}`);
+    };
+    await runHost(plan, transport, { check: true, diff: opts.diff, runId: 'preflight', backupRoot: '/nonexistent', interrupted: () => false, listener, cache: cache.fork() });
+    problems.push(...failed.map((f) => `a task cannot be planned on this node: ${f}. Fix the node (or the inventory) and run again`));
+  }
+  if (ansibleBoolean(plan.vars.provision_drain) && !ansibleBoolean(plan.vars.provision_allow_docker_socket_pods)) {
+    problems.push(...(await dockerSocketPods(plan.vars)));
+  }
+  return { plan, facts, layout, problems, cache };
+}
+
+async function dockerSocketPods(vars: Vars): Promise<string[]> {
+  const command = String(vars.provision_pods_command);
+  const r = await runOnController(command, 120_000);
+  if (r.code !== 0) return [`could not list the node's pods (${command}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}); set provision_allow_docker_socket_pods: true to go on without this check`];
+  let pods: string[];
+  try {
+    pods = podsMountingDockerSocket(JSON.parse(r.stdout));
+  } catch (e) {
+    return [`${command} did not print a pod list as JSON: ${(e as Error).message}`];
+  }
+  return pods.length
+    ? [`pods on this node mount Docker's socket by hostPath and break without Docker: ${pods.join(', ')}. Move them off Docker's socket, or set provision_allow_docker_socket_pods: true to go on`]
+    : [];
+}
+
+export interface PreflightRow {
+  host: string;
+  docker: string;
+  kubelet: string;
+  criDockerd: boolean;
+  /** "ok", "refused" or "unreachable". */
+  result: 'ok' | 'refused' | 'unreachable';
+  problems: string[];
+}
+
+/** `provision preflight`: every selected host checked, read-only, `forks` at a time. */
+export async function preflightFleet(prepared: PreparedRun, opts: { connect: TransportFactory; forks: number }): Promise<PreflightRow[]> {
+  const rows: PreflightRow[] = [];
+  const queue = [...prepared.hosts];
+  const worker = async () => {
+    for (let host = queue.shift(); host; host = queue.shift()) {
+      let transport: Transport;
+      try {
+        transport = await opts.connect(host.host, connectionOf(host.host, host.vars));
+      } catch (e) {
+        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message] });
+        continue;
+      }
+      try {
+        const p = await preflightHost(prepared, host, transport, { planTasks: true, diff: false });
+        rows.push({ host: host.host, docker: p.layout.docker, kubelet: p.layout.kubelet, criDockerd: p.layout.criDockerd, result: p.problems.length ? 'refused' : 'ok', problems: p.problems });
+      } catch (e) {
+        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message] });
+      } finally {
+        await transport.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks, queue.length)) }, worker));
+  const order = prepared.hosts.map((h) => h.host);
+  return rows.sort((a, b) => order.indexOf(a.host) - order.indexOf(b.host));
+}

@@ -12,6 +12,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('Provision Kubernetes worker nodes the Ansible way: Docker Engine to containerd, node by node.')
     .showHelpAfterError()
     .exitOverride();
+  // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
+  program.hook('preAction', async (_program, command) => {
+    (await import('../config/cli-settings.js')).applyAnsibleSettings(command);
+    await (await import('./vault-options.js')).useVaultOptions(command.opts());
+  });
 
   let exitCode: number = ExitCode.ok;
 
@@ -24,6 +29,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
     .option('-v, --verbose', 'also list tasks that changed nothing, with the reason')
+    .option('--list-hosts', 'print the hosts that would be targeted and stop')
+    .option('--list-tasks', 'print the tasks of every selected role and stop')
+    .option('-t, --tags <tags>', 'only these roles: names, aliases or role-<name>, comma-separated (repeatable)', collect)
+    .option('--skip-tags <tags>', 'leave these roles out (same names as --tags)', collect)
+    .option('--start-at-task <name>', 'skip every task before the first one with this name (or "role : name")')
     .action(async (opts) => {
       exitCode = await (await import('./commands/apply.js')).applyCommand(opts);
     });
@@ -73,22 +83,35 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** Which hosts and variables: the options every inventory-driven command shares. */
 function targets(cmd: Command, opts: { roles?: boolean; limitRequired?: boolean } = {}): Command {
-  cmd.requiredOption('-i, --inventory <path...>', 'inventory file or directory (repeatable)');
+  cmd.option('-i, --inventory <path...>', "inventory file, directory or host list 'h1,h2,' (repeatable; default: ansible.cfg's, else /etc/ansible/hosts)");
   if (opts.limitRequired) cmd.requiredOption('-l, --limit <pattern>', 'the hosts (an Ansible host pattern)');
   else cmd.option('-l, --limit <pattern>', 'restrict to hosts matching an Ansible host pattern');
   if (opts.roles) cmd.option('-r, --role <name>', 'only this role (name or alias; repeatable)', collect);
-  return cmd.option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect);
+  return cmd
+    .option('-e, --extra-vars <vars>', 'extra variables: key=value, JSON/YAML, or @file', collect)
+    .option('--vault-password-file <file>', 'ansible-vault password file, or a script printing it (repeatable; or ANSIBLE_VAULT_PASSWORD_FILE)', collect)
+    .option('-J, --ask-vault-pass', 'ask for the vault password');
 }
 
 /** How to reach hosts and report on them: the options of the commands that connect. */
 function connection(cmd: Command): Command {
+  // Grouped as `ansible-playbook --help` groups them.
   return cmd
     .option('--report <file>', 'write a JSON report of every task')
+    .option('--progress <mode>', 'auto, listr or plain', 'auto')
+    .optionsGroup('Connection Options:')
+    .option('--private-key <file>', 'SSH private key (ansible_ssh_private_key_file in the inventory wins)')
+    .option('-u, --user <name>', 'connect as this user (ansible_user in the inventory wins)')
+    .option('-T, --timeout <seconds>', `SSH connect timeout (default ${DEFAULT_CONNECT_TIMEOUT_S}, or ssh_config's ConnectTimeout)`)
+    .option('--connect-timeout <seconds>', 'the same as --timeout')
+    .option('-F, --ssh-config <file>', 'OpenSSH client config: Host, HostName, User, Port, IdentityFile, ProxyJump... (default ~/.ssh/config)')
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', "add unknown host keys to known_hosts (OpenSSH's accept-new); changed keys are always refused")
+    .optionsGroup('Privilege Escalation Options:')
+    .option('-b, --become', 'run tasks with sudo (ansible_become in the inventory wins)')
+    .option('--become-user <name>', 'the user to become (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password (or set PROVISION_BECOME_PASSWORD)')
-    .option('--connect-timeout <seconds>', 'SSH connect timeout', String(DEFAULT_CONNECT_TIMEOUT_S))
-    .option('--progress <mode>', 'auto, listr or plain', 'auto');
+    .optionsGroup('Options:');
 }
 
 function invokedDirectly(): boolean {

@@ -1,5 +1,6 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { type ErrorContext, ProvisionError } from './errors.js';
+import { pyyamlTags } from './yaml11-tags.js';
 
 type ErrorClass = new (message: string, context?: ErrorContext) => ProvisionError;
 
@@ -19,7 +20,7 @@ export class YamlSource {
    */
   static parse(text: string, file: string, ErrorType: ErrorClass, version: '1.1' | '1.2' = '1.2'): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, version, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { lineCounter: lines, version, prettyErrors: false, uniqueKeys: true, ...tagsFor(version) });
     const first = doc.errors[0];
     if (first) {
       // yaml reports a duplicate key at the end of the first one; point at the duplicate instead.
@@ -61,6 +62,11 @@ export class YamlSource {
   }
 }
 
+/** YAML 1.1 as PyYAML (so Ansible) resolves it. */
+function tagsFor(version: '1.1' | '1.2') {
+  return version === '1.1' ? { customTags: pyyamlTags } : {};
+}
+
 function kindOf(node: Node | null | undefined): string {
   if (node == null) return 'nothing';
   if (isMap(node)) return 'a mapping';
@@ -71,7 +77,7 @@ function kindOf(node: Node | null | undefined): string {
 
 function duplicateKeyOffset(text: string, version: '1.1' | '1.2'): number | undefined {
   let offset: number | undefined;
-  visit(parseDocument(text, { version, uniqueKeys: false }), {
+  visit(parseDocument(text, { version, uniqueKeys: false, ...tagsFor(version) }), {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const pair of map.items) {

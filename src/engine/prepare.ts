@@ -1,6 +1,7 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
 import { ErrorList, ProvisionError } from '../core/errors.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
+import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
 import type { Inventory, Vars } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
@@ -16,6 +17,10 @@ export interface PrepareOptions {
   limit?: string;
   roles?: string[];
   extraVars?: Vars;
+  /** The lowest layer of host vars: `-u`, `-b`... which inventory variables override, as in Ansible. */
+  connectionDefaults?: Vars;
+  /** Roles left out (`--skip-tags`). */
+  skipRoles?: string[];
   rolesDir?: string;
   templateDir?: string;
 }
@@ -36,6 +41,8 @@ export interface PreparedHost {
 }
 
 export interface PreparedRun {
+  /** Ansible variables provision ignores, one line per host and variable (see ansible-variables.ts). */
+  warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
   hosts: PreparedHost[];
@@ -75,8 +82,14 @@ function load(opts: PrepareOptions) {
 export function prepareRun(opts: PrepareOptions): PreparedRun {
   const { inventory, catalog, engine, hostNames } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
-  const hosts = eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars }), (vars) => rolesForHost(catalog, host, vars, wanted)));
-  return { inventory, catalog, hosts };
+  const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
+  const warnings: string[] = [];
+  const hosts = eachHost(hostNames, (host) => {
+    const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
+    warnings.push(...checkAnsibleVariables(host, inventoryVars));
+    return prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)));
+  });
+  return { warnings, inventory, catalog, hosts };
 }
 
 /**
@@ -85,7 +98,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
  */
 export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
   const { inventory, catalog, engine, hostNames } = load(opts);
-  return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars }), () => catalog.roles));
+  return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
 }
 
 function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[]): PreparedHost {

@@ -1,5 +1,6 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from './inventory.js';
+import { isVaultSecret } from './vault.js';
 
 /** How to reach a host, from Ansible's connection variables. */
 export interface ConnectionSpec {
@@ -7,6 +8,10 @@ export interface ConnectionSpec {
   type: 'ssh' | 'local';
   address: string;
   port: number;
+  /** No inventory variable set the port: ssh_config's Port may give it, as with ssh. */
+  defaultPort?: boolean;
+  /** `ansible_ssh_common_args` and `ansible_ssh_extra_args`, for `-J`/`-o ProxyJump=`/`-F`. */
+  sshArgs?: string;
   user?: string;
   privateKeyFile?: string;
   become: boolean;
@@ -29,6 +34,9 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   const user = str('ansible_user', 'ansible_ssh_user');
   const key = str('ansible_ssh_private_key_file', 'ansible_private_key_file');
   const password = str('ansible_become_password', 'ansible_become_pass');
+  const sshArgs = [str('ansible_ssh_common_args'), str('ansible_ssh_extra_args')].filter(Boolean).join(' ');
+  if (str('ansible_port', 'ansible_ssh_port') === undefined) spec.defaultPort = true;
+  if (sshArgs) spec.sshArgs = sshArgs;
   if (user) spec.user = user;
   if (key) spec.privateKeyFile = key;
   if (password) spec.becomePassword = password;
@@ -37,9 +45,9 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
 
 const SECRET = /(password|passwd|passphrase|secret|token)/i;
 
-/** A copy of `vars` with secret-looking values replaced, for printing. */
+/** A copy of `vars` with secret-looking and vault-decrypted values replaced, for printing. */
 export function maskSecrets(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = SECRET.test(k) && v != null && v !== '' ? '********' : v;
+  for (const [k, v] of Object.entries(vars)) out[k] = (SECRET.test(k) && v != null && v !== '') || isVaultSecret(v) ? '********' : v;
   return out;
 }

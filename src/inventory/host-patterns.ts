@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InventoryError, UsageError } from '../core/errors.js';
+import { isHostAddress } from './host-address.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -17,7 +18,8 @@ export function selectHosts(inv: Inventory, pattern: string | string[], opts: { 
   const selected = new Set<string>();
   for (const term of plain.length ? plain : ['all']) {
     const hosts = matchTerm(inv, term);
-    if (hosts.length === 0) throw noMatch(inv, term);
+    // Ansible warns and ignores a term that matches nothing; a name that exists nowhere is a typo here.
+    if (hosts.length === 0 && !namesSomething(inv, term)) throw noMatch(inv, term);
     hosts.forEach((h) => selected.add(h));
   }
   for (const term of and) {
@@ -26,29 +28,23 @@ export function selectHosts(inv: Inventory, pattern: string | string[], opts: { 
   }
   for (const term of not) for (const h of matchTerm(inv, term)) selected.delete(h);
 
-  const result = [...inv.hosts.keys()].filter((h) => selected.has(h));
+  // `ansible all --limit P` runs the hosts in the order of the `all` group.
+  const result = inv.groupHosts('all').filter((h) => selected.has(h));
   if (result.length === 0) throw new InventoryError(`host pattern "${terms.join(',')}" leaves no hosts to target`);
   return result;
 }
 
-/** Splits on `,`; with no comma, on `:` outside `[...]` (the old separator; IPv6 addresses kept whole). */
+/**
+ * ansible-core's `split_host_pattern`: on `,` if there is one; else one pattern if the whole is a
+ * host address (`web[1:3]`, `host:22`, IPv6), else the `:`-separated terms (brackets kept whole).
+ */
 function splitPattern(pattern: string): string[] {
-  if (pattern.includes(',')) return pattern.split(',').map((t) => t.trim()).filter(Boolean);
-  const trimmed = pattern.trim();
-  if (trimmed.startsWith('~') || /^[0-9a-fA-F:]+$/.test(trimmed) && trimmed.split(':').length > 2) return [trimmed];
-  const out: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const c of trimmed) {
-    if (c === '[') depth++;
-    if (c === ']') depth--;
-    if (c === ':' && depth === 0) {
-      out.push(current);
-      current = '';
-    } else current += c;
-  }
-  out.push(current);
-  return out.map((t) => t.trim()).filter(Boolean);
+  const parts = pattern.includes(',')
+    ? pattern.split(',')
+    : isHostAddress(pattern)
+      ? [pattern]
+      : (pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? []);
+  return parts.map((t) => t.trim()).filter(Boolean);
 }
 
 function expandFileTerms(terms: string[], cwd?: string): string[] {
@@ -65,45 +61,50 @@ function expandFileTerms(terms: string[], cwd?: string): string[] {
   });
 }
 
-/** Hosts one term selects: groups by name (with their children's hosts), then hosts by name. */
+/**
+ * Hosts one term selects, as `_enumerate_matches` + `_apply_subscript`: the hosts of every matching
+ * group (groups in definition order), then matching hosts when no group matched or the term is a
+ * glob or regex; a subscript indexes that list as it stands, duplicates included.
+ */
 function matchTerm(inv: Inventory, term: string): string[] {
   const { base, subscript } = splitSubscript(term);
   const matcher = toMatcher(base);
-  const found = new Set<string>();
+  const found: string[] = [];
   const groups = [...inv.groups.keys()].filter(matcher);
-  for (const g of groups) inv.groupHosts(g).forEach((h) => found.add(h));
-  // As Ansible: hosts are matched when no group matched, or when the term is a glob or regex.
+  for (const g of groups) found.push(...inv.groupHosts(g));
   if (groups.length === 0 || base.startsWith('~') || /[.?*[]/.test(base)) {
-    for (const h of inv.hosts.keys()) if (matcher(h)) found.add(h);
+    for (const h of inv.hosts.keys()) if (matcher(h)) found.push(h);
   }
-  const hosts = [...inv.hosts.keys()].filter((h) => found.has(h));
-  return subscript ? applySubscript(hosts, subscript, term) : hosts;
+  return [...new Set(subscript ? applySubscript(found, subscript, term) : found)];
 }
 
+/** `(start, end)`: `g[i]` is `(i, undefined)`, `g[i:]` is `(i, -1)`, `g[i:j]` is `(i, j)`. */
 interface Subscript {
   start: number;
-  end?: number | 'last';
+  end?: number;
 }
 
+/** Ansible's PATTERN_WITH_SUBSCRIPT: `[-?N]`, or `[N:M]`/`[N:]` with non-negative numbers. */
 function splitSubscript(term: string): { base: string; subscript?: Subscript } {
   if (term.startsWith('~')) return { base: term };
-  const m = /^(.+)\[(-?\d+)(?:(:)(-?\d*))?\]$/.exec(term);
+  const m = /^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$/.exec(term);
   if (!m) return { base: term };
-  const [, base, start, colon, end] = m as unknown as [string, string, string, string | undefined, string | undefined];
-  if (!colon) return { base, subscript: { start: Number(start) } };
-  return { base, subscript: { start: Number(start), end: end === '' || end === undefined ? 'last' : Number(end) } };
+  const [, base, index, start, , end] = m as unknown as [string, string, string | undefined, string, string, string];
+  if (index !== undefined) return { base, subscript: { start: Number(index) } };
+  return { base, subscript: { start: Number(start), end: end === '' ? -1 : Number(end) } };
 }
 
-/** Ansible's slices include their end: `g[0:2]` is the first three hosts. */
+/** Python's `hosts[start:end + 1]`, or `[hosts[start]]`; an end of 0 reads as no end, as in Ansible. */
 function applySubscript(hosts: string[], s: Subscript, term: string): string[] {
-  const at = (i: number) => (i < 0 ? hosts.length + i : i);
-  if (s.end === undefined) {
-    const host = hosts[at(s.start)];
-    if (host === undefined) throw new InventoryError(`${term}: index ${s.start} is out of range (${hosts.length} hosts)`);
+  if (hosts.length === 0) return hosts;
+  const at = (i: number) => (i < 0 ? Math.max(0, hosts.length + i) : Math.min(i, hosts.length));
+  if (!s.end) {
+    const host = hosts[s.start < 0 ? hosts.length + s.start : s.start];
+    if (host === undefined) throw new InventoryError(`no hosts matched the subscripted pattern "${term}" (index ${s.start} of ${hosts.length} hosts)`);
     return [host];
   }
-  const end = s.end === 'last' ? hosts.length - 1 : at(s.end);
-  return hosts.slice(at(s.start), end + 1);
+  const end = s.end === -1 ? hosts.length - 1 : s.end;
+  return hosts.slice(at(s.start), at(end + 1));
 }
 
 function toMatcher(pattern: string): (name: string) => boolean {
@@ -139,6 +140,12 @@ function globToRegex(glob: string): string {
     } else out += c.replace(/[.+^${}()|\\/]/g, '\\$&');
   }
   return out;
+}
+
+/** The term names an existing group or host (an empty group selects no host but is no typo). */
+function namesSomething(inv: Inventory, term: string): boolean {
+  const matcher = toMatcher(splitSubscript(term).base);
+  return [...inv.groups.keys()].some(matcher) || [...inv.hosts.keys()].some(matcher);
 }
 
 function noMatch(inv: Inventory, term: string): InventoryError {

@@ -81,6 +81,11 @@ class LiteralParser {
     if (c === '(') return this.seq('(', ')');
     if (c === '{') return this.dict();
     if (c === "'" || c === '"') return this.str();
+    // Python 3 string prefixes: u'' is a plain string, r'' keeps its backslashes.
+    if (/^[uUrR]['"]/.test(this.s.slice(this.i))) {
+      const raw = /[rR]/.test(this.s[this.i++]!);
+      return this.str(raw);
+    }
     const word = /^(True|False|None)\b/.exec(this.s.slice(this.i));
     if (word) {
       this.i += word[0].length;
@@ -133,7 +138,7 @@ class LiteralParser {
     }
   }
 
-  private str(): string {
+  private str(raw = false): string {
     const q = this.s[this.i]!;
     let out = '';
     for (this.i++; this.i < this.s.length; this.i++) {
@@ -142,7 +147,9 @@ class LiteralParser {
         this.i++;
         return out;
       }
-      if (c === '\\') {
+      if (c === '\\' && raw) {
+        out += c + (this.s[++this.i] ?? '');
+      } else if (c === '\\') {
         const n = this.s[++this.i];
         out += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n === '0' ? '\0' : (n ?? '');
       } else out += c;

@@ -7,13 +7,15 @@ export function inventoryList(inv: Inventory, hosts: string[], opts: { extra?: V
   const hostvars: Record<string, Vars> = {};
   for (const h of hosts) {
     const vars = withoutMagic(inv.hostVars(h, { extra: opts.extra }));
-    hostvars[h] = opts.showSecrets ? vars : maskSecrets(vars);
+    // As ansible-core: a host with no variables has no _meta entry.
+    if (Object.keys(vars).length) hostvars[h] = opts.showSecrets ? vars : maskSecrets(vars);
   }
   const out: Record<string, unknown> = { _meta: { hostvars } };
-  for (const g of visibleGroups(inv, selected)) {
+  for (const g of inv.groups.keys()) {
     const entry: { hosts?: string[]; children?: string[] } = {};
     const direct = g === 'all' ? [] : inv.groups.get(g)!.hosts.filter((h) => selected.has(h));
-    const children = inv.groups.get(g)!.children.filter((c) => hasSelected(inv, c, selected) || c === 'ungrouped');
+    // As ansible-core's json_inventory: every child is listed; a group with neither hosts nor children is left out.
+    const children = inv.groups.get(g)!.children;
     if (direct.length) entry.hosts = direct;
     if (children.length) entry.children = children;
     if (g === 'all' || direct.length || children.length) out[g] = entry;
@@ -28,20 +30,12 @@ export function inventoryGraph(inv: Inventory, hosts: string[], root = 'all'): s
   const walk = (group: string, depth: number) => {
     const pad = '  |'.repeat(depth);
     lines.push(`${depth ? pad + '--' : ''}@${group}:`);
-    for (const c of inv.groups.get(group)?.children ?? []) if (c === 'ungrouped' || hasSelected(inv, c, selected)) walk(c, depth + 1);
+    for (const c of inv.groups.get(group)?.children ?? []) walk(c, depth + 1);
     const direct = group === 'all' ? [] : inv.groups.get(group)?.hosts ?? [];
     for (const h of direct) if (selected.has(h)) lines.push(`${'  |'.repeat(depth + 1)}--${h}`);
   };
   walk(root, 0);
   return lines.join('\n');
-}
-
-function visibleGroups(inv: Inventory, selected: Set<string>): string[] {
-  return [...inv.groups.keys()].filter((g) => g === 'all' || hasSelected(inv, g, selected));
-}
-
-function hasSelected(inv: Inventory, group: string, selected: Set<string>): boolean {
-  return inv.groupHosts(group).some((h) => selected.has(h));
 }
 
 function withoutMagic(vars: Vars): Vars {

@@ -10,7 +10,7 @@ export interface Group {
   parents: string[];
   /** Vars written in the inventory source itself (`[g:vars]`, YAML `vars:`). */
   vars: Vars;
-  /** Vars from `group_vars/<name>`: Ansible ranks these above the inventory source's. */
+  /** Vars from `group_vars/<name>`: Ansible ranks all of these above every inventory-file group var. */
   fileVars: Vars;
 }
 
@@ -114,13 +114,29 @@ export class Inventory {
     return seen;
   }
 
-  /** Every host of a group and of its descendants, in inventory order. */
+  /**
+   * Every host of a group and of its descendants, in Ansible's order (`Group.get_hosts`): the
+   * group's own hosts, then its children's, then theirs, level by level. (Below the children
+   * Ansible's order follows a Python set and varies between runs; here it is the definition order.)
+   */
   groupHosts(name: string): string[] {
-    if (name === 'all') return [...this.hosts.keys()];
-    const names = new Set([name, ...this.descendants(name)]);
-    const member = new Set<string>();
-    for (const n of names) for (const h of this.groups.get(n)?.hosts ?? []) member.add(h);
-    return [...this.hosts.keys()].filter((h) => member.has(h));
+    const out = new Set<string>();
+    const seenGroups = new Set<string>([name]);
+    let level = [name];
+    while (level.length) {
+      for (const g of level) for (const h of this.groups.get(g)?.hosts ?? []) out.add(h);
+      const next: string[] = [];
+      for (const g of level) {
+        for (const c of this.groups.get(g)?.children ?? []) {
+          if (!seenGroups.has(c)) {
+            seenGroups.add(c);
+            next.push(c);
+          }
+        }
+      }
+      level = next;
+    }
+    return [...out];
   }
 
   /** All groups a host is in, directly or through a child group, `all` included. */
@@ -143,10 +159,13 @@ export class Inventory {
   }
 
   /**
-   * A host's variables in Ansible's precedence (ansible-core's VariableManager): role defaults
-   * < `all` from the inventory < group_vars/all < other groups from the inventory (by depth,
-   * ansible_group_priority, name) < their group_vars files < host vars < host_vars files < extra vars.
-   * Top-level keys are replaced, not deep-merged (Ansible's default hash_behaviour).
+   * A host's variables in Ansible's precedence (ansible-core 2.14 `VariableManager.get_vars`, its
+   * default `VARIABLE_PRECEDENCE`): role defaults < `all` from the inventory file < the host's other
+   * groups from the inventory file < `group_vars/all` < the other groups' `group_vars` files < host
+   * vars from the inventory file < `host_vars` files < extra vars. Groups are ordered by depth, then
+   * `ansible_group_priority`, then name (`sort_groups`). Top-level keys are replaced, not deep-merged
+   * (Ansible's default hash_behaviour). `ansible_group_priority` in the inventory file is consumed by
+   * the group (`Group.set_variable`), so it is no host variable; in group_vars files it is a plain one.
    */
   hostVars(hostName: string, opts: { defaults?: Vars; extra?: Vars } = {}): Vars {
     const host = this.hosts.get(hostName);
@@ -158,9 +177,9 @@ export class Inventory {
     return Object.assign(
       {},
       opts.defaults,
-      all.vars,
+      inventoryVars(all),
+      ...groups.map(inventoryVars),
       all.fileVars,
-      ...groups.map((g) => g.vars),
       ...groups.map((g) => g.fileVars),
       host.vars,
       host.fileVars,
@@ -170,8 +189,13 @@ export class Inventory {
   }
 }
 
+function inventoryVars(g: Group): Vars {
+  const { ansible_group_priority: _p, ...vars } = g.vars;
+  return vars;
+}
+
 function priority(g: Group): number {
-  const p = Number(g.vars.ansible_group_priority ?? g.fileVars.ansible_group_priority ?? 1);
+  const p = Number(g.vars.ansible_group_priority ?? 1);
   return Number.isFinite(p) ? p : 1;
 }
 

@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { InventoryError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { Inventory, type Vars } from './inventory.js';
+import { decryptVault, isVaultText, markSecrets } from './vault.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 
-const VARS_EXTENSIONS = new Set(['', '.yml', '.yaml', '.json']);
+/** ansible-core's `[''] + YAML_FILENAME_EXTENSIONS`, in the order it tries them. */
+const VARS_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
 const YAML_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
 /** Files Ansible's inventory directory loading skips (`inventory_ignore_extensions`). */
 const IGNORED = /(~|\.orig|\.bak|\.ini\.swp|\.cfg|\.retry|\.pyc|\.pyo|\.md|\.txt|\.rst)$/;
@@ -19,6 +21,11 @@ export function loadInventory(paths: string | string[]): Inventory {
   const inv = new Inventory();
   const varDirs: string[] = [];
   for (const path of Array.isArray(paths) ? paths : [paths]) {
+    if (isHostList(path)) {
+      parseHostList(path, inv);
+      inv.sources.push(path);
+      continue;
+    }
     const stat = statOrFail(path);
     if (stat.isDirectory()) {
       const files = readdirSync(path)
@@ -40,8 +47,27 @@ export function loadInventory(paths: string | string[]): Inventory {
   return inv;
 }
 
-function parseSource(file: string, inv: Inventory): void {
+/** ansible-core's host_list plugin: `-i 'h1,h2:2222,'` names hosts, when no such file exists. */
+function isHostList(path: string): boolean {
+  return path.includes(',') && !exists(path);
+}
+
+function parseHostList(list: string, inv: Inventory): void {
+  for (const entry of list.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^\[(.+)\]:([0-9]+)$/.exec(entry) ?? /^([^:]+):([0-9]+)$/.exec(entry);
+    const name = m ? m[1]! : entry;
+    inv.addHost('ungrouped', name, m ? { ansible_port: Number(m[2]) } : {});
+  }
+}
+
+/** A file's text, decrypted when it is a whole ansible-vault file (Ansible's loader does the same). */
+function readSource(file: string): { plain: string; encrypted: boolean } {
   const text = readFileSync(file, 'utf8');
+  return isVaultText(text) ? { plain: decryptVault(text, file), encrypted: true } : { plain: text, encrypted: false };
+}
+
+function parseSource(file: string, inv: Inventory): void {
+  const text = readSource(file).plain;
   const ext = extname(file).toLowerCase();
   if (YAML_EXTENSIONS.has(ext) || (ext === '' && looksLikeYamlInventory(text))) parseYamlInventory(text, file, inv);
   else parseIniInventory(text, file, inv);
@@ -56,39 +82,46 @@ function looksLikeYamlInventory(text: string): boolean {
   return first !== undefined && (first.trim() === '---' || /^[A-Za-z0-9_.-]+:\s*(#.*)?$/.test(first.trim()));
 }
 
+/**
+ * `group_vars/` and `host_vars/` as ansible-core's host_group_vars plugin reads them: looked up by
+ * each group's and host's name (a file for no group is ignored), the first of `<name>`,
+ * `<name>.yml`, `<name>.yaml`, `<name>.json` that exists (`DataLoader.find_vars_files`); a directory
+ * gives every vars file below it, sorted, later files winning.
+ */
 function loadVarsDirs(dir: string, inv: Inventory): void {
-  for (const [sub, apply] of [
-    ['group_vars', (name: string, vars: Vars) => Object.assign(inv.group(name).fileVars, vars)],
-    ['host_vars', (name: string, vars: Vars) => inv.hosts.has(name) && Object.assign(inv.host(name).fileVars, vars)],
-  ] as const) {
-    const base = join(dir, sub);
-    if (!isDir(base)) continue;
-    for (const entry of readdirSync(base).sort()) {
-      if (entry.startsWith('.')) continue;
-      const full = join(base, entry);
-      const ext = extname(entry).toLowerCase();
-      if (isDir(full)) apply(entry, readVarsTree(full));
-      else if (VARS_EXTENSIONS.has(ext)) apply(basename(entry, extname(entry)), readVarsFile(full));
-    }
+  for (const g of inv.groups.values()) Object.assign(g.fileVars, findVars(join(dir, 'group_vars'), g.name));
+  for (const h of inv.hosts.values()) Object.assign(h.fileVars, findVars(join(dir, 'host_vars'), h.name));
+}
+
+function findVars(base: string, name: string): Vars {
+  for (const ext of VARS_EXTENSIONS) {
+    const full = join(base, name + ext);
+    if (isDir(full)) return readVarsTree(full);
+    if (exists(full)) return readVarsFile(full);
   }
+  return {};
 }
 
 /** A group_vars/<name>/ directory: every vars file below it, in sorted order, later files winning. */
 function readVarsTree(dir: string): Vars {
   const out: Vars = {};
   for (const entry of readdirSync(dir).sort()) {
-    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('.') || entry.endsWith('~')) continue;
     const full = join(dir, entry);
-    if (isDir(full)) Object.assign(out, readVarsTree(full));
-    else if (VARS_EXTENSIONS.has(extname(entry).toLowerCase())) Object.assign(out, readVarsFile(full));
+    const ext = extname(entry);
+    if (isDir(full)) {
+      if (!ext) Object.assign(out, readVarsTree(full));
+    } else if (VARS_EXTENSIONS.includes(ext)) Object.assign(out, readVarsFile(full));
   }
   return out;
 }
 
 export function readVarsFile(file: string): Vars {
-  const src = YamlSource.parse(readFileSync(file, 'utf8'), file, InventoryError, '1.1');
+  const text = readSource(file);
+  const src = YamlSource.parse(text.plain, file, InventoryError, '1.1');
   const out: Vars = {};
   for (const { key, value } of src.entries(src.root, 'a vars file')) out[key] = src.toJS(value);
+  if (text.encrypted) markSecrets(out);
   return out;
 }
 
@@ -97,6 +130,15 @@ function statOrFail(path: string) {
     return statSync(path);
   } catch {
     throw new InventoryError(`inventory "${path}" does not exist`, { file: path });
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -3,9 +3,13 @@ import { closeNames } from '../inventory/host-patterns.js';
 import type { Vars } from '../inventory/inventory.js';
 import type { Role, RoleCatalog } from './role.js';
 
-/** A role by its name or one of its aliases (`containerd` is install-containerd). */
+/**
+ * A role by its name, one of its aliases (`containerd` is install-containerd) or `role-<either>`,
+ * the tag the migration guides pass to `--tags`.
+ */
 export function findRole(catalog: RoleCatalog, name: string): Role {
-  const role = catalog.roles.find((r) => r.name === name || r.aliases.includes(name));
+  const bare = name.replace(/^role-/, '');
+  const role = catalog.roles.find((r) => [name, bare].some((n) => r.name === n || r.aliases.includes(n)));
   if (role) return role;
   const all = catalog.roles.flatMap((r) => [r.name, ...r.aliases]);
   const close = closeNames(name, all);

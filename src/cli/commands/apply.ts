@@ -4,7 +4,9 @@ import { UsageError } from '../../core/errors.js';
 import { prepareRun } from '../../engine/prepare.js';
 import { applyRun } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
+import { connectionDefaults } from '../../config/cli-settings.js';
 import { connector } from '../connect.js';
+import { formatHostList, formatTaskList, splitTags, startAtTask } from './plan-options.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 
@@ -26,6 +28,16 @@ export interface ApplyOptions {
   serial?: string;
   maxFailPercentage?: string;
   retryFile?: string;
+  user?: string;
+  privateKey?: string;
+  become?: boolean;
+  becomeUser?: string;
+  timeout?: string;
+  tags?: string[];
+  skipTags?: string[];
+  listHosts?: boolean;
+  listTasks?: boolean;
+  startAtTask?: string;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -39,7 +51,20 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
 
   // Everything is checked before the first connection.
-  const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });
+  const prepared = prepareRun({
+    inventory: opts.inventory,
+    limit: opts.limit,
+    roles: [...(opts.role ?? []), ...splitTags(opts.tags)],
+    skipRoles: splitTags(opts.skipTags),
+    extraVars: parseExtraVars(opts.extraVars ?? []),
+    connectionDefaults: connectionDefaults(opts),
+  });
+  for (const w of prepared.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  if (opts.startAtTask !== undefined) startAtTask(prepared, opts.startAtTask);
+  if (opts.listHosts || opts.listTasks) {
+    process.stdout.write(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));
+    return 0;
+  }
   const connect = await connector(opts);
 
   let interrupted = false;

@@ -4,11 +4,12 @@ import { isRunId } from '../../core/run-id.js';
 import { prepareAllRoles } from '../../engine/prepare.js';
 import { restoreRun } from '../../engine/restore.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
+import { type ConnectionFlags, connectionDefaults } from '../../config/cli-settings.js';
 import { type ConnectOptions, connector } from '../connect.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 
-export interface RestoreOptions extends ConnectOptions {
+export interface RestoreOptions extends ConnectOptions, ConnectionFlags {
   inventory: string[];
   limit: string;
   run: string;
@@ -20,7 +21,7 @@ export interface RestoreOptions extends ConnectOptions {
 /** `provision restore --limit H --run RUN-ID`: the files that run replaced, put back. */
 export async function restoreCommand(opts: RestoreOptions): Promise<number> {
   if (!isRunId(opts.run)) throw new UsageError(`--run takes a run id as printed at the end of a run (e.g. 20261122T104800Z-1a2b3c), got "${opts.run}"`);
-  const hosts = prepareAllRoles({ inventory: opts.inventory, limit: opts.limit, extraVars: parseExtraVars(opts.extraVars ?? []) });
+  const hosts = prepareAllRoles({ inventory: opts.inventory, limit: opts.limit, extraVars: parseExtraVars(opts.extraVars ?? []), connectionDefaults: connectionDefaults(opts) });
   const connect = await connector(opts);
   const { report, listener, finish } = reporting(hosts.map((h) => h.host), opts);
   const summary = await restoreRun(hosts, opts.run, { connect, listener, backupRoot: BACKUP_ROOT });

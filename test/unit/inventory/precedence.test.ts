@@ -19,14 +19,14 @@ describe('variable precedence (as ansible-core)', () => {
     'host-line',
     'group_vars-child-20',
     'group_vars-parent',
+    'group_vars-all',
     'inventory-child',
     'inventory-parent',
-    'group_vars-all',
     'inventory-all',
     'role default',
   ];
 
-  it('ranks -e > host_vars > host line > child group_vars > parent group_vars > inventory child > parent > group_vars/all > inventory all > role defaults', () => {
+  it('ranks -e > host_vars > host line > child group_vars > parent group_vars > group_vars/all > inventory child > parent > inventory all > role defaults', () => {
     const seen: string[] = [];
     const layers = {
       extra: { level: 'extra vars' } as Record<string, unknown> | undefined,

@@ -1,0 +1,45 @@
+import { UsageError } from '../../core/errors.js';
+import type { PreparedRun } from '../../engine/prepare.js';
+
+/** `-t a,b -t c` as Ansible reads tags: comma-separated, repeatable. */
+export function splitTags(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+}
+
+/**
+ * `--start-at-task NAME`: each host's tasks before the first task named NAME (or `role : NAME`)
+ * are dropped, as ansible-playbook skips them. A name no host has is a usage error.
+ */
+export function startAtTask(run: PreparedRun, name: string): void {
+  let found = false;
+  for (const host of run.hosts) {
+    let started = false;
+    for (const role of host.roles) {
+      if (!started) {
+        const at = role.tasks.findIndex((t) => t.name === name || t.spec.name === name || `${role.role} : ${t.spec.name}` === name);
+        if (at >= 0) {
+          started = found = true;
+          role.tasks = role.tasks.slice(at);
+        } else role.tasks = [];
+      }
+    }
+  }
+  if (!found) throw new UsageError(`--start-at-task: no selected host has a task named "${name}"`);
+}
+
+/** `--list-hosts`, laid out as ansible-playbook prints it. */
+export function formatHostList(run: PreparedRun): string {
+  return `  hosts (${run.hosts.length}):\n${run.hosts.map((h) => `    ${h.host}\n`).join('')}`;
+}
+
+/** `--list-tasks`: per host, each role's tasks as `role : task`, with the tags the role answers to. */
+export function formatTaskList(run: PreparedRun): string {
+  const tags = (role: string) => {
+    const r = run.catalog.roles.find((x) => x.name === role);
+    const names = [role, ...(r?.aliases ?? [])];
+    return [...names, ...names.map((n) => `role-${n}`)].join(', ');
+  };
+  return run.hosts
+    .map((h) => [`  host ${h.host}:`, ...h.roles.flatMap((r) => r.tasks.map((t) => `    ${r.role} : ${t.name}\tTAGS: [${tags(r.role)}]`))].join('\n') + '\n')
+    .join('');
+}

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import { DEFAULT_CONNECT_TIMEOUT_S } from '../core/constants.js';
+import { TransportError } from '../core/errors.js';
+import type { ConnectionSpec } from '../inventory/connection.js';
+import { KnownHosts, keyType } from './known-hosts.js';
+import { parseJump, proxyJumpFromArgs, readSshConfig, type SshConfigFile } from './ssh-config.js';
+
+export interface RouteOptions {
+  knownHostsFile?: string;
+  acceptNewHostKeys?: boolean;
+  connectTimeoutMs?: number;
+  sshConfig?: SshConfigFile;
+}
+
+/** One SSH connection of a route: the jump hosts in order, then the target. */
+export interface Hop {
+  /** How the user named it: the inventory host or the ProxyJump entry. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  keyFiles: string[];
+  useAgent: boolean;
+  knownHostsFile: string;
+  acceptNew: boolean;
+  readyTimeoutMs: number;
+  keepaliveMs: number;
+  keepaliveCountMax: number;
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => join(homedir(), '.ssh', k));
+
+/**
+ * Where and how to connect, as `ssh` would with Ansible's options: the inventory's
+ * ansible_host/port/user/key first, then the ssh_config `Host` blocks matching ansible_host,
+ * then defaults; flags (--known-hosts, --accept-new-host-keys, -T) over ssh_config. Jump hosts
+ * come from `-J`/`-o ProxyJump=` in ansible_ssh_common_args/extra_args, else from ProxyJump,
+ * each resolved through ssh_config too and its host key checked like the target's.
+ */
+export function planRoute(spec: ConnectionSpec, opts: RouteOptions = {}): Hop[] {
+  const fromArgs = /(?:^|\s)-F\s*['"]?([^\s'"]+)/.exec(spec.sshArgs ?? '')?.[1];
+  const config = fromArgs ? readSshConfig(fromArgs) : opts.sshConfig ?? readSshConfig();
+  const localUser = process.env.USER ?? 'root';
+  const hop = (name: string, given: { user?: string; port?: number; key?: string }): Hop => {
+    const c = config.lookup(name);
+    // As ssh: a missing IdentityFile from the config is skipped, a key given on purpose is not.
+    const keyFiles = [...(given.key ? [given.key.replace(/^~(?=\/)/, homedir())] : []), ...c.identityFiles.filter(existsSync)];
+    const strict = c.strictHostKeyChecking;
+    return {
+      name,
+      address: c.hostName ?? name,
+      port: given.port ?? c.port ?? 22,
+      user: given.user ?? c.user ?? localUser,
+      keyFiles: keyFiles.length || c.identitiesOnly ? keyFiles : DEFAULT_KEYS.filter(existsSync),
+      useAgent: !c.identitiesOnly,
+      knownHostsFile: opts.knownHostsFile ?? c.userKnownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'),
+      acceptNew: !!opts.acceptNewHostKeys || strict === 'accept-new' || strict === 'no',
+      readyTimeoutMs: opts.connectTimeoutMs ?? 1000 * (c.connectTimeoutSec ?? DEFAULT_CONNECT_TIMEOUT_S),
+      keepaliveMs: c.serverAliveIntervalSec ? c.serverAliveIntervalSec * 1000 : 15_000,
+      keepaliveCountMax: c.serverAliveCountMax ?? 4,
+    };
+  };
+  const target = hop(spec.address, { user: spec.user, port: spec.defaultPort ? undefined : spec.port, key: spec.privateKeyFile });
+  const jumps = proxyJumpFromArgs(spec.sshArgs ?? '') ?? config.lookup(spec.address).proxyJump;
+  if (!jumps || jumps.toLowerCase() === 'none') return [target];
+  return [...jumps.split(',').map((j) => {
+    const { user, host: jumpHost, port } = parseJump(j.trim());
+    return hop(jumpHost, { user, port });
+  }), target];
+}
+
+/** Connects hop by hop, each next one through a forwarded channel of the one before. */
+export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
+  const opened: NodeSSH[] = [];
+  let sock: Duplex | undefined;
+  for (const [i, hop] of hops.entries()) {
+    const isTarget = i === hops.length - 1;
+    const ssh = new NodeSSH();
+    let refusal: string | undefined;
+    const known = new KnownHosts(hop.knownHostsFile);
+    const keys = hop.keyFiles.map((file) => readKey(file, host));
+    const agent = hop.useAgent ? process.env.SSH_AUTH_SOCK : undefined;
+    try {
+      await ssh.connect({
+        host: hop.address,
+        port: hop.port,
+        sock,
+        username: hop.user,
+        readyTimeout: hop.readyTimeoutMs,
+        keepaliveInterval: hop.keepaliveMs,
+        keepaliveCountMax: hop.keepaliveCountMax,
+        agent,
+        authHandler: [
+          ...keys.map((key) => ({ type: 'publickey' as const, username: hop.user, key })),
+          ...(agent ? [{ type: 'agent' as const, username: hop.user, agent }] : []),
+        ] as never,
+        hostVerifier: (key: Buffer) => {
+          const verdict = known.verify(hop.address, hop.port, key);
+          if (verdict.ok) return true;
+          if (verdict.reason === 'unknown' && hop.acceptNew) {
+            known.add(hop.address, hop.port, key);
+            return true;
+          }
+          refusal = verdict.reason === 'unknown'
+            ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}: add it (ssh-keyscan) or pass --accept-new-host-keys`
+            : `HOST KEY ${verdict.reason.toUpperCase()} for ${hop.address}:${hop.port}: the ${keyType(key)} key differs from ${known.file}; refusing to connect (someone may be intercepting, or the host was rebuilt)`;
+          return false;
+        },
+      });
+    } catch (e) {
+      ssh.dispose();
+      opened.forEach((o) => o.dispose());
+      const via = isTarget ? '' : ` through jump host ${hop.name}`;
+      const message = refusal ?? (e as Error).message;
+      throw new TransportError(`cannot connect to ${host}${via} (${hop.address}:${hop.port}): ${message}`, { host, cause: e });
+    }
+    // A dropped connection must become a failed result, never an unhandled 'error' that ends the process.
+    ssh.connection?.on('error', () => {});
+    opened.push(ssh);
+    const next = hops[i + 1];
+    if (next) sock = await forward(ssh, host, hop, next);
+  }
+  return opened;
+}
+
+function forward(ssh: NodeSSH, host: string, via: Hop, to: Hop): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    ssh.connection!.forwardOut('127.0.0.1', 0, to.address, to.port, (err: Error | undefined, stream: Duplex) => {
+      if (err) reject(new TransportError(`cannot connect to ${host}: jump host ${via.name} cannot reach ${to.address}:${to.port}: ${err.message}`, { host, cause: err }));
+      else resolve(stream);
+    });
+  });
+}
+
+function readKey(file: string, host: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new TransportError(`cannot read private key ${file} (ansible_ssh_private_key_file of ${host})`, { host });
+  }
+}

@@ -8,9 +8,10 @@ const fact = (argv: unknown) => commandFact('command', `${listArg(argv).map(q).j
 
 export const commandCheck = defineCheckType({
   name: 'command',
-  doc: 'a program run on the node (argv, no shell) exits 0 and, with stdout, prints a line matching that regular expression',
+  doc: 'a program run on the node (argv, no shell) exits with `exit` (default 0) and, with stdout, prints a line matching that regular expression',
   args: {
     argv: { type: 'strings', required: true, doc: 'the program and its arguments, one word each' },
+    exit: { type: 'integer', doc: 'the exit code expected (default 0)' },
     stdout: { type: 'string', doc: 'a regular expression (multiline) its output must match' },
     what: { type: 'string', doc: 'what a failure means, for the report (default: the command line)' },
   },
@@ -19,7 +20,8 @@ export const commandCheck = defineCheckType({
     const r = factValue(facts, fact(args.argv));
     const what = String(args.what ?? listArg(args.argv).join(' '));
     const last = r.out.trim().split('\n').pop() ?? '';
-    if (r.code !== 0) return { failures: [`${what}: exit ${r.code}${last ? `: ${last}` : ''}`] };
+    const expected = args.exit === undefined ? 0 : Number(args.exit);
+    if (r.code !== expected) return { failures: [`${what}: exit ${r.code}${expected ? ` (expected ${expected})` : ''}${last ? `: ${last}` : ''}`] };
     if (args.stdout && !new RegExp(String(args.stdout), 'm').test(r.out)) return { failures: [`${what}: output does not match /${args.stdout}/: ${last}`] };
     return { failures: [] };
   },

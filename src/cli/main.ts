@@ -11,9 +11,17 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('provision')
     .description('Provision Kubernetes worker nodes the Ansible way: Docker Engine to containerd, node by node.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('--version', 'print the version and where roles and templates are loaded from');
+  // Handled before the subcommands parse, so that apply's required -i does not stand in the way.
+  if (argv[0] === '--version') {
+    process.stdout.write((await import('./commands/version.js')).versionText() + '\n');
+    return ExitCode.ok;
+  }
   // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
+  // (Not for `completion`: its -i is optional, only for listing hosts.)
   program.hook('preAction', async (_program, command) => {
+    if (command.name() === 'completion') return;
     (await import('../config/cli-settings.js')).applyAnsibleSettings(command);
     await (await import('./vault-options.js')).useVaultOptions(command.opts());
   });
@@ -28,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
-    .option('-v, --verbose', 'also list tasks that changed nothing, with the reason')
+    .option('-v, --verbose', 'list every task of every host, with the reason')
+    .option('--report-html <file>', 'write the run as one self-contained HTML page (timeline, changes, verification)')
     .option('--list-hosts', 'print the hosts that would be targeted and stop')
     .option('--list-tasks', 'print the tasks of every selected role and stop')
     .option('-t, --tags <tags>', 'only these roles: names, aliases or role-<name>, comma-separated (repeatable)', collect)
@@ -64,6 +73,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-variables', 'roles only')
     .option('--markdown', 'the README tables of roles and variables')
     .action(async (opts) => (await import('./commands/roles.js')).rolesCommand(opts));
+
+  program
+    .command('report <json>')
+    .description('turn a --report JSON file into one self-contained HTML page')
+    .option('--html <file>', 'write the page to this file (default: standard output)')
+    .action(async (file, opts) => (await import('./commands/report.js')).reportCommand(file, opts));
+
+  program
+    .command('completion [shell]')
+    .description('print a completion script for bash, zsh or fish (commands, flags, roles, hosts and groups)')
+    .option('--list-hosts', 'print the host and group names of -i (what the scripts complete --limit with)')
+    .option('-i, --inventory <path...>', 'inventory, with --list-hosts')
+    .action(async (shell, opts) => (await import('./commands/completion.js')).completionCommand(program, shell, opts));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,6 +4,8 @@ import { pyyamlTags } from './yaml11-tags.js';
 
 type ErrorClass = new (message: string, context?: ErrorContext) => ProvisionError;
 
+const MAX_ALIAS_COUNT = 100;
+
 /** A parsed YAML file that can point at any of its nodes as `file:line:col`. */
 export class YamlSource {
   private constructor(
@@ -58,7 +60,14 @@ export class YamlSource {
   }
 
   toJS(node: Node | null | undefined): unknown {
-    return node == null ? null : node.toJS(this.doc);
+    if (node == null) return null;
+    try {
+      return node.toJS(this.doc, { maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      // yaml's guard against alias bombs ("billion laughs"): bad input, so name the file.
+      if (e instanceof ReferenceError && /alias/i.test(e.message)) throw this.error(node, `too many aliases (more than ${MAX_ALIAS_COUNT} expansions): ${e.message}`);
+      throw e;
+    }
   }
 }
 

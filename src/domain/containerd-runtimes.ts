@@ -1,4 +1,4 @@
-import { DNS1123_LABEL } from '../core/constants.js';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../core/constants.js';
 
 /**
  * containerd runtime handlers. A handler's key under `runtimes.<key>` is what a Kubernetes
@@ -76,6 +76,9 @@ export function runtimeProblems(specs: unknown, defaultRuntime: unknown): string
     }
     if (!PRESETS[name] && typeof s.runtime_type !== 'string') {
       problems.push(`containerd_runtimes: "${name}" is no preset (${RUNTIME_PRESETS.join(', ')}): give its runtime_type, e.g. io.containerd.runc.v2`);
+    }
+    if (s.runtime_class !== undefined && (typeof s.runtime_class !== 'string' || s.runtime_class.length > 253 || !DNS1123_SUBDOMAIN.test(s.runtime_class))) {
+      problems.push(`containerd_runtimes: "${name}" has runtime_class ${JSON.stringify(s.runtime_class)}, which is no Kubernetes object name (DNS-1123 subdomain)`);
     }
     const allowed = new Set(['name', 'runtime_type', 'options', 'privileged_without_host_devices', 'pod_annotations', 'runtime_class']);
     for (const key of Object.keys(s)) if (!allowed.has(key)) problems.push(`containerd_runtimes: "${name}" has unknown key "${key}"`);

@@ -4,6 +4,7 @@ import { renderDeep } from '../roles/resolve-vars.js';
 import type { Role, TaskSpec } from '../roles/role.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
 import { type ArgSpec, type Args, argProblem, coerceRendered } from '../tasks/task-type.js';
+import { pathProblem } from '../roles/value-types.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 
 /** A task made concrete for one host: loop item chosen, `when` true, arguments rendered. */
@@ -72,13 +73,16 @@ function itemLabel(item: unknown): string {
   return String(item);
 }
 
+const DESTINATIONS = new Set(['dest', 'path']);
+
 /** Templated arguments are typed only once rendered: "true" becomes a boolean, "0755" stays a mode. */
 function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: string, table: TypeTable): void {
   const types = table[spec.type]!.args;
   for (const [key, value] of Object.entries(args)) {
     const argSpec = types[key]!;
     args[key] = coerceRendered(argSpec, value);
-    const problem = argProblem(argSpec, args[key]);
+    // A destination is where a write lands: absolute and normalised, so it cannot climb out of its place.
+    const problem = argProblem(argSpec, args[key]) ?? (DESTINATIONS.has(key) ? pathProblem(args[key]) : undefined);
     if (problem) {
       throw new ValidationError(`${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
     }

@@ -1,5 +1,6 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
 import { ErrorList, ProvisionError } from '../core/errors.js';
+import { connectionOf } from '../inventory/connection.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
 import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
@@ -41,7 +42,7 @@ export interface PreparedHost {
 }
 
 export interface PreparedRun {
-  /** Ansible variables provision ignores, one line per host and variable (see ansible-variables.ts). */
+  /** Ansible variables provision ignores (see ansible-variables.ts), and variable names one typo from a declared one. */
   warnings: string[];
   inventory: Inventory;
   catalog: RoleCatalog;
@@ -84,11 +85,13 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const warnings: string[] = [];
+  const typos = new Set<string>();
   const hosts = eachHost(hostNames, (host) => {
     const inventoryVars = inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults });
     warnings.push(...checkAnsibleVariables(host, inventoryVars));
-    return prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)));
+    return prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos);
   });
+  warnings.push(...typos);
   return { warnings, inventory, catalog, hosts };
 }
 
@@ -101,9 +104,10 @@ export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
   return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
 }
 
-function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[]): PreparedHost {
+function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[], typos?: Set<string>): PreparedHost {
+  connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
   const chosen = roles(inventoryVars);
-  const vars = resolveVariables(catalog, host, inventoryVars, engine);
+  const vars = resolveVariables(catalog, host, inventoryVars, engine, typos);
   return {
     host,
     vars,

@@ -1,6 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
+import { ValidationError } from '../core/errors.js';
+import { pathProblem } from '../roles/value-types.js';
 import type { PreparedHost } from './prepare.js';
+
+const SAFE_DIR_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 export interface RenderedFile {
   host: string;
@@ -27,11 +31,25 @@ export function renderedFiles(hosts: PreparedHost[]): RenderedFile[] {
   return files;
 }
 
-/** Writes `outDir/<host>/<absolute path on the node>` for each file. */
+/**
+ * Writes `outDir/<host>/<absolute path on the node>` for each file. A host name that is not a safe
+ * directory name (`../../x`, `a/b`) is refused rather than encoded, so the tree keeps the names
+ * users know; every target is checked to be inside outDir before anything is written.
+ */
 export function writeRenderedFiles(files: RenderedFile[], outDir: string): string[] {
+  const root = resolve(outDir);
+  const targets = files.map((f) => {
+    if (!SAFE_DIR_NAME.test(f.host)) {
+      throw new ValidationError(`render --out: host name ${JSON.stringify(f.host)} is not a safe directory name (letters, digits, ".", "_", "-"; not starting with "."), so it is not written`, { host: f.host });
+    }
+    const bad = pathProblem(f.path);
+    const target = resolve(root, f.host, `.${f.path}`);
+    if (bad || !target.startsWith(root + sep)) throw new ValidationError(`render --out: destination ${JSON.stringify(f.path)} would be written outside ${outDir}${bad ? `: ${bad}` : ''}`, { host: f.host, role: f.role, task: f.task });
+    return target;
+  });
   const written: string[] = [];
-  for (const f of files) {
-    const target = join(outDir, f.host, f.path);
+  for (const [i, f] of files.entries()) {
+    const target = targets[i]!;
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, f.content);
     written.push(target);

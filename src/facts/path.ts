@@ -11,7 +11,7 @@ export interface PathState {
   size?: number;
   linkTarget?: string;
   sha256?: string;
-  /** Current content, gathered only for --diff of text files up to 256 KiB. */
+  /** Current content, gathered only for --diff of text files up to 256 KiB that others may read. */
   content?: string;
 }
 
@@ -22,7 +22,8 @@ export function pathFact(path: string, opts: { sha256?: boolean; content?: boole
     `if [ -e ${p} ] || [ -L ${p} ]; then stat -c 'stat %F|%a|%U|%G|%s' -- ${p}`,
     `  [ -L ${p} ] && printf 'link %s\\n' "$(readlink -- ${p})"`,
     opts.sha256 ? `  [ -f ${p} ] && [ ! -L ${p} ] && printf 'sha %s\\n' "$(sha256sum < ${p} | cut -d' ' -f1)"` : '',
-    opts.content ? `  [ -f ${p} ] && [ "$(stat -c %s -- ${p})" -le 262144 ] && { echo content; base64 < ${p}; }` : '',
+    // Content others may not read is never fetched: it would end up in --diff and reports.
+    opts.content ? `  [ -f ${p} ] && [ "$(stat -c %s -- ${p})" -le 262144 ] && [ -n "$(find ${p} -maxdepth 0 -perm -o=r)" ] && { echo content; base64 < ${p}; }` : '',
     'else echo missing; fi; true',
   ].filter(Boolean).join('\n');
   return {

@@ -1,3 +1,5 @@
+import { InventoryError } from '../core/errors.js';
+import { MASK, maskSecrets as maskAll } from '../core/secrets.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from './inventory.js';
 import { isVaultSecret } from './vault.js';
@@ -27,7 +29,7 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   const spec: ConnectionSpec = {
     type: str('ansible_connection') === 'local' ? 'local' : 'ssh',
     address: str('ansible_host', 'ansible_ssh_host') ?? hostName,
-    port: Number(str('ansible_port', 'ansible_ssh_port') ?? 22),
+    port: portOf(hostName, str('ansible_port', 'ansible_ssh_port')),
     become: ansibleBoolean(vars.ansible_become),
     becomeUser: str('ansible_become_user') ?? 'root',
   };
@@ -43,11 +45,17 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   return spec;
 }
 
-const SECRET = /(password|passwd|passphrase|secret|token)/i;
-
-/** A copy of `vars` with secret-looking and vault-decrypted values replaced, for printing. */
+/** A copy of `vars` with secret-named, vault-decrypted and URL-credential values masked, for printing. */
 export function maskSecrets(vars: Vars): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = (SECRET.test(k) && v != null && v !== '') || isVaultSecret(v) ? '********' : v;
+  for (const [k, v] of Object.entries(vars)) out[k] = isVaultSecret(v) ? MASK : maskAll(v, k);
   return out;
+}
+
+/** ansible_port as a TCP port; anything else is refused rather than quietly becoming port 22. */
+function portOf(host: string, text: string | undefined): number {
+  if (text === undefined) return 22;
+  const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new InventoryError(`ansible_port must be a port number 1-65535, got "${text}"`, { host });
+  return port;
 }

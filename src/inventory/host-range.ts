@@ -7,8 +7,13 @@ import { InventoryError } from '../core/errors.js';
  */
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/** More hosts than any fleet has: a typo like `w[0:99999999]` is refused before it fills memory. */
+export const MAX_RANGE_HOSTS = 100_000;
+
 export function expandHostRange(pattern: string): string[] {
   const m = /^(.*?)\[([^\]]*)\](.*)$/.exec(pattern);
+  // ansible-core refuses the whole file here ("not enough values to unpack"): `[k8s_worker` is no host.
+  if (!m && pattern.includes('[')) throw new InventoryError(`"${pattern}" has "[" with no closing "]": not a host range nor a section header`);
   if (!m || !m[2]!.includes(':')) {
     if (m && !m[2]!.includes(':')) throw new InventoryError(`host range must be begin:end or begin:end:step, got [${m[2]}]`);
     return [pattern];
@@ -30,6 +35,8 @@ export function expandHostRange(pattern: string): string[] {
     const from = Number(beg || '0');
     const to = Number(end);
     if (from > to) throw new InventoryError(`host range begin must not be greater than end in [${body}]`);
+    const count = Math.floor((to - from) / step) + 1;
+    if (count > MAX_RANGE_HOSTS) throw new InventoryError(`host range [${body}] names ${count} hosts, more than the ${MAX_RANGE_HOSTS} allowed`);
     items = [];
     for (let i = from; i <= to; i += step) items.push(padded ? String(i).padStart(beg.length, '0') : String(i));
   } else {
@@ -44,6 +51,9 @@ export function expandHostRange(pattern: string): string[] {
   }
   // The tail may hold further ranges: expand them for every item of this one.
   const tails = expandHostRange(tail);
+  if (items.length * tails.length > MAX_RANGE_HOSTS) {
+    throw new InventoryError(`host range "${pattern}" names ${items.length * tails.length} hosts, more than the ${MAX_RANGE_HOSTS} allowed`);
+  }
   return items.flatMap((item) => tails.map((t) => head + item + t));
 }
 

@@ -62,7 +62,12 @@ function parseHostList(list: string, inv: Inventory): void {
 
 /** A file's text, decrypted when it is a whole ansible-vault file (Ansible's loader does the same). */
 function readSource(file: string): { plain: string; encrypted: boolean } {
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InventoryError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, cause: e });
+  }
   return isVaultText(text) ? { plain: decryptVault(text, file), encrypted: true } : { plain: text, encrypted: false };
 }
 

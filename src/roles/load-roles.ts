@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node } from 'yaml';
 import { isScalar, isSeq } from 'yaml';
@@ -16,7 +16,7 @@ import type { Role, RoleCatalog, TaskSpec, VariableSpec, VarType } from './role.
 
 const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers', 'verify']);
 const VAR_KEYS = new Set(['type', 'description', 'default', 'choices', 'check']);
-const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'any'];
+const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'registry', 'name', 'port', 'any'];
 /** Names a template may use without a declaration. */
 const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'this']);
 
@@ -27,6 +27,9 @@ const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'thi
  */
 export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   const problems: ProvisionError[] = [];
+  if (!statSync(rolesDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ValidationError(`roles directory ${rolesDir} does not exist or is not a directory (set by PROVISION_ROLES_DIR or the install)`, { file: rolesDir });
+  }
   const engine = new TemplateRenderer(templateDir);
   const variables: Record<string, VariableSpec> = {};
 

@@ -5,6 +5,7 @@ import type { Vars } from '../inventory/inventory.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import type { RoleCatalog, VariableSpec } from './role.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
+import { dnsLabelProblem, editDistance, pathProblem, portProblem, registryProblem, uncarriableProblem } from './value-types.js';
 
 const MAX_PASSES = 10;
 
@@ -14,7 +15,8 @@ const MAX_PASSES = 10;
  * be built from others, e.g. a download URL from download_base_url and a version), then every
  * declared variable type-checked and its domain check run. All problems are returned at once.
  */
-export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateRenderer): Vars {
+export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateRenderer, warnings?: Set<string>): Vars {
+  if (warnings) for (const w of typoWarnings(catalog, inventoryVars)) warnings.add(w);
   const vars: Vars = {};
   for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = structuredClone(spec.default);
   Object.assign(vars, inventoryVars);
@@ -41,6 +43,24 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
     throw errors.length === 1 ? errors[0] : new ErrorList(errors);
   }
   return vars;
+}
+
+/** Names provision or Ansible read that no role declares. */
+const UNDECLARED_KNOWN = new Set(['provision_roles', 'inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'inventory_dir', 'inventory_file', 'omit']);
+
+/**
+ * A variable no role declares is ignored, as Ansible ignores it; one within edit distance 2 of a
+ * declared name is most likely a typo (`containerd_verison`) that would silently keep the default.
+ */
+function typoWarnings(catalog: RoleCatalog, inventoryVars: Vars): string[] {
+  const declared = Object.keys(catalog.variables);
+  const out: string[] = [];
+  for (const name of Object.keys(inventoryVars)) {
+    if (name in catalog.variables || name.startsWith('ansible_') || UNDECLARED_KNOWN.has(name) || name.length < 4) continue;
+    const near = declared.filter((d) => editDistance(d, name) <= 2);
+    if (near.length) out.push(`variable ${name} is not declared by any role and is ignored: did you mean ${near.join(' or ')}?`);
+  }
+  return out;
 }
 
 function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateRenderer, host: string, problems: string[]) {
@@ -100,9 +120,17 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
     case 'string':
       if (typeof v === 'number') value = String(v);
       else if (typeof v !== 'string') return `expected a string, ${got}`;
+      else if (uncarriableProblem(v)) return uncarriableProblem(v)!;
       break;
     case 'path':
-      if (typeof v !== 'string' || !v.startsWith('/')) return `expected an absolute path, ${got}`;
+      return withValue(v, pathProblem(v));
+    case 'registry':
+      return withValue(v, registryProblem(v));
+    case 'name':
+      return withValue(v, dnsLabelProblem(v));
+    case 'port':
+      if (portProblem(v)) return portProblem(v)!;
+      value = Number(v);
       break;
     case 'list':
       if (!Array.isArray(v)) return `expected a list, ${got}`;
@@ -115,6 +143,8 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
   if (spec.choices && !spec.choices.includes(value)) return `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, ${got}`;
   return { value };
 }
+
+const withValue = (v: unknown, problem: string | undefined) => problem ?? { value: v };
 
 function declaredBy(spec: VariableSpec): string {
   return spec.owner === 'shared' ? 'roles/variables.yaml' : `role ${spec.owner}`;

@@ -1,5 +1,5 @@
 /** A role as loaded from `roles/<name>/role.yaml`: data only. */
-export type VarType = 'string' | 'boolean' | 'integer' | 'list' | 'map' | 'version' | 'path' | 'any';
+export type VarType = 'string' | 'boolean' | 'integer' | 'list' | 'map' | 'version' | 'path' | 'registry' | 'name' | 'port' | 'any';
 
 export interface Where {
   file: string;

@@ -1,6 +1,7 @@
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
 import { removedFlagProblems } from '../domain/kubelet-flags.js';
+import { registryProblem, uncarriableProblem } from './value-types.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 
 type Vars = Record<string, unknown>;
@@ -9,10 +10,27 @@ type Vars = Record<string, unknown>;
  * Domain checks a role variable can name with `check:`. Each returns problems as messages;
  * they run on a host's resolved variables before anything connects.
  */
+/**
+ * Flag names and values end up as arguments on kubelet's ExecStart line: a name must look like a
+ * flag, and a value cannot hold a line break (systemd has no way to write one there).
+ */
+function flagValueProblems(flags: Vars): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(flags)) {
+    if (!/^(--?)?[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) problems.push(`kubelet_flags: ${JSON.stringify(name)} is not a flag name`);
+    const parts = Array.isArray(value) ? value : value && typeof value === 'object' ? Object.entries(value).flat() : [value];
+    for (const part of parts) {
+      const bad = typeof part === 'string' ? uncarriableProblem(part) : undefined;
+      if (bad) problems.push(`kubelet_flags.${name}: ${bad}`);
+    }
+  }
+  return problems;
+}
+
 export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => string[]> = {
   'kubelet-flags': (value, vars) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
-    return removedFlagProblems(String(vars.kubernetes_version), value as Vars);
+    return [...flagValueProblems(value as Vars), ...removedFlagProblems(String(vars.kubernetes_version), value as Vars)];
   },
   'containerd-runtimes': (value, vars) => runtimeProblems(value, vars.containerd_default_runtime),
   /** kubelet and containerd must agree on the cgroup driver, or pods fail to start. */
@@ -34,10 +52,13 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => str
     if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_mirrors must map a registry name to a list of mirror URLs'];
     const problems: string[] = [];
     for (const [registry, mirrors] of Object.entries(value as Vars)) {
+      // The name becomes a directory under certs.d: `../../systemd/system` must not.
+      const bad = registryProblem(registry);
+      if (bad) problems.push(`containerd_registry_mirrors: registry name: ${bad}`);
       const list = Array.isArray(mirrors) ? mirrors : [mirrors];
       for (const m of list) {
         const url = typeof m === 'string' ? m : (m as Vars | null)?.url;
-        if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url)) {
+        if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) {
           problems.push(`containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`);
         }
       }

@@ -6,16 +6,19 @@ import { PlanError } from '../core/errors.js';
 import { type Args } from './task-type.js';
 
 /**
- * The one way a file is written on a node: into a temporary file beside the target (same file
- * system, so the rename is atomic), given its attributes, validated, the old file backed up, then
- * renamed over the target. `fill` is shell that writes "$tmp"; a failure anywhere leaves the target
+ * The one way a file is written on a node: into a new private temporary file beside the target
+ * (mktemp under umask 077; same file system, so the rename is atomic), given its attributes,
+ * validated, the old file backed up, then renamed over the target. `fill` is shell that writes "$tmp"; a failure anywhere leaves the target
  * as it was and no temporary file behind.
  */
 export function atomicWriteScript(w: { dest: string; state: PathState; args: Args; backupDir: string; fill: string; validate?: string }): string {
   const dir = w.dest.replace(/\/[^/]*$/, '') || '/';
+  const base = w.dest.slice(w.dest.lastIndexOf('/') + 1);
   return [
     `[ -d ${q(dir)} ] || ${failWith(`the directory of ${w.dest} does not exist`)}`,
-    `tmp=${q(w.dest + TEMP_SUFFIX)}`,
+    // A fixed temp name beside the target could be a symlink planted by another user of that
+    // directory; mktemp makes a new file (O_EXCL), and umask 077 keeps it private until chmod.
+    `tmp=$(umask 077 && mktemp --suffix=${q(TEMP_SUFFIX)} ${q(`${dir === '/' ? '' : dir}/.${base}.`)}XXXXXX) || ${failWith(`cannot make a temporary file beside ${w.dest}`)}`,
     `trap 'rm -f -- "$tmp"' EXIT`,
     w.fill,
     tempAttributes(w.dest, w.state, w.args),

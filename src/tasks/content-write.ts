@@ -19,6 +19,13 @@ export const contentArgs: Record<string, ArgSpec> = {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 export const contentFacts = (args: Args, ctx: PlanContext) => [pathFact(String(args.dest), { sha256: true, content: ctx.diff })];
 
+/** A file others may not read (wanted or current mode) shows in --diff and reports as a checksum change only. */
+function privateContent(args: Args, state: { exists: boolean; mode?: string }): boolean {
+  const othersRead = (mode: string) => (parseInt(mode, 8) & 0o004) !== 0;
+  if (typeof args.mode === 'string' && !othersRead(args.mode)) return true;
+  return state.exists && state.mode !== undefined && !othersRead(state.mode);
+}
+
 /**
  * Content compared by hash; a write is atomic and validated (e.g. `containerd --config %s config
  * dump`), the old version kept in the run's backup directory. A failed validation leaves the
@@ -44,6 +51,8 @@ export function planContentWrite(args: Args, facts: Map<string, unknown>, ctx: P
     what: state.exists ? `update ${dest} (content changed)` : `create ${dest}`,
     script,
     predict: [writtenState(dest, state, args, { sha256: sha256(ctx.content), content: ctx.content }), ...(unit ? [{ kind: 'unit-file' as const, name: unit }] : [])],
-    diff: { path: dest, before: state.content ?? (state.exists ? '(content not shown)\n' : ''), after: ctx.content },
+    diff: privateContent(args, state)
+      ? { path: dest, before: state.exists ? `(sha256 ${state.sha256?.slice(0, 12)}; content not shown: others may not read it)\n` : '', after: `(sha256 ${sha256(ctx.content).slice(0, 12)}; content not shown: others may not read it)\n` }
+      : { path: dest, before: state.content ?? (state.exists ? '(content not shown)\n' : ''), after: ctx.content },
   });
 }

@@ -2,11 +2,16 @@ import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/path.js';
 import { urlTextFact } from '../facts/url-text.js';
+import { maskUrlCredentials } from '../core/secrets.js';
 import { failWith, q } from '../transport/shell.js';
+import { urlFetchScript } from '../transport/url-fetch.js';
 import { atomicWriteScript } from './atomic-write.js';
 import { attributeChanges, writtenState } from './file-attributes.js';
 import { PlanError } from '../core/errors.js';
 import { type Args, defineTaskType, ownerArgs } from './task-type.js';
+
+/** A whole release archive on a slow mirror still fits; a stalled transfer does not hang the run. */
+const DOWNLOAD_MAX_TIME_S = 1800;
 
 const destFact = (args: Args) => pathFact(String(args.dest), { sha256: true });
 const pinned = (args: Args) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);
@@ -29,21 +34,22 @@ export const downloadTask = defineTaskType({
   facts: (args) => [destFact(args), ...(pinned(args) ? [] : [urlTextFact(String(args.checksum_url))])],
   plan(args, facts, ctx) {
     const url = String(args.url);
+    const shown = maskUrlCredentials(url);
     const dest = String(args.dest);
     const expected = pinned(args) ?? checksumFromFile(factValue(facts, urlTextFact(String(args.checksum_url))), String(args.checksum_url), url);
-    if (!/^[0-9a-f]{64}$/.test(expected)) throw new PlanError(`sha256 "${expected}" for ${url} is not 64 hex digits`);
+    if (!/^[0-9a-f]{64}$/.test(expected)) throw new PlanError(`sha256 "${expected}" for ${shown} is not 64 hex digits`);
     const state = factValue(facts, destFact(args));
     if (state.exists && state.sha256 === expected) {
       const attrs = attributeChanges(dest, state, args);
       return attrs.length ? changes(...attrs) : noop(`${dest} already has sha256 ${expected.slice(0, 12)}`);
     }
     const fill = [
-      `if command -v curl >/dev/null; then curl -fsSL --retry 3 -o "$tmp" ${q(url)}; else wget -q -O "$tmp" ${q(url)}; fi || ${failWith(`download failed: ${url}`)}`,
+      `{\n${urlFetchScript(url, { out: '"$tmp"', maxTime: DOWNLOAD_MAX_TIME_S, retries: 3 })}\n} || ${failWith(`download failed: ${shown}`)}`,
       `got=$(sha256sum < "$tmp" | cut -d' ' -f1)`,
-      `[ "$got" = ${q(expected)} ] || ${failWith(`checksum mismatch for ${url}: expected ${expected}, got `, '"$got"')}`,
+      `[ "$got" = ${q(expected)} ] || ${failWith(`checksum mismatch for ${shown}: expected ${expected}, got `, '"$got"')}`,
     ].join('\n');
     return changes({
-      what: `${state.exists ? 'replace' : 'download'} ${dest} from ${url} (sha256 ${expected.slice(0, 12)})`,
+      what: `${state.exists ? 'replace' : 'download'} ${dest} from ${shown} (sha256 ${expected.slice(0, 12)})`,
       script: atomicWriteScript({ dest, state, args, backupDir: ctx.backupDir, fill }),
       predict: [writtenState(dest, state, args, { sha256: expected })],
     });
@@ -52,7 +58,7 @@ export const downloadTask = defineTaskType({
 
 /** The hash for `url`'s file name in a sha256sum-style file (`<hash>  <name>` or `<hash> *<name>`). */
 function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: string, url: string): string {
-  if (!fetched.ok) throw new PlanError(`cannot fetch checksum file ${checksumUrl}: ${fetched.text.trim().split('\n').pop()}`);
+  if (!fetched.ok) throw new PlanError(`cannot fetch checksum file ${maskUrlCredentials(checksumUrl)}: ${fetched.text.trim().split('\n').pop()}`);
   const name = url.slice(url.lastIndexOf('/') + 1);
   const lines = fetched.text.split('\n').map((l) => l.trim()).filter(Boolean);
   for (const line of lines) {
@@ -61,5 +67,5 @@ function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: s
   }
   // A checksum file holding only the hash (no file name) is for the one artifact beside it.
   if (lines.length === 1 && /^[0-9a-fA-F]{64}$/.test(lines[0]!)) return lines[0]!.toLowerCase();
-  throw new PlanError(`checksum file ${checksumUrl} has no line for ${name}`);
+  throw new PlanError(`checksum file ${maskUrlCredentials(checksumUrl)} has no line for ${name}`);
 }

@@ -1,30 +1,17 @@
-import { stringify as yamlStringify } from 'yaml';
 import {
   containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec,
 } from '../domain/containerd-runtimes.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
+import {
+  commentText, jsonValue, shellWord, systemdArg, systemdValue, tmpfilesField, tomlKey, tomlValue, yamlBlock, yamlString,
+} from './encoders.js';
 
 type Helper = (...args: unknown[]) => unknown;
 
 /** Handlebars passes an options object last; helpers only want the real arguments. */
 const args = (list: unknown[]) => list.slice(0, -1);
 const truthy = (v: unknown) => !(v === false || v === null || v === undefined || v === '' || v === 0 || (Array.isArray(v) && v.length === 0));
-
-/** A TOML value: strings as basic strings (JSON escapes are valid TOML), arrays, inline tables. */
-function toToml(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map(toToml).join(', ')}]`;
-  if (value && typeof value === 'object') {
-    return `{ ${Object.entries(value).map(([k, v]) => `${tomlKey(k)} = ${toToml(v)}`).join(', ')} }`;
-  }
-  throw new Error(`cannot write ${String(value)} as TOML`);
-}
-
-export function tomlKey(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
-}
 
 function deepMerge(...objects: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -41,16 +28,20 @@ function deepMerge(...objects: unknown[]): Record<string, unknown> {
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export const helpers: Record<string, Helper> = {
-  toml: (...a) => toToml(args(a)[0]),
+  // Encoders: every value a template writes goes through the one of its format.
+  toml: (...a) => tomlValue(args(a)[0]),
   tomlKey: (...a) => tomlKey(String(args(a)[0])),
-  json: (...a) => JSON.stringify(args(a)[0]),
+  json: (...a) => jsonValue(args(a)[0]),
   /** YAML block text, optionally indented by N spaces (for embedding under a key). */
-  yaml: (...a) => {
-    const [value, indent] = args(a);
-    const text = yamlStringify(value, { lineWidth: 0 }).trimEnd();
-    const pad = ' '.repeat(Number(indent ?? 0));
-    return text.split('\n').map((l) => pad + l).join('\n');
-  },
+  yaml: (...a) => yamlBlock(args(a)[0], Number(args(a)[1] ?? 0)),
+  yamlString: (...a) => yamlString(String(args(a)[0])),
+  systemdArg: (...a) => systemdArg(args(a)[0]),
+  systemdValue: (...a) => systemdValue(args(a)[0]),
+  tmpfiles: (...a) => tmpfilesField(args(a)[0]),
+  comment: (...a) => commentText(args(a)[0]),
+  sh: (...a) => shellWord(args(a)[0]),
+  /** Strings joined, to encode a composed value as one (`{{systemdArg (concat dir "/containerd")}}`). */
+  concat: (...a) => args(a).map(String).join(''),
   eq: (...a) => args(a)[0] === args(a)[1],
   ne: (...a) => args(a)[0] !== args(a)[1],
   not: (...a) => !truthy(args(a)[0]),

@@ -43,6 +43,10 @@ describe('test fleet: nodes laid out as real workers are', function () {
     expect(sh('ce', "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' docker-ce docker-ce-cli containerd.io docker.io containerd runc 2>/dev/null"))
       .to.match(/^docker-ce ii/m).and.match(/^docker-ce-cli ii/m).and.match(/^containerd\.io ii/m).and.not.match(/^(docker\.io|containerd|runc) ii/m);
     expect(sh('ce', 'dpkg -S /usr/bin/dockerd /usr/bin/containerd /usr/bin/runc')).to.match(/^docker-ce: \/usr\/bin\/dockerd$/m).and.match(/^containerd\.io: \/usr\/bin\/runc$/m);
+    // The package relations of docker/docker-ce-packaging and docker/containerd-packaging, as dpkg reads them.
+    expect(sh('ce', "dpkg-query -W -f='${Package}|${Provides}|${Conflicts}|${Replaces}\\n' docker-ce containerd.io"))
+      .to.match(/^containerd\.io\|containerd, runc\|containerd, runc\|containerd, runc$/m)
+      .and.match(/^docker-ce\|\|docker \(<< 1\.5~\), docker-engine, docker\.io\|docker-engine$/m);
     expect(sh('ce', 'cat /etc/containerd/config.toml')).to.match(/^disabled_plugins = \["cri"\]$/m);
     expect(sh('ce', 'systemctl is-active docker containerd')).to.equal('active\nactive\n');
     expect(sh('ce', 'docker version --format {{.Server.Version}}')).to.match(/^20\.10/);

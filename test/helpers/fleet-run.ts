@@ -50,8 +50,17 @@ export function nodeSnapshot(fleet: Fleet, name: string): Map<string, string> {
   return out;
 }
 
+/**
+ * Each service's state and enablement. A unit systemd keeps restarting (a kubelet on removed flags)
+ * flaps between active, failed and activating: it is reported as crash-looping, so comparing two
+ * snapshots does not depend on the moment they were taken.
+ */
 export function serviceStates(fleet: Fleet, name: string): string {
-  return fleet.ssh(name, 'for u in docker docker.socket containerd kubelet; do echo "$u $(systemctl is-active $u) $(systemctl is-enabled $u 2>/dev/null)"; done', { allowFail: true }).stdout;
+  return fleet.ssh(name, [
+    'for u in docker docker.socket containerd kubelet; do',
+    '  s=$(systemctl is-active $u); [ "$(systemctl show $u -p NRestarts --value)" -gt 0 ] 2>/dev/null && s=crash-looping',
+    '  echo "$u $s $(systemctl is-enabled $u 2>/dev/null)"; done',
+  ].join('\n'), { allowFail: true }).stdout;
 }
 
 export const changedTasks = (report: Report, host: string) =>

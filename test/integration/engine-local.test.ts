@@ -87,7 +87,7 @@ handlers:
   });
 
   it('--diff shows the content change; the replaced file is kept under the run backup', async () => {
-    const { root, work, run } = setup(role.replace('exit 7 || true', 'true'), { 'conf.hbs': '{{greeting}}\n' });
+    const { root, work, run } = setup(role.replace('exit 7 || true', 'true').replace('"0640"', '"0644"'), { 'conf.hbs': '{{greeting}}\n' });
     await run();
     const changed = await run({ diff: true, extra: { greeting: 'goodbye valid' } });
     const conf = changed.byTask('conf');
@@ -95,6 +95,17 @@ handlers:
     const backup = join(root, 'backups', changed.summary.runId, work, 'etc/app.conf');
     expect(readFileSync(backup, 'utf8')).to.equal('hello valid\n');
     expect(existsSync(backup)).to.equal(true);
+  });
+
+  it('--diff of a file others may not read (0640) shows checksums, never the content', async () => {
+    const { run } = setup(role.replace('exit 7 || true', 'true'), { 'conf.hbs': '{{greeting}}\n' });
+    await run();
+    const changed = await run({ diff: true, extra: { greeting: 'goodbye valid' } });
+    const diffs = changed.byTask('conf').diffs!;
+    expect(diffs).to.have.length(1);
+    expect(diffs[0]!.before).to.match(/^\(sha256 [0-9a-f]{12}; content not shown: others may not read it\)\n$/);
+    expect(diffs[0]!.after).to.match(/^\(sha256 [0-9a-f]{12}; content not shown: others may not read it\)\n$/);
+    expect(JSON.stringify(diffs)).not.to.include('valid');
   });
 
   it('check mode changes nothing and reports what apply then does', async () => {

@@ -43,7 +43,7 @@ describe('SSH transport against a real sshd on loopback', function () {
       expect(w.code, w.stderr).to.equal(0);
       expect(readFileSync(file)).to.deep.equal(bytes);
       expect(spawnSync('stat', ['-c', '%a', file], { encoding: 'utf8' }).stdout.trim()).to.equal('600');
-      expect(spawnSync('ls', [sshd.dir], { encoding: 'utf8' }).stdout).not.to.include('provision-tmp');
+      expect(spawnSync('ls', ['-A', sshd.dir], { encoding: 'utf8' }).stdout).not.to.include('provision-tmp');
       expect(Buffer.from((await t.run(`base64 < ${file}`)).stdout, 'base64')).to.deep.equal(bytes);
       for (let i = 0; i < 5; i++) await t.run('true');
       expect(t.runs).to.equal(8);

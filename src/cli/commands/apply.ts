@@ -6,6 +6,7 @@ import { applyRun } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { connectionDefaults } from '../../config/cli-settings.js';
 import { connector } from '../connect.js';
+import { htmlReport } from '../reporters/html-report.js';
 import { formatHostList, formatTaskList, splitTags, startAtTask } from './plan-options.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
@@ -28,6 +29,7 @@ export interface ApplyOptions {
   serial?: string;
   maxFailPercentage?: string;
   retryFile?: string;
+  reportHtml?: string;
   user?: string;
   privateKey?: string;
   become?: boolean;
@@ -75,16 +77,18 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const { report, listener, finish } = reporting(prepared.hosts.map((h) => h.host), opts);
+  const { report, listener, finish, outcome } = reporting(prepared.hosts.map((h) => h.host), opts);
 
   try {
     const summary = await applyRun(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
     await finish();
-    process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}`);
+    process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
     process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
     if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
-    if (opts.report) report.write(opts.report, summary.stats, { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted });
+    const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
+    if (opts.report) report.write(opts.report, summary.stats, extra);
+    if (opts.reportHtml) writeFileSync(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
     const retry = Object.entries(summary.stats).filter(([, s]) => s.failed || s.unreachable).map(([h]) => h);
     if (retry.length && opts.retryFile) {
       writeFileSync(opts.retryFile, retry.join('\n') + '\n');

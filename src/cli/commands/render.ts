@@ -18,6 +18,7 @@ export async function renderCommand(opts: RenderOptions): Promise<void> {
     roles: opts.role ?? [],
     extraVars: parseExtraVars(opts.extraVars ?? []),
   });
+  for (const w of run.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   const files = renderedFiles(run.hosts);
   if (opts.out) {
     writeRenderedFiles(files, opts.out);

@@ -1,20 +1,44 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import type { HostStats, Listener, TaskResult } from '../../core/events.js';
 
-/** `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, diff?, error?}]}`. */
+/**
+ * `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, start, end, diff?, error?}],
+ * batches: [{index, hosts, start}], hosts: {host: {start, end}}}`; times are ms since the run began.
+ */
 export class JsonReport {
   readonly tasks: Record<string, unknown>[] = [];
   /** Scripts run on each host (SSH command executions), facts and changes together. */
   readonly roundTrips: Record<string, number> = {};
+  readonly batches: { index: number; of: number; hosts: string[]; start: number }[] = [];
+  readonly hosts: Record<string, { start: number; end?: number }> = {};
+  private readonly began = Date.now();
+  private readonly taskStart = new Map<string, number>();
+
+  private now = () => Date.now() - this.began;
 
   listener: Listener = (e) => {
-    if (e.type === 'host-end' && e.roundTrips !== undefined) this.roundTrips[e.host] = e.roundTrips;
-    if (e.type === 'task-result') this.tasks.push(taskRecord(e));
-    if (e.type === 'host-unreachable') this.tasks.push({ host: e.host, role: null, task: null, status: 'unreachable', error: e.error });
+    if (e.type === 'batch-start') this.batches.push({ index: e.index, of: e.of, hosts: e.hosts, start: this.now() });
+    if (e.type === 'host-start') this.hosts[e.host] = { start: this.now() };
+    if (e.type === 'task-start') this.taskStart.set(e.host, this.now());
+    if (e.type === 'host-end') {
+      if (e.roundTrips !== undefined) this.roundTrips[e.host] = e.roundTrips;
+      if (this.hosts[e.host]) this.hosts[e.host]!.end = this.now();
+    }
+    if (e.type === 'task-result') {
+      this.tasks.push({ ...taskRecord(e), start: this.taskStart.get(e.host) ?? this.now(), end: this.now() });
+      this.taskStart.delete(e.host);
+    }
+    if (e.type === 'host-unreachable') this.tasks.push({ host: e.host, role: null, task: null, status: 'unreachable', error: e.error, start: this.hosts[e.host]?.start ?? this.now(), end: this.now() });
   };
 
+  body(summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { ...extra, startedAt: new Date(this.began).toISOString(), summary, roundTrips: this.roundTrips, batches: this.batches, hosts: this.hosts, tasks: this.tasks };
+  }
+
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
-    writeFileSync(file, JSON.stringify({ ...extra, summary, roundTrips: this.roundTrips, tasks: this.tasks }, null, 2) + '\n');
+    // Reports hold hosts, paths and diffs: readable by their owner only, also when the file existed.
+    writeFileSync(file, JSON.stringify(this.body(summary, extra), null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
   }
 }
 

@@ -1,49 +1,50 @@
 import { Listr } from 'listr2';
-import { emptyStats, type Listener, type RunEvent } from '../../core/events.js';
+import type { Listener } from '../../core/events.js';
+import { LiveView } from './live-view.js';
+
+/** Lines the header, listr2's own marks and the shell prompt take besides the running hosts. */
+const RESERVED_ROWS = 4;
+const REFRESH_MS = 100;
 
 /**
- * listr2 progress: one line per host with the role and task it is on, then its totals. One
- * line per host (not per task) keeps a large concurrent run inside the terminal.
+ * listr2 progress: one header line (batch, counts, elapsed, time left) and one line per running
+ * host (role > task), never taller than the terminal. Finished hosts fold into the counts.
  */
-export function listrReporter(hosts: string[]): { listener: Listener; done: Promise<void>; finish(): void } {
-  const waiters = new Map<string, { title: (t: string) => void; end: (failed: boolean) => void }>();
-  const pending = new Map<string, RunEvent[]>();
-  const ended = new Set<string>();
-  const apply = (e: RunEvent) => {
-    if (e.type === 'batch-start' || ended.has(e.host)) return;
-    const w = waiters.get(e.host);
-    if (!w) return void pending.set(e.host, [...(pending.get(e.host) ?? []), e]);
-    if (e.type === 'task-start') w.title(`${e.host}: ${e.role} › ${e.task}${e.handler ? ' (handler)' : ''}`);
-    if (e.type === 'host-unreachable') w.title(`${e.host}: unreachable`);
-    if (e.type === 'host-end') {
-      ended.add(e.host);
-      if (e.notStarted) return void (w.title(`${e.host}: not started`), w.end(false));
-      const s = e.stats;
-      w.title(`${e.host}: ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped}${s.unreachable ? ' unreachable' : ''}`);
-      w.end(s.failed > 0 || s.unreachable > 0);
-    }
-  };
+export function listrReporter(hosts: string[], rows: () => number = () => process.stdout.rows || 24) {
+  const view = new LiveView(hosts.length);
+  let setTitle: (t: string) => void = () => {};
+  let close: () => void = () => {};
+  const text = () => [view.header(), ...view.runningLines(Math.max(1, rows() - RESERVED_ROWS))].join('\n');
+  let dirty = true;
   const list = new Listr(
-    hosts.map((host) => ({
-      title: `${host}: waiting`,
+    [{
+      title: text(),
       task: (_: unknown, task: { title: string }) =>
-        new Promise<void>((resolve, reject) => {
-          waiters.set(host, {
-            title: (t) => (task.title = t),
-            end: (failed) => (failed ? reject(new Error(task.title)) : resolve()),
-          });
-          for (const e of pending.get(host) ?? []) apply(e);
+        new Promise<void>((resolve) => {
+          setTitle = (t) => (task.title = t);
+          close = resolve;
         }),
-    })),
-    { concurrent: true, exitOnError: false, renderer: 'default', rendererOptions: { collapseErrors: true } },
+    }],
+    { renderer: 'default', exitOnError: false },
   );
+  // Titles are rebuilt on a timer, not per event: the cost of an event stays constant.
+  const timer = setInterval(() => {
+    if (dirty) setTitle(text());
+    dirty = false;
+  }, REFRESH_MS);
   const done = list.run().then(() => undefined, () => undefined);
+  const listener: Listener = (e) => {
+    view.update(e);
+    dirty = true;
+  };
   return {
-    listener: apply,
+    listener,
+    view,
     done,
-    // Hosts that never started (interrupted) still close their line.
     finish: () => {
-      for (const h of hosts) apply({ type: 'host-end', host: h, stats: emptyStats(), notStarted: true });
+      clearInterval(timer);
+      setTitle(view.header());
+      close();
     },
   };
 }

@@ -1,9 +1,15 @@
 import type { Listener } from '../../core/events.js';
 import { formatDiff } from './format-diff.js';
+import { LiveView } from './live-view.js';
 
-/** One line per result, for pipes and CI logs (no TTY, or CI set). */
-export function plainReporter(write: (line: string) => void, opts: { verbose?: boolean } = {}): Listener {
+/**
+ * Plain lines for pipes and CI logs (no TTY, or CI set): a header with the counts at each batch,
+ * changes and failures as they happen, one line per finished host. `-v` adds every task.
+ */
+export function plainReporter(write: (line: string) => void, opts: { verbose?: boolean; total?: number } = {}): Listener {
+  const view = new LiveView(opts.total ?? 0);
   return (e) => {
+    view.update(e);
     switch (e.type) {
       case 'task-result': {
         const label = `${e.host} | ${e.role}${e.handler ? ' (handler)' : ''} | ${e.task}`;
@@ -11,33 +17,25 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
           write(`changed: ${label}\n${e.changes.map((c) => `    - ${c}\n`).join('')}`);
           for (const d of e.diffs ?? []) write(formatDiff(d).replace(/^/gm, '    ') + '\n');
         } else if (e.status === 'failed') write(`FAILED:  ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
-        else if (opts.verbose || e.status === 'skipped') write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
-        else write(`ok:      ${label}\n`);
+        else if (opts.verbose) write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
         break;
       }
       case 'batch-start':
         write(`BATCH ${e.index}/${e.of}: ${e.hosts.join(', ')}\n`);
+        if (opts.total) write(`  ${view.header()}\n`);
         break;
       case 'host-unreachable':
         write(`UNREACHABLE: ${e.host}: ${e.error}\n`);
         break;
+      case 'host-end': {
+        if (e.notStarted) break;
+        const s = e.stats;
+        const state = s.unreachable ? 'unreachable' : s.failed ? 'failed' : 'done';
+        write(`${state}: ${e.host} ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped}${opts.total ? ` (${view.header()})` : ''}\n`);
+        break;
+      }
       default:
         break;
     }
-  };
-}
-
-/**
- * With listr2 drawing progress, the details of changes, skips and failures are held back and
- * printed once it has finished, so they do not fight over the screen.
- */
-export function deferredDetails(): { listener: Listener; flush(write: (text: string) => void): void } {
-  const lines: string[] = [];
-  const plain = plainReporter((line) => lines.push(line));
-  return {
-    listener: (e) => {
-      if ((e.type === 'task-result' && e.status !== 'ok') || e.type === 'host-unreachable') plain(e);
-    },
-    flush: (write) => write(lines.join('')),
   };
 }

@@ -1,29 +1,51 @@
-import type { Listener } from '../../core/events.js';
+import type { Listener, TaskResult } from '../../core/events.js';
+import { maskSecrets } from '../../core/secrets.js';
 import { JsonReport } from './json-report.js';
 import { listrReporter } from './listr-reporter.js';
-import { deferredDetails, plainReporter } from './plain-reporter.js';
+import { formatOutcome, type UnreachableHost } from './outcome.js';
+import { plainReporter } from './plain-reporter.js';
 
-/** The subscribers of a run: JSON report, listr2 on a terminal (else plain lines), details. */
-export function reporting(hosts: string[], opts: { progress?: 'auto' | 'listr' | 'plain'; verbose?: boolean }) {
+export interface ReportingOptions {
+  progress?: 'auto' | 'listr' | 'plain';
+  verbose?: boolean;
+  diff?: boolean;
+  report?: string;
+}
+
+/** The subscribers of a run: JSON report, the live view (listr2 on a terminal, else plain lines), the outcome. */
+export function reporting(hosts: string[], opts: ReportingOptions) {
   const report = new JsonReport();
   const useListr = opts.progress === 'listr' || (opts.progress !== 'plain' && process.stdout.isTTY && !process.env.CI);
-  const progress = useListr ? listrReporter(hosts) : undefined;
-  const deferred = progress ? deferredDetails() : undefined;
-  const details: Listener = deferred?.listener ?? plainReporter((line) => process.stdout.write(line), { verbose: opts.verbose });
-  const listener: Listener = (e) => {
+  const write = (text: string) => void process.stdout.write(text);
+  const progress: { listener: Listener; finish?: () => void; done?: Promise<void> } = useListr
+    ? listrReporter(hosts)
+    : { listener: plainReporter(write, { verbose: opts.verbose, total: hosts.length }) };
+  const results: TaskResult[] = [];
+  const unreachable: UnreachableHost[] = [];
+  const listener: Listener = (event) => {
+    // Secrets (URL credentials, passwords) never reach a report, a terminal or a log.
+    const e = maskSecrets(event);
     report.listener(e);
-    progress?.listener(e);
-    details(e);
+    progress.listener(e);
+    if (e.type === 'task-result') results.push(e);
+    if (e.type === 'host-unreachable') unreachable.push({ host: e.host, error: e.error });
   };
   return {
     report,
     listener,
-    /** Closes the progress display and prints the details it held back. */
+    /** Closes the live view. */
     async finish(): Promise<void> {
-      if (!progress) return;
-      progress.finish();
+      progress.finish?.();
       await progress.done;
-      deferred?.flush((text) => process.stdout.write(text));
+    },
+    /** After the recap: failures, unreachable hosts and changes, grouped; every task with -v. */
+    outcome(): string {
+      const all = opts.verbose && useListr ? results.map(taskLine).join('') : '';
+      const rows = opts.verbose ? Infinity : Math.max(10, (process.stdout.rows || 40) - 12);
+      return all + formatOutcome(results, unreachable, { rows, report: opts.report, diff: opts.diff });
     },
   };
 }
+
+const taskLine = (t: TaskResult) =>
+  `${t.status.padEnd(8)} ${t.host} | ${t.role}${t.handler ? ' (handler)' : ''} | ${t.task}${t.reason ? ` (${t.reason})` : ''}\n`;

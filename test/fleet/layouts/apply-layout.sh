@@ -17,21 +17,22 @@ docker-ce)
   # The binaries are Debian's docker.io, containerd and runc, repackaged under those names.
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
-  pkg() { # name version depends provides-conflicts-replaces
-    local d="$work/$1"
+  pkg() { # name version [control lines...]: the relations as the upstream control files give them
+    local d="$work/$1" name="$1" version="$2"
+    shift 2
     mkdir -p "$d/DEBIAN"
     {
-      echo "Package: $1"; echo "Version: $2"; echo "Architecture: amd64"; echo "Maintainer: provision test fleet <fleet@provision.invalid>"
-      [ -n "$3" ] && echo "Depends: $3"
-      if [ -n "$4" ]; then echo "Provides: $4"; echo "Conflicts: $4"; echo "Replaces: $4"; fi
-      echo "Description: $1 as Docker's repository ships it (test fleet repackaging of Debian's binaries)"
+      echo "Package: $name"; echo "Version: $version"; echo "Architecture: amd64"; echo "Maintainer: provision test fleet <fleet@provision.invalid>"
+      printf '%s\n' "$@"
+      echo "Description: $name as Docker's repository ships it (test fleet repackaging of Debian's binaries)"
     } > "$d/DEBIAN/control"
   }
   put() { # package src dest mode
     mkdir -p "$work/$1/$(dirname "$3")"
     install -m "$4" "$2" "$work/$1/$3"
   }
-  pkg containerd.io 1.6.20-1 "" "containerd, runc"
+  # docker/containerd-packaging debian/control
+  pkg containerd.io 1.6.20-1 "Provides: containerd, runc" "Conflicts: containerd, runc" "Replaces: containerd, runc"
   for b in containerd containerd-shim containerd-shim-runc-v1 containerd-shim-runc-v2 ctr; do put containerd.io "$root/usr/bin/$b" "usr/bin/$b" 0755; done
   put containerd.io "$root/usr/sbin/runc" usr/bin/runc 0755
   sed 's#^ExecStart=.*#ExecStart=/usr/bin/containerd#' "$root/lib/systemd/system/containerd.service" > "$work/containerd.service"
@@ -41,9 +42,10 @@ docker-ce)
     '#root = "/var/lib/containerd"' '#state = "/run/containerd"' '#subreaper = true' '#oom_score = 0' > "$work/config.toml"
   put containerd.io "$work/config.toml" etc/containerd/config.toml 0644
   echo /etc/containerd/config.toml > "$work/containerd.io/DEBIAN/conffiles"
-  pkg docker-ce-cli 5:20.10.24~3-0~debian-bookworm "" ""
+  # docker/docker-ce-packaging deb/common/control
+  pkg docker-ce-cli 5:20.10.24~3-0~debian-bookworm "Conflicts: docker (<< 1.5~), docker-engine, docker.io" "Replaces: docker-ce (<< 5:0)" "Breaks: docker-ce (<< 5:0)"
   put docker-ce-cli "$root/usr/bin/docker" usr/bin/docker 0755
-  pkg docker-ce 5:20.10.24~3-0~debian-bookworm "containerd.io (>= 1.6), docker-ce-cli" ""
+  pkg docker-ce 5:20.10.24~3-0~debian-bookworm "Depends: containerd.io (>= 1.6), docker-ce-cli" "Conflicts: docker (<< 1.5~), docker-engine, docker.io" "Replaces: docker-engine"
   put docker-ce "$root/usr/sbin/dockerd" usr/bin/dockerd 0755
   put docker-ce "$root/usr/sbin/docker-proxy" usr/bin/docker-proxy 0755
   put docker-ce "$root/usr/bin/docker-init" usr/bin/docker-init 0755

@@ -23,7 +23,8 @@ async function gather(facts: Fact<unknown>[]) {
 
 describe('facts, probed for real', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provision-facts-'));
-  writeFileSync(join(dir, 'f'), 'hello\n', { mode: 0o640 });
+  writeFileSync(join(dir, 'f'), 'hello\n', { mode: 0o644 });
+  writeFileSync(join(dir, 'private'), 'secret\n', { mode: 0o640 });
   mkdirSync(join(dir, 'd'));
   symlinkSync('/nowhere', join(dir, 'l'));
 
@@ -33,8 +34,10 @@ describe('facts, probed for real', () => {
     const l = pathFact(join(dir, 'l'));
     const m = pathFact(join(dir, 'missing'));
     const v = await gather([f, d, l, m, existsFact(join(dir, 'l')), existsFact(join(dir, 'nope'))]);
-    expect(v.get(f.key)).to.deep.include({ exists: true, type: 'regular file', mode: '0640', size: 6, sha256: createHash('sha256').update('hello\n').digest('hex'), content: 'hello\n' });
+    expect(v.get(f.key)).to.deep.include({ exists: true, type: 'regular file', mode: '0644', size: 6, sha256: createHash('sha256').update('hello\n').digest('hex'), content: 'hello\n' });
     expect(v.get(d.key)).to.deep.include({ exists: true, type: 'directory' });
+    // Content others may not read is never fetched, so it cannot reach --diff or a report.
+    expect((await gather([pathFact(join(dir, 'private'), { sha256: true, content: true })])).get(pathFact(join(dir, 'private'), { sha256: true, content: true }).key)).to.deep.include({ mode: '0640' }).and.not.have.property('content');
     expect(v.get(l.key)).to.deep.include({ exists: true, type: 'symbolic link', linkTarget: '/nowhere' });
     expect(v.get(m.key)).to.deep.equal({ exists: false });
     expect(v.get(existsFact(join(dir, 'l')).key)).to.equal(true);

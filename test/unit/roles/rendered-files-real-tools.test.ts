@@ -109,8 +109,8 @@ describe('rendered containerd config, checked by the real containerd', function 
     const files = renderHost({ containerd_runtimes: allRuntimes }, ['containerd']);
     const docs = files.get('/etc/containerd/runtime-classes.yaml')!.content.split(/^---$/m).slice(1);
     expect(docs.map((d) => d.trim())).to.deep.equal([
-      'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: gvisor\nhandler: runsc',
-      'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: kata\nhandler: kata',
+      'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: "gvisor"\nhandler: "runsc"',
+      'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: "kata"\nhandler: "kata"',
     ]);
   });
 

@@ -1,0 +1,23 @@
+/** curl's config-file quoting (curl(1) "-K, --config"): inside "...", `\` and `"` are escaped. */
+const curlConfigString = (s: string) => `"${s.replace(/[\\"]/g, '\\$&')}"`;
+
+/**
+ * Shell that fetches `url` with curl (else wget), the URL given on standard input through a
+ * heredoc, never as an argument: a URL with credentials would otherwise be readable by every user
+ * of the node in `ps` and /proc/<pid>/cmdline. `out` is a shell word for the output file; without
+ * it the body goes to stdout. URL values cannot hold line breaks (refused at validation).
+ */
+export function urlFetchScript(url: string, opts: { out?: string; maxTime: number; retries?: number }): string {
+  const tag = 'PROVISION_URL_' + Math.random().toString(36).slice(2, 10);
+  const out = opts.out ?? '-';
+  const retry = opts.retries ? ` --retry ${opts.retries}` : '';
+  return [
+    `if command -v curl >/dev/null; then curl -fsSL${retry} --max-time ${opts.maxTime} -o ${out} -K - <<'${tag}'`,
+    `url = ${curlConfigString(url)}`,
+    tag,
+    `else wget -q -T ${opts.maxTime} -O ${out} -i - <<'${tag}'`,
+    url,
+    tag,
+    'fi',
+  ].join('\n');
+}

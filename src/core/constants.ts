@@ -17,3 +17,6 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A DNS-1123 subdomain (node names), at most 253 characters. */
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Receipts of what provision installed on a node (archive members with size, mtime, mode, sha256), read by the quick check. */
+export const RECEIPT_ROOT = '/var/lib/provision/receipts';

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { RECEIPT_ROOT } from '../core/constants.js';
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
 
@@ -7,30 +9,77 @@ export interface ArchiveState {
   differences: string[];
   /** owner:group of each member already in the destination. */
   owners: string[];
+  /** Decided by the receipt's quick check (stat only), not by reading content. */
+  quick: boolean;
 }
 
-/** Whether extracting `src` into `dest` would change anything (GNU tar --compare). */
-export function archiveFact(src: string, dest: string, strip: number, include: string[]): Fact<ArchiveState> {
+/**
+ * Where the receipt of one extraction lives on the node: one file per (archive, destination, strip,
+ * members), named by a hash of those so two tasks never share one.
+ */
+export function archiveReceiptPath(src: string, dest: string, strip: number, include: string[]): string {
+  const id = createHash('sha256').update(JSON.stringify([src, dest, strip, include])).digest('hex').slice(0, 32);
+  return `${RECEIPT_ROOT}/archive-${id}`;
+}
+
+/**
+ * Whether extracting `src` into `dest` would change anything. Quick check first, as rsync's: when a
+ * receipt written by the last extraction exists and the archive's size and mtime are those it
+ * records, each member is only stat'ed (type, size, mtime, mode) against the receipt; content is
+ * read (GNU tar --compare) only when there is no receipt, the archive changed, or `deep` is asked
+ * (--verify-content). A member edited, deleted or replaced by a directory changes its stat line.
+ */
+export function archiveFact(src: string, dest: string, strip: number, include: string[], deep = false): Fact<ArchiveState> {
   const members = include.map(q).join(' ');
   const stripArg = strip ? ` --strip-components=${strip}` : '';
+  const receipt = q(archiveReceiptPath(src, dest, strip, include));
+  const tarCompare = `tar -d -f ${q(src)} -C ${q(dest)}${stripArg} ${members} 2>&1 | grep -v -e 'Uid differs' -e 'Gid differs' | sed 's/^/diff /'`;
+  // Receipt: line 1 "archive <size> <mtime>", then "<size> <mtime> <mode> <sha256> <path>" per member.
+  const quick = [
+    `IFS=' ' read -r tag asize amtime; [ "$tag $asize $amtime" = "archive $(stat -c '%s %Y' -- ${q(src)})" ] || { echo stale; exit 0; }`,
+    `while IFS=' ' read -r s mt mo sum m; do f=${q(dest)}/"$m"`,
+    `  if [ -L "$f" ] || [ ! -f "$f" ]; then if [ -e "$f" ]; then echo "diff $m: not a regular file"; else echo "diff missing: $m"; fi; continue; fi`,
+    `  now=$(stat -c '%s %Y %a %U:%G' -- "$f"); [ "\${now% *}" = "$s $mt $mo" ] || echo "diff $m: size, mtime or mode differ from the receipt"`,
+    `  echo "owner \${now##* }"`,
+    `done`,
+  ].join('\n');
+  const owners = `${archiveMembers(src, strip, include)} | while IFS= read -r m; do [ -e ${q(dest)}/"$m" ] && stat -c 'owner %U:%G' -- ${q(dest)}/"$m"; done; true`;
   return {
-    key: `archive:${src}:${dest}:${strip}:${include.join(',')}`,
+    key: `archive:${src}:${dest}:${strip}:${include.join(',')}${deep ? ':deep' : ''}`,
     probe: [
       `if [ ! -f ${q(src)} ]; then echo nosrc; exit 0; fi`,
       `[ -d ${q(dest)} ] || { echo 'diff destination directory is missing'; exit 0; }`,
-      `tar -d -f ${q(src)} -C ${q(dest)}${stripArg} ${members} 2>&1 | grep -v -e 'Uid differs' -e 'Gid differs' | sed 's/^/diff /'`,
-      `${archiveMembers(src, strip, include)} | while IFS= read -r m; do [ -e ${q(dest)}/"$m" ] && stat -c 'owner %U:%G' -- ${q(dest)}/"$m"; done; true`,
-    ].join('\n'),
+      deep ? '' : `if [ -f ${receipt} ]; then out=$( (\n${quick}\n) < ${receipt}); [ "$out" = stale ] || { echo quick; printf '%s\\n' "$out"; exit 0; }; fi`,
+      tarCompare,
+      owners,
+    ].filter(Boolean).join('\n'),
     parse(out) {
-      if (out.startsWith('nosrc')) return { archiveExists: false, differences: [], owners: [] };
+      if (out.startsWith('nosrc')) return { archiveExists: false, differences: [], owners: [], quick: false };
       const lines = out.split('\n');
       return {
         archiveExists: true,
         differences: lines.filter((l) => l.startsWith('diff ')).map((l) => describeTarDifference(l.slice(5))).filter((l): l is string => !!l),
         owners: [...new Set(lines.filter((l) => l.startsWith('owner ')).map((l) => l.slice(6)))],
+        quick: lines[0] === 'quick',
       };
     },
   };
+}
+
+/**
+ * Shell that writes the receipt of an extraction just made: the archive's size and mtime, then each
+ * member's size, mtime, mode and sha256 (read once, here, so later runs need not read content).
+ * Written to a temporary file and renamed, so a half-written receipt is never trusted.
+ */
+export function writeArchiveReceipt(src: string, dest: string, strip: number, include: string[]): string {
+  const receipt = archiveReceiptPath(src, dest, strip, include);
+  const tmp = q(`${receipt}.tmp`);
+  return [
+    `mkdir -p ${q(RECEIPT_ROOT)}`,
+    `{ echo "archive $(stat -c '%s %Y' -- ${q(src)})"; ${archiveMembers(src, strip, include)} | while IFS= read -r m; do`,
+    `  printf '%s %s %s\\n' "$(stat -c '%s %Y %a' -- ${q(dest)}/"$m")" "$(sha256sum < ${q(dest)}/"$m" | cut -d' ' -f1)" "$m"; done; } > ${tmp}`,
+    `mv -f ${tmp} ${q(receipt)}`,
+  ].join('\n');
 }
 
 /** The regular-file members of an archive, as paths relative to where they are extracted. */

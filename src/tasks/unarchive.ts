@@ -1,6 +1,6 @@
 import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { archiveFact, archiveMembers } from '../facts/archive.js';
+import { archiveFact, archiveMembers, writeArchiveReceipt } from '../facts/archive.js';
 import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
@@ -9,9 +9,9 @@ const fact = (args: Record<string, unknown>) =>
   archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));
 
 /**
- * A tar archive on the node, extracted into dest. Idempotent: GNU tar's --compare says whether
- * any member is missing or differs (content, size, mode, mtime) in dest, so a converged node
- * costs no extraction. Members it replaces are backed up first.
+ * A tar archive on the node, extracted into dest. Idempotent: the receipt of the last extraction
+ * (see archiveFact) or, without one, GNU tar's --compare says whether any member is missing or
+ * differs in dest, so a converged node costs no extraction. Members it replaces are backed up first.
  */
 export const unarchiveTask = defineTaskType({
   name: 'unarchive',
@@ -34,7 +34,7 @@ export const unarchiveTask = defineTaskType({
       throw new PlanError(`archive ${src} does not exist`);
     }
     const wrongOwner = owner ? state.owners.filter((o) => o !== owner) : [];
-    if (state.differences.length === 0 && wrongOwner.length === 0) return noop(`files from ${src} in ${dest} match the archive`);
+    if (state.differences.length === 0 && wrongOwner.length === 0) return noop(`files from ${src} in ${dest} match the archive${state.quick ? ' (quick check against the receipt)' : ''}`);
     const strip = Number(args.strip_components ?? 0);
     const stripArg = strip ? ` --strip-components=${strip}` : '';
     const members = toList(args.include).map(q).join(' ');
@@ -46,6 +46,7 @@ export const unarchiveTask = defineTaskType({
       eachMember(`if [ -f ${q(dest)}/"$m" ]; then mkdir -p ${q(backupDir)}/"$(dirname "$m")"; cp -a ${q(dest)}/"$m" ${q(backupDir)}/"$m"; fi`),
       `tar -x -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members}`,
       owner ? eachMember(`chown ${q(owner)} ${q(dest)}/"$m"`) : '',
+      writeArchiveReceipt(src, dest, strip, toList(args.include)),
     ].filter(Boolean).join('\n');
     const missing = state.differences.filter((d) => d.startsWith('missing: ')).length;
     const differing = state.differences.filter((d) => !d.startsWith('missing: '));

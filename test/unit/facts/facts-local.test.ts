@@ -71,7 +71,7 @@ describe('facts, probed for real', () => {
     const changed = (await gather([fact()])).get(fact().key) as { differences: string[] };
     expect(changed.differences.join(' ')).to.match(/b: (Size|Contents|Mod time) differ/);
     const none = archiveFact(join(dir, 'none.tgz'), dest, 0, []);
-    expect((await gather([none])).get(none.key)).to.deep.equal({ archiveExists: false, differences: [], owners: [] });
+    expect((await gather([none])).get(none.key)).to.deep.equal({ archiveExists: false, differences: [], owners: [], quick: false });
   });
 
   it('parses systemctl show output (recorded from a node)', () => {

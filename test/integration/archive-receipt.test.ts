@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunEvent, TaskResult } from '../../src/core/events.js';
+import { prepareRun } from '../../src/engine/prepare.js';
+import { applyRun } from '../../src/engine/run.js';
+import { archiveReceiptPath } from '../../src/facts/archive.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import { LocalTransport } from '../../src/transport/local-transport.js';
+
+/**
+ * unarchive's quick check on this machine (local transport, real GNU tar and coreutils): the
+ * receipt written by an extraction lets a re-run decide by stat alone, and drift is still repaired.
+ */
+describe('unarchive: receipt and quick check (local transport)', function () {
+  this.timeout(30_000);
+  const root = mkdtempSync(join(tmpdir(), 'provision-receipt-'));
+  const work = join(root, 'work');
+  const dest = join(work, 'bin');
+  const src = join(root, 'release.tar.gz');
+  const receipt = archiveReceiptPath(src, dest, 1, []);
+
+  before(() => {
+    const stage = join(root, 'stage', 'bin');
+    mkdirSync(stage, { recursive: true });
+    mkdirSync(work);
+    writeFileSync(join(stage, 'tool'), '#!/bin/sh\necho tool v1\n', { mode: 0o755 });
+    writeFileSync(join(stage, 'helper'), 'helper v1\n', { mode: 0o755 });
+    for (const f of ['tool', 'helper']) utimesSync(join(stage, f), 1_600_000_000, 1_600_000_000);
+    execFileSync('tar', ['-czf', src, '-C', join(root, 'stage'), 'bin']);
+    mkdirSync(join(root, 'roles', 'r'), { recursive: true });
+    mkdirSync(join(root, 'templates'));
+    writeFileSync(join(root, 'roles', 'variables.yaml'), 'variables: {}\n');
+    writeFileSync(join(root, 'roles', 'r', 'role.yaml'), `description: test role\ntasks:\n  - name: unpack\n    unarchive: { src: ${JSON.stringify(src)}, dest: ${JSON.stringify(dest)}, strip_components: 1 }\n`);
+  });
+  after(() => { rmSync(root, { recursive: true, force: true }); rmSync(receipt, { force: true }); });
+
+  async function run(check = false) {
+    const inv = new Inventory();
+    inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'] });
+    const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates') });
+    const events: RunEvent[] = [];
+    const summary = await applyRun(prepared, { check, backupRoot: join(root, 'backups'), connect: async () => new LocalTransport(), listener: (e) => events.push(e) });
+    expect(summary.exitCode).to.equal(0);
+    return events.find((e): e is RunEvent & TaskResult => e.type === 'task-result' && e.task === 'unpack')!;
+  }
+
+  it('writes a receipt on extraction; a re-run decides by the receipt alone', async () => {
+    expect((await run()).status).to.equal('changed');
+    const lines = readFileSync(receipt, 'utf8').trim().split('\n');
+    expect(lines[0]).to.match(/^archive \d+ \d+$/);
+    const sha = execFileSync('sha256sum', [join(dest, 'tool')], { encoding: 'utf8' }).split(' ')[0];
+    expect(lines).to.include(`${'#!/bin/sh\necho tool v1\n'.length} 1600000000 755 ${sha} tool`);
+    const again = await run();
+    expect(again.status).to.equal('ok');
+    expect(again.reason).to.match(/quick check against the receipt/);
+  });
+
+  it('a member edited to the same size (new mtime) is found by check and repaired by apply', async () => {
+    writeFileSync(join(dest, 'tool'), '#!/bin/sh\necho tool XX\n');
+    const check = await run(true);
+    expect(check.status).to.equal('changed');
+    expect(readFileSync(join(dest, 'tool'), 'utf8')).to.equal('#!/bin/sh\necho tool XX\n');
+    expect((await run()).status).to.equal('changed');
+    expect(readFileSync(join(dest, 'tool'), 'utf8')).to.equal('#!/bin/sh\necho tool v1\n');
+    expect((await run()).status).to.equal('ok');
+  });
+
+  it('a deleted member, and one replaced by a directory, are repaired', async () => {
+    unlinkSync(join(dest, 'helper'));
+    const missing = await run();
+    expect(missing.status).to.equal('changed');
+    expect(missing.changes?.[0]).to.match(/1 missing/);
+    expect(readFileSync(join(dest, 'helper'), 'utf8')).to.equal('helper v1\n');
+    unlinkSync(join(dest, 'tool'));
+    mkdirSync(join(dest, 'tool'));
+    const dir = await run();
+    expect(dir.status).to.equal('changed');
+    expect(dir.changes?.[0]).to.match(/tool: not a regular file/);
+    expect(readFileSync(join(dest, 'tool'), 'utf8')).to.equal('#!/bin/sh\necho tool v1\n');
+  });
+
+  it('without a receipt the archive is compared by content (tar --compare)', async () => {
+    rmSync(receipt);
+    const deep = await run();
+    expect(deep.status).to.equal('ok');
+    expect(deep.reason).to.not.match(/quick check/);
+    expect(existsSync(receipt)).to.equal(false);
+  });
+});

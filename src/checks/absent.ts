@@ -4,11 +4,14 @@ import { listArg } from '../tasks/task-type.js';
 import { commandFact, defineCheckType } from './check-type.js';
 
 const fact = (args: Record<string, unknown>) =>
-  commandFact('absent', [
-    ...listArg(args.paths).map((p) => `{ [ -e ${q(p)} ] || [ -L ${q(p)} ]; } && printf '%s\\n' ${q(p)}`),
-    ...listArg(args.commands).map((c) => `command -v ${q(c)}`),
-    'true',
-  ].join('\n'));
+  commandFact(
+    'absent',
+    [
+      ...listArg(args.paths).map((p) => `{ [ -e ${q(p)} ] || [ -L ${q(p)} ]; } && printf '%s\\n' ${q(p)}`),
+      ...listArg(args.commands).map((c) => `command -v ${q(c)}`),
+      'true',
+    ].join('\n'),
+  );
 
 export const absentCheck = defineCheckType({
   name: 'absent',

@@ -13,24 +13,38 @@ export function shimBinary(runtimeType: string): string | undefined {
 
 /** Handler name -> runtime_type from `containerd config dump` (config version 2 or 3). */
 export function loadedRuntimes(dump: string): Record<string, string> | undefined {
+  // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key
   let config: Record<string, any>;
   try {
+    // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key
     config = parseToml(dump) as Record<string, any>;
   } catch {
     return undefined;
   }
-  const runtimes = config.plugins?.['io.containerd.grpc.v1.cri']?.containerd?.runtimes ?? config.plugins?.['io.containerd.cri.v1.runtime']?.containerd?.runtimes ?? {};
+  const runtimes =
+    config.plugins?.['io.containerd.grpc.v1.cri']?.containerd?.runtimes ?? config.plugins?.['io.containerd.cri.v1.runtime']?.containerd?.runtimes ?? {};
   return Object.fromEntries(Object.entries(runtimes as Record<string, { runtime_type?: string }>).map(([k, r]) => [k, String(r.runtime_type ?? '')]));
 }
 
 const handlersOf = (args: Record<string, unknown>) =>
   normalizeRuntimes(args.runtimes as RuntimeSpec[], {
-    systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true, runcBinary: String(args.runc_binary), runscConfigPath: String(args.runsc_config),
+    systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true,
+    runcBinary: String(args.runc_binary),
+    runscConfigPath: String(args.runsc_config),
   });
 const dumpFact = (args: Record<string, unknown>) => commandFact('dump', `${q(`${args.bin_dir}/containerd`)} --config ${q(String(args.config))} config dump`);
 const shimsFact = (args: Record<string, unknown>) => {
-  const shims = [...new Set(handlersOf(args).map((h) => shimBinary(h.runtime_type)).filter((s): s is string => !!s))];
-  return commandFact('shims', shims.map((s) => `{ command -v ${q(s)} || [ -x ${q(`${args.bin_dir}/${s}`)} ]; } >/dev/null && echo ${q(s)}`).join('\n') + '\ntrue');
+  const shims = [
+    ...new Set(
+      handlersOf(args)
+        .map((h) => shimBinary(h.runtime_type))
+        .filter((s): s is string => !!s),
+    ),
+  ];
+  return commandFact(
+    'shims',
+    `${shims.map((s) => `{ command -v ${q(s)} || [ -x ${q(`${args.bin_dir}/${s}`)} ]; } >/dev/null && echo ${q(s)}`).join('\n')}\ntrue`,
+  );
 };
 
 /**
@@ -40,7 +54,7 @@ const shimsFact = (args: Record<string, unknown>) => {
  */
 export const containerdRuntimesCheck = defineCheckType({
   name: 'containerd_runtimes',
-  doc: "every runtime handler is in what containerd loads (`containerd config dump`), and its shim is on the node (else a warning)",
+  doc: 'every runtime handler is in what containerd loads (`containerd config dump`), and its shim is on the node (else a warning)',
   args: {
     bin_dir: { type: 'string', required: true, doc: "where containerd's binaries are" },
     config: { type: 'string', required: true, doc: 'the config file containerd runs with' },
@@ -62,7 +76,8 @@ export const containerdRuntimesCheck = defineCheckType({
       if (loaded && !got) failures.push(`runtime handler "${h.name}" is not in containerd's loaded config`);
       else if (got && got !== h.runtime_type) failures.push(`runtime handler "${h.name}" has runtime_type ${got}, expected ${h.runtime_type}`);
       const shim = shimBinary(h.runtime_type);
-      if (shim && !found.has(shim)) warnings.push(`runtime handler "${h.name}" needs ${shim}, which is not on the node: pods with RuntimeClass ${h.runtime_class} will fail to start`);
+      if (shim && !found.has(shim))
+        warnings.push(`runtime handler "${h.name}" needs ${shim}, which is not on the node: pods with RuntimeClass ${h.runtime_class} will fail to start`);
     }
     return { failures, warnings };
   },

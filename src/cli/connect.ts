@@ -28,7 +28,11 @@ export async function connector(opts: ConnectOptions): Promise<TransportFactory>
     const password = spec.becomePassword ?? becomePassword;
     if (spec.type === 'local') return new LocalTransport(host, spec.become ? { user: spec.becomeUser, password } : undefined);
     return SshTransport.connect(host, spec, {
-      knownHostsFile: opts.knownHosts, acceptNewHostKeys: opts.acceptNewHostKeys, connectTimeoutMs, becomePassword: password, sshConfig,
+      knownHostsFile: opts.knownHosts,
+      acceptNewHostKeys: opts.acceptNewHostKeys,
+      connectTimeoutMs,
+      becomePassword: password,
+      sshConfig,
     });
   };
 }

@@ -11,22 +11,17 @@ function formatUnmasked(error: unknown, opts: { debug?: boolean }): string {
   if (error instanceof ErrorList) return formatErrorList(error, opts);
   if (!(error instanceof ProvisionError)) {
     const e = error as Error;
-    return `internal error: ${e?.message ?? String(error)}` + (opts.debug && e?.stack ? `\n${e.stack}` : '');
+    return `internal error: ${e?.message ?? String(error)}${opts.debug && e?.stack ? `\n${e.stack}` : ''}`;
   }
   return `error: ${context(error, true)}${error.message}${cause(error, opts)}`;
 }
 
 function context(error: ProvisionError, withHost: boolean): string {
-  const where = [
-    withHost && error.host && `host ${error.host}`,
-    error.role && `role ${error.role}`,
-    error.task && `task "${error.task}"`,
-  ].filter(Boolean);
+  const where = [withHost && error.host && `host ${error.host}`, error.role && `role ${error.role}`, error.task && `task "${error.task}"`].filter(Boolean);
   return (where.length ? `[${where.join(', ')}] ` : '') + (error.location ? `${error.location}: ` : '');
 }
 
-const cause = (error: ProvisionError, opts: { debug?: boolean }) =>
-  error.cause instanceof Error && opts.debug ? `\n  caused by: ${error.cause.message}` : '';
+const cause = (error: ProvisionError, opts: { debug?: boolean }) => (error.cause instanceof Error && opts.debug ? `\n  caused by: ${error.cause.message}` : '');
 
 /** Errors that differ only by host are printed once, with their count and first hosts. */
 function formatErrorList(list: ErrorList, opts: { debug?: boolean }): string {

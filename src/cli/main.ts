@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--version', 'print the version and where roles and templates are loaded from');
   // Handled before the subcommands parse, so that apply's required -i does not stand in the way.
   if (argv[0] === '--version') {
-    process.stdout.write((await import('./commands/version.js')).versionText() + '\n');
+    process.stdout.write(`${(await import('./commands/version.js')).versionText()}\n`);
     return ExitCode.ok;
   }
   // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   connection(targets(program.command('preflight'), { roles: true }))
-    .description('detect each host\'s layout and check it could be migrated, changing nothing; prints a table')
+    .description("detect each host's layout and check it could be migrated, changing nothing; prints a table")
     .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
     .action(async (opts) => {
       exitCode = await (await import('./commands/preflight.js')).preflightCommand(opts);
@@ -99,11 +99,9 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0
-        ? ExitCode.ok
-        : ExitCode.usage;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    process.stderr.write(formatError(error, { debug: !!process.env.PROVISION_DEBUG }) + '\n');
+    process.stderr.write(`${formatError(error, { debug: !!process.env.PROVISION_DEBUG })}\n`);
     return exitCodeFor(error);
   }
 }

@@ -84,7 +84,12 @@ function readCfg(file: string): Sections {
     if (!body || typeof body !== 'object') continue;
     out[section] = Object.fromEntries(
       // configparser's inline comments (`forks = 5 ; why`), which the ini package keeps in the value.
-      Object.entries(body as Record<string, unknown>).map(([k, v]) => [k.trim(), String(v).replace(/\s+;.*$/, '').trim()]),
+      Object.entries(body as Record<string, unknown>).map(([k, v]) => [
+        k.trim(),
+        String(v)
+          .replace(/\s+;.*$/, '')
+          .trim(),
+      ]),
     );
   }
   return out;
@@ -104,7 +109,11 @@ function convert(raw: string, type: string, where: string, home: string, base: s
     case 'path':
       return resolve(base, expandHome(raw, home));
     case 'pathlist':
-      return raw.split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(base, expandHome(p, home)));
+      return raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => resolve(base, expandHome(p, home)));
     default:
       return raw;
   }

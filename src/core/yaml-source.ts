@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { type ErrorContext, ProvisionError } from './errors.js';
+import type { ErrorContext, ProvisionError } from './errors.js';
 import { pyyamlTags } from './yaml11-tags.js';
 
 type ErrorClass = new (message: string, context?: ErrorContext) => ProvisionError;
@@ -26,7 +26,7 @@ export class YamlSource {
     const first = doc.errors[0];
     if (first) {
       // yaml reports a duplicate key at the end of the first one; point at the duplicate instead.
-      const pos = lines.linePos(first.code === 'DUPLICATE_KEY' ? duplicateKeyOffset(text, version) ?? first.pos[0] : first.pos[0]);
+      const pos = lines.linePos(first.code === 'DUPLICATE_KEY' ? (duplicateKeyOffset(text, version) ?? first.pos[0]) : first.pos[0]);
       const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
       throw new ErrorType(message, { file, line: pos.line, col: pos.col });
     }
@@ -65,7 +65,8 @@ export class YamlSource {
       return node.toJS(this.doc, { maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
       // yaml's guard against alias bombs ("billion laughs"): bad input, so name the file.
-      if (e instanceof ReferenceError && /alias/i.test(e.message)) throw this.error(node, `too many aliases (more than ${MAX_ALIAS_COUNT} expansions): ${e.message}`);
+      if (e instanceof ReferenceError && /alias/i.test(e.message))
+        throw this.error(node, `too many aliases (more than ${MAX_ALIAS_COUNT} expansions): ${e.message}`);
       throw e;
     }
   }

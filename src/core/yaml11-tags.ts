@@ -44,7 +44,7 @@ export function pyyamlTags(tags: Tags): Tags {
     const t = tag as ScalarTag;
     const name = typeof t.tag === 'string' ? t.tag.replace('tag:yaml.org,2002:', '') : '';
     const nan = name === 'float' && !t.format && t.test?.test('.inf');
-    const key = name === 'bool' || name === 'timestamp' ? name : `${name}:${nan ? 'NAN' : t.format ?? ''}`;
+    const key = name === 'bool' || name === 'timestamp' ? name : `${name}:${nan ? 'NAN' : (t.format ?? '')}`;
     if (!(key in PYYAML) || !t.test) {
       out.push(tag);
       continue;
@@ -57,6 +57,9 @@ export function pyyamlTags(tags: Tags): Tags {
 }
 
 function intersect(pyyaml: RegExp, own: RegExp): RegExp {
-  const words = pyyaml.source.replace(/^\^\(\?:|\)\$$/g, '').split('|').filter((w) => own.test(w));
+  const words = pyyaml.source
+    .replace(/^\^\(\?:|\)\$$/g, '')
+    .split('|')
+    .filter((w) => own.test(w));
   return new RegExp(`^(?:${words.join('|')})$`);
 }

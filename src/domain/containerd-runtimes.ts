@@ -78,7 +78,9 @@ export function runtimeProblems(specs: unknown, defaultRuntime: unknown): string
       problems.push(`containerd_runtimes: "${name}" is no preset (${RUNTIME_PRESETS.join(', ')}): give its runtime_type, e.g. io.containerd.runc.v2`);
     }
     if (s.runtime_class !== undefined && (typeof s.runtime_class !== 'string' || s.runtime_class.length > 253 || !DNS1123_SUBDOMAIN.test(s.runtime_class))) {
-      problems.push(`containerd_runtimes: "${name}" has runtime_class ${JSON.stringify(s.runtime_class)}, which is no Kubernetes object name (DNS-1123 subdomain)`);
+      problems.push(
+        `containerd_runtimes: "${name}" has runtime_class ${JSON.stringify(s.runtime_class)}, which is no Kubernetes object name (DNS-1123 subdomain)`,
+      );
     }
     const allowed = new Set(['name', 'runtime_type', 'options', 'privileged_without_host_devices', 'pod_annotations', 'runtime_class']);
     for (const key of Object.keys(s)) if (!allowed.has(key)) problems.push(`containerd_runtimes: "${name}" has unknown key "${key}"`);

@@ -6,14 +6,26 @@ import { versionAtLeast } from './versions.js';
  * --pod-infra-container-image in 1.35, in-tree cloud providers in 1.31).
  */
 export const REMOVED_KUBELET_FLAGS: { flag: string; removedIn: string; why: string; values?: string[] }[] = [
-  ...['docker-endpoint', 'experimental-dockershim-root-directory', 'image-pull-progress-deadline', 'network-plugin',
-    'cni-conf-dir', 'cni-bin-dir', 'cni-cache-dir', 'network-plugin-mtu'].map((flag) => ({
-    flag, removedIn: '1.24', why: 'removed with dockershim; the container runtime owns CNI and images now',
+  ...[
+    'docker-endpoint',
+    'experimental-dockershim-root-directory',
+    'image-pull-progress-deadline',
+    'network-plugin',
+    'cni-conf-dir',
+    'cni-bin-dir',
+    'cni-cache-dir',
+    'network-plugin-mtu',
+  ].map((flag) => ({
+    flag,
+    removedIn: '1.24',
+    why: 'removed with dockershim; the container runtime owns CNI and images now',
   })),
   { flag: 'container-runtime', removedIn: '1.27', why: 'only remote runtimes exist; set the endpoint instead' },
   { flag: 'pod-infra-container-image', removedIn: '1.35', why: "the runtime's sandbox image (containerd_sandbox_image) is used" },
   {
-    flag: 'cloud-provider', removedIn: '1.31', values: ['aws', 'azure', 'gce', 'openstack', 'vsphere'],
+    flag: 'cloud-provider',
+    removedIn: '1.31',
+    values: ['aws', 'azure', 'gce', 'openstack', 'vsphere'],
     why: 'the in-tree cloud providers are gone; use --cloud-provider=external and an external cloud controller',
   },
 ];
@@ -69,7 +81,10 @@ export function kubeletFlagList(input: KubeletFlagInputs): string[] {
 
 function formatFlagValue(value: unknown): string {
   if (Array.isArray(value)) return value.join(',');
-  if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => `${k}=${v}`).join(',');
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
   return String(value);
 }
 

@@ -44,8 +44,17 @@ export function nodeFactsFact(downloadDir: string): Fact<NodeFacts> {
 
 export function parseNodeFacts(out: string): NodeFacts {
   const f: NodeFacts = {
-    packages: [], dockerdStatic: false, kubeletUnit: { loadState: 'not-found', fragmentPath: '', dropIns: [] }, kubeletBinary: '',
-    criDockerd: { units: [], binaries: [] }, dockerGroupPrimaryOf: [], dockerUserProcesses: 0, fetcher: 'none', freeKiB: 0, freeOn: '', cgroupFs: '',
+    packages: [],
+    dockerdStatic: false,
+    kubeletUnit: { loadState: 'not-found', fragmentPath: '', dropIns: [] },
+    kubeletBinary: '',
+    criDockerd: { units: [], binaries: [] },
+    dockerGroupPrimaryOf: [],
+    dockerUserProcesses: 0,
+    fetcher: 'none',
+    freeKiB: 0,
+    freeOn: '',
+    cgroupFs: '',
   };
   for (const line of out.split('\n')) {
     const [kind, ...rest] = line.split(' ');

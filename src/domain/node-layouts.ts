@@ -19,9 +19,11 @@ export interface LayoutRow<L extends string> {
 export const DOCKER_LAYOUTS: LayoutRow<DockerLayout>[] = [
   {
     layout: 'docker-ce',
-    detectedBy: 'package docker-ce installed (Docker\'s apt repository)',
-    migration: 'remove docker-ce, docker-ce-cli and the plugins; remove containerd.io too, since the release archive replaces it (two containerd daemons and two ctr on the PATH otherwise); its /etc/containerd/config.toml (disabled_plugins = ["cri"]) is replaced by install-containerd',
-    source: 'https://docs.docker.com/engine/install/debian/ (packages docker-ce docker-ce-cli containerd.io); containerd.io ships /usr/bin/containerd, /usr/bin/ctr, /usr/bin/runc',
+    detectedBy: "package docker-ce installed (Docker's apt repository)",
+    migration:
+      'remove docker-ce, docker-ce-cli and the plugins; remove containerd.io too, since the release archive replaces it (two containerd daemons and two ctr on the PATH otherwise); its /etc/containerd/config.toml (disabled_plugins = ["cri"]) is replaced by install-containerd',
+    source:
+      'https://docs.docker.com/engine/install/debian/ (packages docker-ce docker-ce-cli containerd.io); containerd.io ships /usr/bin/containerd, /usr/bin/ctr, /usr/bin/runc',
   },
   {
     layout: 'packages',
@@ -32,8 +34,10 @@ export const DOCKER_LAYOUTS: LayoutRow<DockerLayout>[] = [
   {
     layout: 'static',
     detectedBy: '/usr/local/bin/dockerd present without a Docker package',
-    migration: 'stop and remove the units in /etc/systemd/system, every Docker-shipped binary in /usr/local/bin (incl. runc and the pre-18.09 docker-containerd*, docker-runc) while dockerd is still there, then the docker user, then its group',
-    source: 'https://github.com/githubixx/ansible-role-docker (binaries in /usr/local/bin, docker user uid 666 with primary group docker); https://download.docker.com/linux/static/stable/x86_64/ (archive members)',
+    migration:
+      'stop and remove the units in /etc/systemd/system, every Docker-shipped binary in /usr/local/bin (incl. runc and the pre-18.09 docker-containerd*, docker-runc) while dockerd is still there, then the docker user, then its group',
+    source:
+      'https://github.com/githubixx/ansible-role-docker (binaries in /usr/local/bin, docker user uid 666 with primary group docker); https://download.docker.com/linux/static/stable/x86_64/ (archive members)',
   },
   { layout: 'none', detectedBy: 'none of the above', migration: 'nothing of Docker to remove', source: '-' },
 ];
@@ -41,9 +45,12 @@ export const DOCKER_LAYOUTS: LayoutRow<DockerLayout>[] = [
 export const KUBELET_LAYOUTS: LayoutRow<KubeletLayout>[] = [
   {
     layout: 'kubeadm',
-    detectedBy: 'a kubelet.service drop-in (in /etc/systemd/system/kubelet.service.d/ or /usr/lib/systemd/system/kubelet.service.d/) that reads kubeadm-flags.env',
-    migration: 'no unit is written; kubeadm-flags.env loses every flag the target version removed and gets (up to 1.26) or loses (1.27+) --container-runtime-endpoint; from 1.27 containerRuntimeEndpoint is set in kubeadm\'s config.yaml, every other byte kept; with provision_drain the node annotation kubeadm.alpha.kubernetes.io/cri-socket is set',
-    source: 'https://github.com/kubernetes/release/blob/master/cmd/krel/templates/latest/kubeadm/10-kubeadm.conf; https://kubernetes.io/docs/tasks/administer-cluster/migrating-from-dockershim/change-runtime-containerd/',
+    detectedBy:
+      'a kubelet.service drop-in (in /etc/systemd/system/kubelet.service.d/ or /usr/lib/systemd/system/kubelet.service.d/) that reads kubeadm-flags.env',
+    migration:
+      "no unit is written; kubeadm-flags.env loses every flag the target version removed and gets (up to 1.26) or loses (1.27+) --container-runtime-endpoint; from 1.27 containerRuntimeEndpoint is set in kubeadm's config.yaml, every other byte kept; with provision_drain the node annotation kubeadm.alpha.kubernetes.io/cri-socket is set",
+    source:
+      'https://github.com/kubernetes/release/blob/master/cmd/krel/templates/latest/kubeadm/10-kubeadm.conf; https://kubernetes.io/docs/tasks/administer-cluster/migrating-from-dockershim/change-runtime-containerd/',
   },
   {
     layout: 'unit',
@@ -65,7 +72,8 @@ export const CRI_DOCKERD = {
   units: ['cri-docker.service', 'cri-docker.socket'],
   socket: '/run/cri-dockerd.sock',
   binaries: ['/usr/bin/cri-dockerd', '/usr/local/bin/cri-dockerd'],
-  source: 'https://github.com/Mirantis/cri-dockerd/tree/master/packaging/systemd (cri-docker.service, cri-docker.socket); https://kubernetes.io/docs/tasks/administer-cluster/migrating-from-dockershim/migrate-dockershim-dockerd/',
+  source:
+    'https://github.com/Mirantis/cri-dockerd/tree/master/packaging/systemd (cri-docker.service, cri-docker.socket); https://kubernetes.io/docs/tasks/administer-cluster/migrating-from-dockershim/migrate-dockershim-dockerd/',
 };
 
 /**
@@ -76,16 +84,22 @@ export const CRI_DOCKERD = {
  */
 export const DOCKER_STATIC_BINARIES: { name: string; source: string }[] = [
   ...['docker', 'docker-init', 'docker-proxy', 'runc', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'ctr'].map((name) => ({
-    name, source: 'https://download.docker.com/linux/static/stable/x86_64/docker-20.10.24.tgz (archive members)',
+    name,
+    source: 'https://download.docker.com/linux/static/stable/x86_64/docker-20.10.24.tgz (archive members)',
   })),
   ...['docker-containerd', 'docker-containerd-shim', 'docker-containerd-ctr', 'docker-runc'].map((name) => ({
-    name, source: 'https://download.docker.com/linux/static/stable/x86_64/docker-18.06.3-ce.tgz (names before 18.09)',
+    name,
+    source: 'https://download.docker.com/linux/static/stable/x86_64/docker-18.06.3-ce.tgz (names before 18.09)',
   })),
   { name: 'dockerd', source: 'https://download.docker.com/linux/static/stable/x86_64/' },
 ];
 
 /** kubeadm's drop-in may live in either directory (deb/rpm packages install to /usr/lib, older ones to /etc). */
-export const KUBEADM_DROPIN_DIRS = ['/etc/systemd/system/kubelet.service.d', '/usr/lib/systemd/system/kubelet.service.d', '/lib/systemd/system/kubelet.service.d'];
+export const KUBEADM_DROPIN_DIRS = [
+  '/etc/systemd/system/kubelet.service.d',
+  '/usr/lib/systemd/system/kubelet.service.d',
+  '/lib/systemd/system/kubelet.service.d',
+];
 
 /** The node annotation kubeadm reads the runtime socket from (the Kubernetes procedure sets it). */
 export const KUBEADM_CRI_SOCKET_ANNOTATION = 'kubeadm.alpha.kubernetes.io/cri-socket';
@@ -109,10 +123,14 @@ export function detectDockerLayout(f: LayoutFacts): DockerLayout {
 export function detectKubeletLayout(f: LayoutFacts): { layout: KubeletLayout; found: string; dropIn?: string } {
   const u = f.kubeletUnit;
   const kubeadm = u.dropIns.find((d) => d.kubeadm);
-  if (u.loadState !== 'not-found' && kubeadm) return { layout: 'kubeadm', found: `kubelet.service with kubeadm's drop-in ${kubeadm.path}`, dropIn: kubeadm.path };
+  if (u.loadState !== 'not-found' && kubeadm)
+    return { layout: 'kubeadm', found: `kubelet.service with kubeadm's drop-in ${kubeadm.path}`, dropIn: kubeadm.path };
   const foreign = u.dropIns.find((d) => d.execStart);
   if (u.loadState !== 'not-found' && foreign) {
-    return { layout: 'unknown', found: `kubelet.service (${u.fragmentPath}) with drop-in ${foreign.path}, which replaces ExecStart but does not read kubeadm-flags.env` };
+    return {
+      layout: 'unknown',
+      found: `kubelet.service (${u.fragmentPath}) with drop-in ${foreign.path}, which replaces ExecStart but does not read kubeadm-flags.env`,
+    };
   }
   if (u.loadState !== 'not-found') return { layout: 'unit', found: `kubelet.service at ${u.fragmentPath}` };
   if (f.kubeletBinary) return { layout: 'unknown', found: `a kubelet binary at ${f.kubeletBinary} but no kubelet.service` };

@@ -23,31 +23,37 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   {
     id: 'docker-group-primary',
     roles: ['remove-docker'],
-    problem: (f) => f.dockerGroupPrimaryOf.length
-      ? `group docker is the primary group of ${f.dockerGroupPrimaryOf.join(', ')}: groupdel would fail after Docker is stopped. Give those users another primary group (usermod -g) first`
-      : undefined,
+    problem: (f) =>
+      f.dockerGroupPrimaryOf.length
+        ? `group docker is the primary group of ${f.dockerGroupPrimaryOf.join(', ')}: groupdel would fail after Docker is stopped. Give those users another primary group (usermod -g) first`
+        : undefined,
     source: 'shadow-utils groupdel(8): "You may not remove the primary group of any existing user"',
   },
   {
     id: 'docker-user-busy',
     roles: ['remove-docker'],
-    problem: (f) => f.dockerUserProcesses > 0
-      ? `user docker (uid ${f.dockerUser?.uid}) owns ${f.dockerUserProcesses} running process(es): userdel would fail. Stop them first`
-      : undefined,
+    problem: (f) =>
+      f.dockerUserProcesses > 0
+        ? `user docker (uid ${f.dockerUser?.uid}) owns ${f.dockerUserProcesses} running process(es): userdel would fail. Stop them first`
+        : undefined,
     source: 'shadow-utils userdel(8): refuses while the user has running processes',
   },
   {
     id: 'fetcher',
     roles: ['install-containerd', 'install-runc', 'install-cni'],
-    problem: (f) => (f.fetcher === 'none' ? 'neither curl nor wget is installed: the release archives cannot be downloaded. Install one of them (apt-get install curl)' : undefined),
+    problem: (f) =>
+      f.fetcher === 'none'
+        ? 'neither curl nor wget is installed: the release archives cannot be downloaded. Install one of them (apt-get install curl)'
+        : undefined,
     source: 'src/facts/url-text.ts and the download task fetch with curl or wget',
   },
   {
     id: 'free-disk',
     roles: ['install-containerd', 'install-runc', 'install-cni'],
-    problem: (f) => (f.freeKiB < MIN_FREE_KIB
-      ? `only ${Math.floor(f.freeKiB / 1024)} MiB free on ${f.freeOn} (provision_download_dir): the archives need about ${MIN_FREE_KIB / 1024} MiB. Free space or point provision_download_dir elsewhere`
-      : undefined),
+    problem: (f) =>
+      f.freeKiB < MIN_FREE_KIB
+        ? `only ${Math.floor(f.freeKiB / 1024)} MiB free on ${f.freeOn} (provision_download_dir): the archives need about ${MIN_FREE_KIB / 1024} MiB. Free space or point provision_download_dir elsewhere`
+        : undefined,
     source: 'containerd, runc and CNI plugin release archives (about 40+15+50 MiB, unpacked alongside)',
   },
   {
@@ -62,9 +68,10 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   {
     id: 'cgroup-v1',
     roles: ['kubelet-config'],
-    problem: (f, vars) => (f.cgroupFs && f.cgroupFs !== 'cgroup2fs' && vars.kubernetes_version && versionAtLeast(String(vars.kubernetes_version), '1.35')
-      ? `cgroup v1 (/sys/fs/cgroup is ${f.cgroupFs}) with Kubernetes ${vars.kubernetes_version}: kubelet 1.35 refuses to start there (failCgroupV1). Boot the node with cgroup v2 (systemd.unified_cgroup_hierarchy=1) first`
-      : undefined),
+    problem: (f, vars) =>
+      f.cgroupFs && f.cgroupFs !== 'cgroup2fs' && vars.kubernetes_version && versionAtLeast(String(vars.kubernetes_version), '1.35')
+        ? `cgroup v1 (/sys/fs/cgroup is ${f.cgroupFs}) with Kubernetes ${vars.kubernetes_version}: kubelet 1.35 refuses to start there (failCgroupV1). Boot the node with cgroup v2 (systemd.unified_cgroup_hierarchy=1) first`
+        : undefined,
     source: 'https://kubernetes.io/blog/2025/12/17/kubernetes-v1-35-release/ (cgroup v1 support removed; kubelet failCgroupV1 defaults to true)',
   },
 ];

@@ -5,7 +5,8 @@
 const UNIT_DIR = /^\/(etc|run|lib|usr\/lib)\/systemd\/system\//;
 
 /** The unit a path is the unit file of (drop-ins excluded), if any. */
-export const unitOfFile = (path: string): string | undefined => (UNIT_DIR.test(path) ? /^\/(?:etc|run|lib|usr\/lib)\/systemd\/system\/([^/]+)$/.exec(path)?.[1] : undefined);
+export const unitOfFile = (path: string): string | undefined =>
+  UNIT_DIR.test(path) ? /^\/(?:etc|run|lib|usr\/lib)\/systemd\/system\/([^/]+)$/.exec(path)?.[1] : undefined;
 
 /** Whether systemd reads `path` as (part of) a unit: a change needs `systemctl daemon-reload`. */
 export const isUnitConfig = (path: string): boolean => UNIT_DIR.test(path);

@@ -49,7 +49,16 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
       }
       const args = renderDeep(spec.args, (s) => engine.renderValue(s, ctx, where)) as Record<string, unknown>;
       checkRenderedArgs(spec, args, host, types);
-      const instance: TaskInstance = { role: role.name, name, type: spec.type, args, notify: spec.notify, spec, vars: ctx, ...(spec.warn ? { warn: true } : {}) };
+      const instance: TaskInstance = {
+        role: role.name,
+        name,
+        type: spec.type,
+        args,
+        notify: spec.notify,
+        spec,
+        vars: ctx,
+        ...(spec.warn ? { warn: true } : {}),
+      };
       if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
       const type = types[spec.type]!;
       if (type.content) instance.content = type.content(args, (src) => engine.renderFile(src, ctx));
@@ -65,7 +74,11 @@ function loopItems(spec: TaskSpec, vars: Vars, host: string): unknown[] {
   if (Array.isArray(value)) return value;
   if (value && typeof value === 'object') return Object.entries(value).map(([key, v]) => ({ key, value: v }));
   if (value === null || value === undefined) return [];
-  throw new ValidationError(`task "${spec.name}" loops over ${spec.loop}, which is ${JSON.stringify(value)}, not a list or mapping`, { host, role: spec.role, task: spec.name });
+  throw new ValidationError(`task "${spec.name}" loops over ${spec.loop}, which is ${JSON.stringify(value)}, not a list or mapping`, {
+    host,
+    role: spec.role,
+    task: spec.name,
+  });
 }
 
 function itemLabel(item: unknown): string {
@@ -84,7 +97,14 @@ function checkRenderedArgs(spec: TaskSpec, args: Record<string, unknown>, host: 
     // A destination is where a write lands: absolute and normalised, so it cannot climb out of its place.
     const problem = argProblem(argSpec, args[key]) ?? (DESTINATIONS.has(key) ? pathProblem(args[key]) : undefined);
     if (problem) {
-      throw new ValidationError(`${spec.type} argument "${key}": ${problem}`, { host, role: spec.role, task: spec.name, file: spec.where.file, line: spec.where.line, col: spec.where.col });
+      throw new ValidationError(`${spec.type} argument "${key}": ${problem}`, {
+        host,
+        role: spec.role,
+        task: spec.name,
+        file: spec.where.file,
+        line: spec.where.line,
+        col: spec.where.col,
+      });
     }
   }
 }

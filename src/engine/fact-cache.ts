@@ -25,7 +25,9 @@ export class FactCache {
     try {
       parsed = batch.parse(r.stdout);
     } catch (e) {
-      throw new TaskError(`gathering facts failed (exit ${r.code}): ${(e as Error).message}; stderr: ${r.stderr.trim().slice(0, 500)}`, { host: this.transport.host });
+      throw new TaskError(`gathering facts failed (exit ${r.code}): ${(e as Error).message}; stderr: ${r.stderr.trim().slice(0, 500)}`, {
+        host: this.transport.host,
+      });
     }
     for (const [k, v] of parsed) {
       this.values.set(k, v);

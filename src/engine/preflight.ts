@@ -29,7 +29,12 @@ export interface HostPreflight {
  * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
  * controller (provision_drain) the pods that mount Docker's socket.
  */
-export async function preflightHost(prepared: PreparedRun, host: PreparedHost, transport: Transport, opts: { planTasks: boolean; diff: boolean }): Promise<HostPreflight> {
+export async function preflightHost(
+  prepared: PreparedRun,
+  host: PreparedHost,
+  transport: Transport,
+  opts: { planTasks: boolean; diff: boolean },
+): Promise<HostPreflight> {
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent' };
   const fact = nodeFactsFact(String(host.vars.provision_download_dir ?? '/var/cache/provision'));
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
@@ -40,15 +45,28 @@ export async function preflightHost(prepared: PreparedRun, host: PreparedHost, t
   const kubelet = detectKubeletLayout(facts);
   const layout = {
     ...layoutOf(plan.vars),
-    criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0, found: kubelet.found,
+    criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0,
+    found: kubelet.found,
   };
-  const problems = preflightProblems(facts, plan.vars, plan.roles.map((r) => r.role));
+  const problems = preflightProblems(
+    facts,
+    plan.vars,
+    plan.roles.map((r) => r.role),
+  );
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
     const listener = (e: RunEvent) => {
       if (e.type === 'task-result' && e.status === 'failed') failed.push(`${e.role} / ${e.task}: ${e.error}`);
     };
-    await runHost(plan, transport, { check: true, diff: opts.diff, runId: 'preflight', backupRoot: '/nonexistent', interrupted: () => false, listener, cache: cache.fork() });
+    await runHost(plan, transport, {
+      check: true,
+      diff: opts.diff,
+      runId: 'preflight',
+      backupRoot: '/nonexistent',
+      interrupted: () => false,
+      listener,
+      cache: cache.fork(),
+    });
     problems.push(...failed.map((f) => `a task cannot be planned on this node: ${f}. Fix the node (or the inventory) and run again`));
   }
   if (ansibleBoolean(plan.vars.provision_drain) && !ansibleBoolean(plan.vars.provision_allow_docker_socket_pods)) {
@@ -60,7 +78,10 @@ export async function preflightHost(prepared: PreparedRun, host: PreparedHost, t
 async function dockerSocketPods(vars: Vars): Promise<string[]> {
   const command = String(vars.provision_pods_command);
   const r = await runOnController(command, 120_000);
-  if (r.code !== 0) return [`could not list the node's pods (${command}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}); set provision_allow_docker_socket_pods: true to go on without this check`];
+  if (r.code !== 0)
+    return [
+      `could not list the node's pods (${command}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}); set provision_allow_docker_socket_pods: true to go on without this check`,
+    ];
   let pods: string[];
   try {
     pods = podsMountingDockerSocket(JSON.parse(r.stdout));
@@ -68,7 +89,9 @@ async function dockerSocketPods(vars: Vars): Promise<string[]> {
     return [`${command} did not print a pod list as JSON: ${(e as Error).message}`];
   }
   return pods.length
-    ? [`pods on this node mount Docker's socket by hostPath and break without Docker: ${pods.join(', ')}. Move them off Docker's socket, or set provision_allow_docker_socket_pods: true to go on`]
+    ? [
+        `pods on this node mount Docker's socket by hostPath and break without Docker: ${pods.join(', ')}. Move them off Docker's socket, or set provision_allow_docker_socket_pods: true to go on`,
+      ]
     : [];
 }
 
@@ -97,7 +120,14 @@ export async function preflightFleet(prepared: PreparedRun, opts: { connect: Tra
       }
       try {
         const p = await preflightHost(prepared, host, transport, { planTasks: true, diff: false });
-        rows.push({ host: host.host, docker: p.layout.docker, kubelet: p.layout.kubelet, criDockerd: p.layout.criDockerd, result: p.problems.length ? 'refused' : 'ok', problems: p.problems });
+        rows.push({
+          host: host.host,
+          docker: p.layout.docker,
+          kubelet: p.layout.kubelet,
+          criDockerd: p.layout.criDockerd,
+          result: p.problems.length ? 'refused' : 'ok',
+          problems: p.problems,
+        });
       } catch (e) {
         rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message] });
       } finally {

@@ -92,7 +92,10 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
     const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }) };
     // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
     for (const [k, v] of Object.entries(detected)) if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') inventoryVars[k] = v;
-    return { inventoryVars, plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos) };
+    return {
+      inventoryVars,
+      plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos),
+    };
   };
   const hosts = eachHost(hostNames, (host) => {
     const { inventoryVars, plan } = planHost(host);
@@ -109,10 +112,19 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
  */
 export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
   const { inventory, catalog, engine, hostNames } = load(opts);
-  return eachHost(hostNames, (host) => prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles));
+  return eachHost(hostNames, (host) =>
+    prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles),
+  );
 }
 
-function prepareHost(catalog: RoleCatalog, engine: TemplateRenderer, host: string, inventoryVars: Vars, roles: (vars: Vars) => Role[], typos?: Set<string>): PreparedHost {
+function prepareHost(
+  catalog: RoleCatalog,
+  engine: TemplateRenderer,
+  host: string,
+  inventoryVars: Vars,
+  roles: (vars: Vars) => Role[],
+  typos?: Set<string>,
+): PreparedHost {
   connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
   const chosen = roles(inventoryVars);
   const vars = resolveVariables(catalog, host, inventoryVars, engine, typos);

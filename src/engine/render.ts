@@ -40,11 +40,19 @@ export function writeRenderedFiles(files: RenderedFile[], outDir: string): strin
   const root = resolve(outDir);
   const targets = files.map((f) => {
     if (!SAFE_DIR_NAME.test(f.host)) {
-      throw new ValidationError(`render --out: host name ${JSON.stringify(f.host)} is not a safe directory name (letters, digits, ".", "_", "-"; not starting with "."), so it is not written`, { host: f.host });
+      throw new ValidationError(
+        `render --out: host name ${JSON.stringify(f.host)} is not a safe directory name (letters, digits, ".", "_", "-"; not starting with "."), so it is not written`,
+        { host: f.host },
+      );
     }
     const bad = pathProblem(f.path);
     const target = resolve(root, f.host, `.${f.path}`);
-    if (bad || !target.startsWith(root + sep)) throw new ValidationError(`render --out: destination ${JSON.stringify(f.path)} would be written outside ${outDir}${bad ? `: ${bad}` : ''}`, { host: f.host, role: f.role, task: f.task });
+    if (bad || !target.startsWith(root + sep))
+      throw new ValidationError(`render --out: destination ${JSON.stringify(f.path)} would be written outside ${outDir}${bad ? `: ${bad}` : ''}`, {
+        host: f.host,
+        role: f.role,
+        task: f.task,
+      });
     return target;
   });
   const written: string[] = [];

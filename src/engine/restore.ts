@@ -20,7 +20,11 @@ export interface RestoreSummary {
  * stay removed: a backup holds files, not package states. `hosts` carry every role of the catalog
  * (prepareAllRoles), so a role of your own is restored the same way.
  */
-export async function restoreRun(hosts: PreparedHost[], runId: string, opts: { connect: TransportFactory; listener: Listener; backupRoot: string }): Promise<RestoreSummary> {
+export async function restoreRun(
+  hosts: PreparedHost[],
+  runId: string,
+  opts: { connect: TransportFactory; listener: Listener; backupRoot: string },
+): Promise<RestoreSummary> {
   const stats: Record<string, HostStats> = {};
   for (const plan of hosts) {
     const { host } = plan;
@@ -31,23 +35,35 @@ export async function restoreRun(hosts: PreparedHost[], runId: string, opts: { c
     opts.listener({ type: 'host-start', host });
     const roundTrips = await inHostSession(host, plan.vars, opts, s, async (transport) => {
       const dir = `${opts.backupRoot}/${runId}`;
-      const list = await transport.run(`[ -d ${q(dir)} ] || ${failWith(`no backup of run ${runId} on this host (${dir})`)}\ncd ${q(dir)} && find . -mindepth 1 \\( -type f -o -type l \\) -print`);
+      const list = await transport.run(
+        `[ -d ${q(dir)} ] || ${failWith(`no backup of run ${runId} on this host (${dir})`)}\ncd ${q(dir)} && find . -mindepth 1 \\( -type f -o -type l \\) -print`,
+      );
       if (list.code !== 0) {
         record(`restore files of run ${runId}`, { status: 'failed', error: list.stderr.trim() });
         return;
       }
-      const paths = list.stdout.split('\n').filter(Boolean).map((p) => p.slice(1)).sort();
+      const paths = list.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((p) => p.slice(1))
+        .sort();
       if (paths.length === 0) {
         record(`restore files of run ${runId}`, { status: 'ok', reason: 'the run replaced no file on this host' });
         return;
       }
       const script = paths.map((p) => `mkdir -p ${q(p.replace(/\/[^/]*$/, '') || '/')} && cp -a --remove-destination ${q(dir + p)} ${q(p)}`).join('\n');
       const put = await transport.run(`set -e\n${script}\n`);
-      if (!record(`restore files of run ${runId}`, put.code === 0 ? { status: 'changed', changes: paths } : { status: 'failed', error: put.stderr.trim() })) return;
+      if (!record(`restore files of run ${runId}`, put.code === 0 ? { status: 'changed', changes: paths } : { status: 'failed', error: put.stderr.trim() }))
+        return;
       const restarts = restartsFor(paths, plan.roles);
       if (!restarts.tasks.length) return;
       const roleStats = await runHost({ host, vars: plan.vars, roles: [restarts] }, transport, {
-        check: false, diff: false, runId, backupRoot: opts.backupRoot, interrupted: () => false, listener: opts.listener,
+        check: false,
+        diff: false,
+        runId,
+        backupRoot: opts.backupRoot,
+        interrupted: () => false,
+        listener: opts.listener,
       });
       for (const k of Object.keys(s) as (keyof HostStats)[]) s[k] += roleStats[k];
     });
@@ -74,6 +90,11 @@ export function restartsFor(paths: string[], roles: PreparedRole[]): PreparedRol
 }
 
 const daemonReload: TaskInstance = {
-  role: 'restore', name: 'reload systemd', type: 'systemd', args: { daemon_reload: true }, notify: [], vars: {},
+  role: 'restore',
+  name: 'reload systemd',
+  type: 'systemd',
+  args: { daemon_reload: true },
+  notify: [],
+  vars: {},
   spec: { name: 'reload systemd', type: 'systemd', args: { daemon_reload: true }, notify: [], role: 'restore', where: { file: 'restore', line: 0, col: 0 } },
 };

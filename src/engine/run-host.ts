@@ -4,7 +4,7 @@ import type { Change, Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
-import { type PlanContext } from '../tasks/task-type.js';
+import type { PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
@@ -38,7 +38,11 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   const cache = opts.cache ?? new FactCache(transport);
   let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
-    check: opts.check, diff: opts.diff, backupDir: `${opts.backupRoot}/${opts.runId}`, content: task.content, unitFilesChanged,
+    check: opts.check,
+    diff: opts.diff,
+    backupDir: `${opts.backupRoot}/${opts.runId}`,
+    content: task.content,
+    unitFilesChanged,
   });
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
   const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
@@ -86,7 +90,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       const result = await runStep(steps[position]!);
       position++;
       record(result);
-      if (result.status === 'changed') task.notify.forEach((n) => notified.add(n));
+      if (result.status === 'changed') for (const n of task.notify) notified.add(n);
       if (result.status === 'failed') {
         failed = true;
         break;
@@ -114,5 +118,5 @@ export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>)
 
 /** Each change in its own subshell with `set -e`; the first failure stops the rest. */
 function applyScript(list: Change[]): string {
-  return list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n') + '\n';
+  return `${list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n')}\n`;
 }

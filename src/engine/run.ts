@@ -83,7 +83,14 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
   return { runId, stats, notStarted, aborted, exitCode: exitCodeOf(stats, interrupted()) };
 }
 
-async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId: string, opts: RunOptions, listener: Listener, interrupted: () => boolean): Promise<HostStats> {
+async function rolloutHost(
+  prepared: PreparedRun,
+  prepared0: PreparedHost,
+  runId: string,
+  opts: RunOptions,
+  listener: Listener,
+  interrupted: () => boolean,
+): Promise<HostStats> {
   const host = prepared0.host;
   let plan = prepared0;
   const stats = emptyStats();
@@ -113,13 +120,22 @@ async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId
     if (preflight.problems.length) {
       const { docker, kubelet, criDockerd } = preflight.layout;
       listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
-      step('preflight', { status: 'failed', error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}` });
+      step('preflight', {
+        status: 'failed',
+        error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}`,
+      });
       return;
     }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
     const roleStats = await runHost(plan, transport, {
-      check: !!opts.check, diff: !!opts.diff, runId, backupRoot: opts.backupRoot ?? BACKUP_ROOT, interrupted, listener, cache: preflight.cache.fork(),
+      check: !!opts.check,
+      diff: !!opts.diff,
+      runId,
+      backupRoot: opts.backupRoot ?? BACKUP_ROOT,
+      interrupted,
+      listener,
+      cache: preflight.cache.fork(),
     });
     for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
     if (stats.failed || interrupted()) return;
@@ -129,9 +145,12 @@ async function rolloutHost(prepared: PreparedRun, prepared0: PreparedHost, runId
       const values = await new FactCache(transport).need(verification.facts, () => []);
       const { failures, warnings } = verification.judge(values);
       const ok = failures.length === 0;
-      step('verify node', ok
-        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
-        : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') });
+      step(
+        'verify node',
+        ok
+          ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
+          : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') },
+      );
       // A host that fails verification stays cordoned.
       if (!ok) return;
     }

@@ -17,7 +17,15 @@ export function accountFact(kind: 'passwd' | 'group', name: string): Fact<Accoun
     parse(out, code) {
       if (code !== 0 || !out.trim()) return { exists: false, fields: [], groups: [] };
       const [entry, groupsLine] = out.trim().split('\n');
-      return { exists: true, fields: entry!.split(':'), groups: groupsLine?.replace(/^groups /, '').split(' ').filter(Boolean) ?? [] };
+      return {
+        exists: true,
+        fields: entry!.split(':'),
+        groups:
+          groupsLine
+            ?.replace(/^groups /, '')
+            .split(' ')
+            .filter(Boolean) ?? [],
+      };
     },
   };
 }

@@ -18,7 +18,10 @@ export interface ArchiveState {
  * members), named by a hash of those so two tasks never share one.
  */
 export function archiveReceiptPath(src: string, dest: string, strip: number, include: string[]): string {
-  const id = createHash('sha256').update(JSON.stringify([src, dest, strip, include])).digest('hex').slice(0, 32);
+  const id = createHash('sha256')
+    .update(JSON.stringify([src, dest, strip, include]))
+    .digest('hex')
+    .slice(0, 32);
   return `${RECEIPT_ROOT}/archive-${id}`;
 }
 
@@ -52,13 +55,18 @@ export function archiveFact(src: string, dest: string, strip: number, include: s
       deep ? '' : `if [ -f ${receipt} ]; then out=$( (\n${quick}\n) < ${receipt}); [ "$out" = stale ] || { echo quick; printf '%s\\n' "$out"; exit 0; }; fi`,
       tarCompare,
       owners,
-    ].filter(Boolean).join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     parse(out) {
       if (out.startsWith('nosrc')) return { archiveExists: false, differences: [], owners: [], quick: false };
       const lines = out.split('\n');
       return {
         archiveExists: true,
-        differences: lines.filter((l) => l.startsWith('diff ')).map((l) => describeTarDifference(l.slice(5))).filter((l): l is string => !!l),
+        differences: lines
+          .filter((l) => l.startsWith('diff '))
+          .map((l) => describeTarDifference(l.slice(5)))
+          .filter((l): l is string => !!l),
         owners: [...new Set(lines.filter((l) => l.startsWith('owner ')).map((l) => l.slice(6)))],
         quick: lines[0] === 'quick',
       };

@@ -23,9 +23,13 @@ export function pathFact(path: string, opts: { sha256?: boolean; content?: boole
     `  [ -L ${p} ] && printf 'link %s\\n' "$(readlink -- ${p})"`,
     opts.sha256 ? `  [ -f ${p} ] && [ ! -L ${p} ] && printf 'sha %s\\n' "$(sha256sum < ${p} | cut -d' ' -f1)"` : '',
     // Content others may not read is never fetched: it would end up in --diff and reports.
-    opts.content ? `  [ -f ${p} ] && [ "$(stat -c %s -- ${p})" -le 262144 ] && [ -n "$(find ${p} -maxdepth 0 -perm -o=r)" ] && { echo content; base64 < ${p}; }` : '',
+    opts.content
+      ? `  [ -f ${p} ] && [ "$(stat -c %s -- ${p})" -le 262144 ] && [ -n "$(find ${p} -maxdepth 0 -perm -o=r)" ] && { echo content; base64 < ${p}; }`
+      : '',
     'else echo missing; fi; true',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return {
     key: `path:${opts.sha256 ? 's' : ''}${opts.content ? 'c' : ''}:${path}`,
     probe,

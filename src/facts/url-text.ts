@@ -10,4 +10,3 @@ export function urlTextFact(url: string): Fact<{ ok: boolean; text: string }> {
     outlivesChanges: true,
   };
 }
-

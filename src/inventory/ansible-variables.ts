@@ -14,11 +14,29 @@ export const ANSIBLE_VARIABLES: { name: string; support: Support; what: string; 
   { name: 'ansible_port, ansible_ssh_port', support: 'supported', what: 'SSH port (else ssh_config `Port`, else 22)' },
   { name: 'ansible_user, ansible_ssh_user', support: 'supported', what: 'SSH user (over `-u`, ssh_config `User`, the local user)' },
   { name: 'ansible_ssh_private_key_file, ansible_private_key_file', support: 'supported', what: 'private key (over `--private-key`)' },
-  { name: 'ansible_connection', support: 'supported', what: '`ssh` (default) or `local`; any other plugin is refused', check: (v) => (['ssh', 'local', 'smart'].includes(String(v)) ? undefined : { error: `ansible_connection=${String(v)} is not supported: provision connects with ssh or local` }) },
+  {
+    name: 'ansible_connection',
+    support: 'supported',
+    what: '`ssh` (default) or `local`; any other plugin is refused',
+    check: (v) =>
+      ['ssh', 'local', 'smart'].includes(String(v))
+        ? undefined
+        : { error: `ansible_connection=${String(v)} is not supported: provision connects with ssh or local` },
+  },
   { name: 'ansible_become, ansible_become_user', support: 'supported', what: 'sudo, as this user (over `-b`, `--become-user`)' },
   { name: 'ansible_become_password, ansible_become_pass', support: 'supported', what: 'sudo password, given on stdin; masked in output' },
-  { name: 'ansible_become_method', support: 'supported', what: '`sudo` only; others are refused', check: (v) => (String(v) === 'sudo' ? undefined : { error: `ansible_become_method=${String(v)} is not supported: provision becomes with sudo` }) },
-  { name: 'ansible_ssh_common_args, ansible_ssh_extra_args', support: 'supported', what: '`-J`, `-o ProxyJump=`, `-F FILE`; other options are ignored with a warning', check: sshArgsWarning },
+  {
+    name: 'ansible_become_method',
+    support: 'supported',
+    what: '`sudo` only; others are refused',
+    check: (v) => (String(v) === 'sudo' ? undefined : { error: `ansible_become_method=${String(v)} is not supported: provision becomes with sudo` }),
+  },
+  {
+    name: 'ansible_ssh_common_args, ansible_ssh_extra_args',
+    support: 'supported',
+    what: '`-J`, `-o ProxyJump=`, `-F FILE`; other options are ignored with a warning',
+    check: sshArgsWarning,
+  },
   { name: 'ansible_password, ansible_ssh_pass', support: 'refused', what: 'SSH password login: use keys or the ssh-agent' },
   { name: 'ansible_group_priority', support: 'supported', what: 'orders group vars of the same depth (inventory file only, as Ansible)' },
   { name: 'ansible_python_interpreter', support: 'ignored with a warning', what: 'provision runs POSIX sh on nodes, no Python' },
@@ -60,5 +78,9 @@ export function checkAnsibleVariables(host: string, vars: Vars): string[] {
 
 /** The README table. */
 export function ansibleVariablesMarkdown(): string {
-  return ['| variable | provision | what it does |', '|---|---|---|', ...ANSIBLE_VARIABLES.map((r) => `| \`${r.name.split(', ').join('`, `')}\` | ${r.support} | ${r.what} |`)].join('\n') + '\n';
+  return `${[
+    '| variable | provision | what it does |',
+    '|---|---|---|',
+    ...ANSIBLE_VARIABLES.map((r) => `| \`${r.name.split(', ').join('`, `')}\` | ${r.support} | ${r.what} |`),
+  ].join('\n')}\n`;
 }

@@ -20,7 +20,7 @@ export function selectHosts(inv: Inventory, pattern: string | string[], opts: { 
     const hosts = matchTerm(inv, term);
     // Ansible warns and ignores a term that matches nothing; a name that exists nowhere is a typo here.
     if (hosts.length === 0 && !namesSomething(inv, term)) throw noMatch(inv, term);
-    hosts.forEach((h) => selected.add(h));
+    for (const h of hosts) selected.add(h);
   }
   for (const term of and) {
     const keep = new Set(matchTerm(inv, term));
@@ -39,11 +39,7 @@ export function selectHosts(inv: Inventory, pattern: string | string[], opts: { 
  * host address (`web[1:3]`, `host:22`, IPv6), else the `:`-separated terms (brackets kept whole).
  */
 function splitPattern(pattern: string): string[] {
-  const parts = pattern.includes(',')
-    ? pattern.split(',')
-    : isHostAddress(pattern)
-      ? [pattern]
-      : (pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? []);
+  const parts = pattern.includes(',') ? pattern.split(',') : isHostAddress(pattern) ? [pattern] : (pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? []);
   return parts.map((t) => t.trim()).filter(Boolean);
 }
 
@@ -57,7 +53,10 @@ function expandFileTerms(terms: string[], cwd?: string): string[] {
     } catch {
       throw new UsageError(`cannot read host list "${path}" given as ${t}`);
     }
-    return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    return text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
   });
 }
 
@@ -134,7 +133,7 @@ function globToRegex(glob: string): string {
       if (close < 0) out += '\\[';
       else {
         const body = glob.slice(i + 1, close);
-        out += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`;
+        out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
         i = close;
       }
     } else out += c.replace(/[.+^${}()|\\/]/g, '\\$&');

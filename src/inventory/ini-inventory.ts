@@ -14,6 +14,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
   let group = 'ungrouped';
   const lines = text.split(/\r?\n/);
 
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: `return` ends one line's handling; fail() never returns
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     const indent = raw.length - raw.trimStart().length;
@@ -55,7 +56,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
       return;
     }
 
-    let tokens;
+    let tokens: ReturnType<typeof shlexSplit>;
     try {
       tokens = shlexSplit(raw);
     } catch (e) {
@@ -70,7 +71,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
       if (eq <= 0) return fail(`expected key=value host variable assignment, got "${t.text}"`, t.offset + 1);
       vars[t.text.slice(0, eq)] = parsePythonLiteral(t.text.slice(eq + 1));
     }
-    let entry;
+    let entry: ReturnType<typeof expandHostEntry>;
     try {
       entry = expandHostEntry(first.text);
     } catch (e) {

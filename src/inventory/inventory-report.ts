@@ -29,9 +29,9 @@ export function inventoryGraph(inv: Inventory, hosts: string[], root = 'all'): s
   const lines: string[] = [];
   const walk = (group: string, depth: number) => {
     const pad = '  |'.repeat(depth);
-    lines.push(`${depth ? pad + '--' : ''}@${group}:`);
+    lines.push(`${depth ? `${pad}--` : ''}@${group}:`);
     for (const c of inv.groups.get(group)?.children ?? []) walk(c, depth + 1);
-    const direct = group === 'all' ? [] : inv.groups.get(group)?.hosts ?? [];
+    const direct = group === 'all' ? [] : (inv.groups.get(group)?.hosts ?? []);
     for (const h of direct) if (selected.has(h)) lines.push(`${'  |'.repeat(depth + 1)}--${h}`);
   };
   walk(root, 0);

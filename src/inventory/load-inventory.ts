@@ -53,7 +53,10 @@ function isHostList(path: string): boolean {
 }
 
 function parseHostList(list: string, inv: Inventory): void {
-  for (const entry of list.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of list
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const m = /^\[(.+)\]:([0-9]+)$/.exec(entry) ?? /^([^:]+):([0-9]+)$/.exec(entry);
     const name = m ? m[1]! : entry;
     inv.addHost('ungrouped', name, m ? { ansible_port: Number(m[2]) } : {});

@@ -38,14 +38,22 @@ export function isVaultText(text: string): boolean {
 
 /** Decrypts a vault text with the run's passwords; the error never holds plaintext or password. */
 export function decryptVault(text: string, where: string): string {
-  const lines = text.trim().split(/\r?\n/).map((l) => l.trim());
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const header = HEADER.exec(lines[0] ?? '');
   if (!header) throw new InventoryError(`${where}: not an ansible-vault AES256 text (header "${(lines[0] ?? '').slice(0, 40)}")`);
   const vaultId = header[2] ? ` (vault id "${header[2]}")` : '';
   if (passwords.length === 0) {
-    throw new InventoryError(`${where}: is vault-encrypted${vaultId}, and no vault password was given: use --vault-password-file, --ask-vault-pass or ANSIBLE_VAULT_PASSWORD_FILE`);
+    throw new InventoryError(
+      `${where}: is vault-encrypted${vaultId}, and no vault password was given: use --vault-password-file, --ask-vault-pass or ANSIBLE_VAULT_PASSWORD_FILE`,
+    );
   }
-  const [salt, hmac, cipher] = Buffer.from(lines.slice(1).join(''), 'hex').toString('latin1').split('\n').map((h) => Buffer.from(h, 'hex'));
+  const [salt, hmac, cipher] = Buffer.from(lines.slice(1).join(''), 'hex')
+    .toString('latin1')
+    .split('\n')
+    .map((h) => Buffer.from(h, 'hex'));
   if (!salt?.length || !hmac?.length || !cipher?.length) throw new InventoryError(`${where}: the vault text is damaged`);
   for (const password of passwords) {
     const key = pbkdf2Sync(password, salt, 10000, 80, 'sha256');

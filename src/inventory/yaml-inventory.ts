@@ -34,7 +34,7 @@ function parseGroup(src: YamlSource, inv: Inventory, name: string, nameNode: Nod
       }
     } else {
       for (const host of src.entries(value, `hosts of group "${name}"`)) {
-        let entry;
+        let entry: ReturnType<typeof expandHostEntry>;
         try {
           entry = expandHostEntry(host.key);
         } catch (e) {

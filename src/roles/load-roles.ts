@@ -28,7 +28,9 @@ const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'thi
 export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   const problems: ProvisionError[] = [];
   if (!statSync(rolesDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ValidationError(`roles directory ${rolesDir} does not exist or is not a directory (set by PROVISION_ROLES_DIR or the install)`, { file: rolesDir });
+    throw new ValidationError(`roles directory ${rolesDir} does not exist or is not a directory (set by PROVISION_ROLES_DIR or the install)`, {
+      file: rolesDir,
+    });
   }
   const engine = new TemplateRenderer(templateDir);
   const variables: Record<string, VariableSpec> = {};
@@ -45,7 +47,10 @@ export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   }
 
   const roles: Role[] = [];
-  const names = readdirSync(rolesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const names = readdirSync(rolesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const name of names) {
     const file = join(rolesDir, name, 'role.yaml');
     if (!existsSync(file)) continue;
@@ -80,8 +85,13 @@ function readRole(file: string, name: string, variables: Record<string, Variable
   for (const task of role.tasks) {
     for (const n of task.notify) {
       if (!handlerNames.has(n)) {
-        problems.push(located(task, `task "${task.name}" notifies "${n}", which is not a handler of role ${name}` +
-          (handlerNames.size ? ` (handlers: ${[...handlerNames].join(', ')})` : '')));
+        problems.push(
+          located(
+            task,
+            `task "${task.name}" notifies "${n}", which is not a handler of role ${name}` +
+              (handlerNames.size ? ` (handlers: ${[...handlerNames].join(', ')})` : ''),
+          ),
+        );
       }
     }
   }
@@ -113,7 +123,10 @@ function readVariables(src: YamlSource, node: Node | null, owner: string, all: R
       if (!spec.description) throw src.error(keyNode, `variable "${key}" needs a description (it is the role's documentation)`);
       const earlier = all[key];
       if (earlier) {
-        throw src.error(keyNode, `variable "${key}" is already declared at ${earlier.where.file}:${earlier.where.line}:${earlier.where.col}; declare it once (shared variables go in roles/variables.yaml)`);
+        throw src.error(
+          keyNode,
+          `variable "${key}" is already declared at ${earlier.where.file}:${earlier.where.line}:${earlier.where.col}; declare it once (shared variables go in roles/variables.yaml)`,
+        );
       }
       all[key] = spec;
       mine[key] = spec;
@@ -147,7 +160,10 @@ function readTask(src: YamlSource, node: Node, role: string, kind: ListKind): Ta
   const typeKeys: string[] = [];
   for (const { key, keyNode, value } of src.entries(node, `a ${kind.what}`)) {
     if (!(key in kind.keys) && !kind.types[key]) {
-      throw src.error(keyNode, `unknown key "${key}" in a ${kind.what}: expected a ${kind.what} type (${Object.keys(kind.types).join(', ')}) or ${Object.keys(kind.keys).join(', ')}`);
+      throw src.error(
+        keyNode,
+        `unknown key "${key}" in a ${kind.what}: expected a ${kind.what} type (${Object.keys(kind.types).join(', ')}) or ${Object.keys(kind.keys).join(', ')}`,
+      );
     }
     if (key === 'name') task.name = scalarString(src, value, 'name');
     else if (key === 'when') task.when = scalarString(src, value, 'when');
@@ -163,7 +179,10 @@ function readTask(src: YamlSource, node: Node, role: string, kind: ListKind): Ta
   }
   if (!task.name) throw src.error(node, `a ${kind.what} needs a name`);
   if (typeKeys.length !== 1) {
-    throw src.error(node, `${kind.what} "${task.name}" must have exactly one ${kind.what} type (${Object.keys(kind.types).join(', ')}), found ${typeKeys.length ? typeKeys.join(', ') : 'none'}`);
+    throw src.error(
+      node,
+      `${kind.what} "${task.name}" must have exactly one ${kind.what} type (${Object.keys(kind.types).join(', ')}), found ${typeKeys.length ? typeKeys.join(', ') : 'none'}`,
+    );
   }
   return task;
 }
@@ -186,13 +205,20 @@ function readArgs(src: YamlSource, node: Node | null, type: string, kind: ListKi
   return args;
 }
 
-
 /** Templates exist and parse, and every name they and the task's strings use is declared. */
 function checkTaskReferences(task: TaskSpec, engine: TemplateRenderer, variables: Record<string, VariableSpec>, problems: ProvisionError[]) {
   const known = (n: string) => n in variables || n in helpers || BUILTIN_NAMES.has(n);
   const report = (names: { name: string; line: number; col: number }[], where: string) => {
     for (const u of names.filter((x) => !known(x.name))) {
-      problems.push(new ValidationError(`"${u.name}" is not a declared variable (task "${task.name}" of role ${task.role})`, { file: where, line: u.line, col: u.col, role: task.role, task: task.name }));
+      problems.push(
+        new ValidationError(`"${u.name}" is not a declared variable (task "${task.name}" of role ${task.role})`, {
+          file: where,
+          line: u.line,
+          col: u.col,
+          role: task.role,
+          task: task.name,
+        }),
+      );
     }
   };
   collect(problems, () => {
@@ -203,9 +229,13 @@ function checkTaskReferences(task: TaskSpec, engine: TemplateRenderer, variables
     }
     const strings = [...Object.values(task.args).flatMap(stringsIn), task.when ? `{{#if ${task.when.replace(/^not\s+/, '')}}}{{/if}}` : ''];
     for (const s of strings.filter((x) => x.includes('{{'))) {
-      report(templateVariables(s, task.where.file).map((u) => ({ ...u, line: task.where.line, col: task.where.col })), task.where.file);
+      report(
+        templateVariables(s, task.where.file).map((u) => ({ ...u, line: task.where.line, col: task.where.col })),
+        task.where.file,
+      );
     }
-    if (task.loop && !(task.loop.split('.')[0]! in variables)) throw located(task, `task "${task.name}": loop over "${task.loop}", which is not a declared variable`);
+    if (task.loop && !(task.loop.split('.')[0]! in variables))
+      throw located(task, `task "${task.name}": loop over "${task.loop}", which is not a declared variable`);
   });
 }
 

@@ -46,7 +46,17 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
 }
 
 /** Names provision or Ansible read that no role declares. */
-const UNDECLARED_KNOWN = new Set(['provision_roles', 'inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'hostvars', 'inventory_dir', 'inventory_file', 'omit']);
+const UNDECLARED_KNOWN = new Set([
+  'provision_roles',
+  'inventory_hostname',
+  'inventory_hostname_short',
+  'group_names',
+  'groups',
+  'hostvars',
+  'inventory_dir',
+  'inventory_file',
+  'omit',
+]);
 
 /**
  * A variable no role declares is ignored, as Ansible ignores it; one within edit distance 2 of a
@@ -79,7 +89,8 @@ function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateR
     }
   }
   const stuck = declared.filter((n) => hasTemplate(vars[n]));
-  if (stuck.length) problems.push(`variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
+  if (stuck.length)
+    problems.push(`variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
 }
 
 export function renderDeep(value: unknown, render: (s: string) => unknown): unknown {

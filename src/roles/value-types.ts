@@ -13,7 +13,9 @@ const show = (v: unknown) => JSON.stringify(v);
 /** C0/C1 controls, DEL and Unicode line separators: no config line or command argument carries them. */
 export function uncarriableProblem(v: string): string | undefined {
   const c = UNCARRIABLE.exec(v);
-  return c ? `${show(v)} holds the control or line-break character U+${c[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}, which no file or command it reaches can carry` : undefined;
+  return c
+    ? `${show(v)} holds the control or line-break character U+${c[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}, which no file or command it reaches can carry`
+    : undefined;
 }
 
 /**
@@ -25,7 +27,8 @@ export function pathProblem(v: unknown): string | undefined {
   if (typeof v !== 'string' || !v.startsWith('/')) return `expected an absolute path, got ${show(v)}`;
   const bad = uncarriableProblem(v);
   if (bad) return bad;
-  if (/[\s"'\\]/.test(v)) return `path ${show(v)} holds whitespace, a quote or a backslash, which provision does not write into unit files and tmpfiles.d lines`;
+  if (/[\s"'\\]/.test(v))
+    return `path ${show(v)} holds whitespace, a quote or a backslash, which provision does not write into unit files and tmpfiles.d lines`;
   if (v.split('/').some((part) => part === '..' || part === '.')) return `path ${show(v)} holds "." or ".." components: write the path they lead to`;
   if (v.length > 1 && v.endsWith('/')) return `path ${show(v)} ends with "/": write ${show(v.replace(/\/+$/, '') || '/')}`;
   if (posix.normalize(v) !== v) return `path ${show(v)} is not normalised: write ${show(posix.normalize(v))}`;
@@ -35,7 +38,10 @@ export function pathProblem(v: unknown): string | undefined {
 /** A registry as containerd's certs.d names its directories: host[:port], or `_default`. */
 export function registryProblem(v: unknown): string | undefined {
   if (v === '_default') return undefined;
-  const m = typeof v === 'string' ? /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/.exec(v) : null;
+  const m =
+    typeof v === 'string'
+      ? /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/.exec(v)
+      : null;
   if (!m || (m[2] !== undefined && portProblem(m[2]))) return `expected a registry host[:port] such as "docker.io" or "registry.example:5000", got ${show(v)}`;
   return undefined;
 }
@@ -48,12 +54,16 @@ export function portProblem(v: unknown): string | undefined {
 
 /** A DNS-1123 label: what a RuntimeClass handler and a containerd runtime key must be. */
 export function dnsLabelProblem(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length <= 63 && DNS1123_LABEL.test(v) ? undefined : `expected a DNS-1123 label (lower-case letters, digits, "-", at most 63), got ${show(v)}`;
+  return typeof v === 'string' && v.length <= 63 && DNS1123_LABEL.test(v)
+    ? undefined
+    : `expected a DNS-1123 label (lower-case letters, digits, "-", at most 63), got ${show(v)}`;
 }
 
 /** A DNS-1123 subdomain: a Kubernetes object name (a RuntimeClass's metadata.name). */
 export function dnsSubdomainProblem(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length <= 253 && DNS1123_SUBDOMAIN.test(v) ? undefined : `expected a DNS-1123 subdomain (lower-case letters, digits, "-", "."), got ${show(v)}`;
+  return typeof v === 'string' && v.length <= 253 && DNS1123_SUBDOMAIN.test(v)
+    ? undefined
+    : `expected a DNS-1123 subdomain (lower-case letters, digits, "-", "."), got ${show(v)}`;
 }
 
 /** Levenshtein distance, bounded: enough for "did you mean" on variable names. */

@@ -40,8 +40,10 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => str
     const expected = ansibleBoolean(vars.containerd_systemd_cgroup) ? 'systemd' : 'cgroupfs';
     return driver === expected
       ? []
-      : [`kubelet_config.cgroupDriver is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
-        'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead'];
+      : [
+          `kubelet_config.cgroupDriver is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
+            'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead',
+        ];
   },
   /** The node name reaches the drain command on the controller: only a DNS-1123 name may. */
   'node-name': (value) =>

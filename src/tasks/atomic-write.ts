@@ -3,7 +3,7 @@ import type { PathState } from '../facts/path.js';
 import { failWith, q } from '../transport/shell.js';
 import { backupScript } from './file-attributes.js';
 import { PlanError } from '../core/errors.js';
-import { type Args } from './task-type.js';
+import type { Args } from './task-type.js';
 
 /**
  * The one way a file is written on a node: into a new private temporary file beside the target
@@ -26,13 +26,17 @@ export function atomicWriteScript(w: { dest: string; state: PathState; args: Arg
     w.state.exists ? backupScript(w.dest, w.backupDir) : '',
     `mv -f "$tmp" ${q(w.dest)}`,
     'trap - EXIT',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** Writes `content` (any bytes) to "$tmp" through a base64 heredoc, so no byte is special to the shell. */
 export function contentFill(content: string | Buffer): string {
-  const b64 = Buffer.from(content).toString('base64').replace(/.{1,76}/g, '$&\n');
-  const tag = 'PROVISION_EOF_' + Math.random().toString(36).slice(2, 10);
+  const b64 = Buffer.from(content)
+    .toString('base64')
+    .replace(/.{1,76}/g, '$&\n');
+  const tag = `PROVISION_EOF_${Math.random().toString(36).slice(2, 10)}`;
   return `base64 -d > "$tmp" <<'${tag}'\n${b64}${tag}`;
 }
 

@@ -43,16 +43,27 @@ export function planContentWrite(args: Args, facts: Map<string, unknown>, ctx: P
     return attrs.length ? changes(...attrs) : noop(`${dest} has the wanted content (sha256 ${state.sha256.slice(0, 12)}) and attributes`);
   }
   const script = atomicWriteScript({
-    dest, state, args, backupDir: ctx.backupDir, fill: contentFill(ctx.content),
+    dest,
+    state,
+    args,
+    backupDir: ctx.backupDir,
+    fill: contentFill(ctx.content),
     ...(args.validate && !ctx.check ? { validate: String(args.validate) } : {}),
   });
   const unit = unitOfFile(dest);
   return changes({
     what: state.exists ? `update ${dest} (content changed)` : `create ${dest}`,
     script,
-    predict: [writtenState(dest, state, args, { sha256: sha256(ctx.content), content: ctx.content }), ...(unit ? [{ kind: 'unit-file' as const, name: unit }] : [])],
+    predict: [
+      writtenState(dest, state, args, { sha256: sha256(ctx.content), content: ctx.content }),
+      ...(unit ? [{ kind: 'unit-file' as const, name: unit }] : []),
+    ],
     diff: privateContent(args, state)
-      ? { path: dest, before: state.exists ? `(sha256 ${state.sha256?.slice(0, 12)}; content not shown: others may not read it)\n` : '', after: `(sha256 ${sha256(ctx.content).slice(0, 12)}; content not shown: others may not read it)\n` }
+      ? {
+          path: dest,
+          before: state.exists ? `(sha256 ${state.sha256?.slice(0, 12)}; content not shown: others may not read it)\n` : '',
+          after: `(sha256 ${sha256(ctx.content).slice(0, 12)}; content not shown: others may not read it)\n`,
+        }
       : { path: dest, before: state.content ?? (state.exists ? '(content not shown)\n' : ''), after: ctx.content },
   });
 }

@@ -17,7 +17,10 @@ export const directoryTask = defineTaskType({
     if (state.exists && state.type !== 'directory') throw new PlanError(`${path} exists and is a ${state.type}, not a directory`);
     if (!state.exists) {
       const created: PathState = { exists: true, type: 'directory', owner: 'root', group: 'root', mode: '0755' };
-      return changes({ what: `create directory ${path}`, script: `mkdir -p -- ${q(path)}`, predict: [{ kind: 'path', path, state: { ...created } }] }, ...attributeChanges(path, created, args));
+      return changes(
+        { what: `create directory ${path}`, script: `mkdir -p -- ${q(path)}`, predict: [{ kind: 'path', path, state: { ...created } }] },
+        ...attributeChanges(path, created, args),
+      );
     }
     const attrs = attributeChanges(path, state, args);
     return attrs.length ? changes(...attrs) : noop(`directory ${path} exists with the wanted attributes`);

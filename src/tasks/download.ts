@@ -60,7 +60,10 @@ export const downloadTask = defineTaskType({
 function checksumFromFile(fetched: { ok: boolean; text: string }, checksumUrl: string, url: string): string {
   if (!fetched.ok) throw new PlanError(`cannot fetch checksum file ${maskUrlCredentials(checksumUrl)}: ${fetched.text.trim().split('\n').pop()}`);
   const name = url.slice(url.lastIndexOf('/') + 1);
-  const lines = fetched.text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = fetched.text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const line of lines) {
     const m = /^([0-9a-fA-F]{64})\s+\*?(.+)$/.exec(line);
     if (m && (m[2] === name || m[2]!.endsWith(`/${name}`))) return m[1]!.toLowerCase();

@@ -21,11 +21,13 @@ export const envFlagsTask = defineTaskType({
   },
   facts: (args) => [editedFileFact(String(args.path))],
   plan(args, facts, ctx) {
-    return planTextEdit(String(args.path), facts, ctx, (before) => editEnvFlags(before, String(args.variable), {
-      set: (args.set ?? {}) as Record<string, unknown>,
-      remove: listArg(args.remove),
-      removedIn: args.drop_removed_kubelet_flags ? String(args.drop_removed_kubelet_flags) : undefined,
-    }));
+    return planTextEdit(String(args.path), facts, ctx, (before) =>
+      editEnvFlags(before, String(args.variable), {
+        set: (args.set ?? {}) as Record<string, unknown>,
+        remove: listArg(args.remove),
+        removedIn: args.drop_removed_kubelet_flags ? String(args.drop_removed_kubelet_flags) : undefined,
+      }),
+    );
   },
 });
 

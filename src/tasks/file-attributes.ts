@@ -11,11 +11,19 @@ export function attributeChanges(path: string, state: PathState, args: Record<st
   const group = args.group as string | undefined;
   if ((owner && owner !== state.owner) || (group && group !== state.group)) {
     const to = `${owner ?? state.owner}:${group ?? state.group}`;
-    out.push({ what: `owner ${state.owner}:${state.group} -> ${to}`, script: `chown -h ${q(to)} ${q(path)}`, predict: [{ kind: 'path', path, state: { owner: owner ?? state.owner, group: group ?? state.group } }] });
+    out.push({
+      what: `owner ${state.owner}:${state.group} -> ${to}`,
+      script: `chown -h ${q(to)} ${q(path)}`,
+      predict: [{ kind: 'path', path, state: { owner: owner ?? state.owner, group: group ?? state.group } }],
+    });
   }
   const mode = args.mode as string | undefined;
   if (mode && state.type !== 'symbolic link' && normalizeMode(mode) !== normalizeMode(state.mode ?? '')) {
-    out.push({ what: `mode ${state.mode} -> ${normalizeMode(mode)}`, script: `chmod ${q(mode)} ${q(path)}`, predict: [{ kind: 'path', path, state: { mode: normalizeMode(mode) } }] });
+    out.push({
+      what: `mode ${state.mode} -> ${normalizeMode(mode)}`,
+      script: `chmod ${q(mode)} ${q(path)}`,
+      predict: [{ kind: 'path', path, state: { mode: normalizeMode(mode) } }],
+    });
   }
   return out;
 }
@@ -32,9 +40,12 @@ export function writtenState(path: string, state: PathState, args: Record<string
     kind: 'path',
     path,
     state: {
-      exists: true, type: 'regular file',
-      mode: args.mode ? normalizeMode(String(args.mode)) : state.mode ?? '0644',
-      owner: args.owner ?? state.owner ?? 'root', group: args.group ?? state.group ?? 'root', ...extra,
+      exists: true,
+      type: 'regular file',
+      mode: args.mode ? normalizeMode(String(args.mode)) : (state.mode ?? '0644'),
+      owner: args.owner ?? state.owner ?? 'root',
+      group: args.group ?? state.group ?? 'root',
+      ...extra,
     },
   };
 }

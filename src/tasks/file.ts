@@ -14,7 +14,11 @@ function worthBackingUp(path: string, state: PathState): boolean {
 export const fileTask = defineTaskType({
   name: 'file',
   doc: 'a regular file: attributes of an existing file, touched, or absent (absent also removes directories)',
-  args: { path: { type: 'string', required: true, doc: 'absolute path' }, state: { type: 'string', choices: ['present', 'touch', 'absent'], doc: 'default present' }, ...ownerArgs },
+  args: {
+    path: { type: 'string', required: true, doc: 'absolute path' },
+    state: { type: 'string', choices: ['present', 'touch', 'absent'], doc: 'default present' },
+    ...ownerArgs,
+  },
   facts: (args) => [pathFact(String(args.path))],
   plan(args, facts, ctx) {
     const path = String(args.path);
@@ -23,12 +27,19 @@ export const fileTask = defineTaskType({
     if (wanted === 'absent') {
       if (!state.exists) return noop(`${path} is already absent`);
       const backup = worthBackingUp(path, state) ? `${backupScript(path, ctx.backupDir)}\n` : '';
-      return changes({ what: `remove ${state.type} ${path}`, script: `${backup}rm -rf -- ${q(path)}`, predict: [{ kind: 'path', path, state: { exists: false } }] });
+      return changes({
+        what: `remove ${state.type} ${path}`,
+        script: `${backup}rm -rf -- ${q(path)}`,
+        predict: [{ kind: 'path', path, state: { exists: false } }],
+      });
     }
     if (!state.exists) {
       if (wanted === 'touch') {
         const created: PathState = { exists: true, type: 'regular empty file', owner: 'root', group: 'root', mode: '0644' };
-        return changes({ what: `create empty file ${path}`, script: `touch -- ${q(path)}`, predict: [{ kind: 'path', path, state: { ...created } }] }, ...attributeChanges(path, created, args));
+        return changes(
+          { what: `create empty file ${path}`, script: `touch -- ${q(path)}`, predict: [{ kind: 'path', path, state: { ...created } }] },
+          ...attributeChanges(path, created, args),
+        );
       }
       throw new PlanError(`${path} does not exist (state present only sets attributes; use touch, copy or template to create it)`);
     }

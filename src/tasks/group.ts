@@ -17,8 +17,12 @@ export const groupTask = defineTaskType({
     const name = String(args.name);
     const state = factValue(facts, accountFact('group', name));
     if ((args.state ?? 'present') === 'absent') {
-      return state.exists ? changes({ what: `remove group ${name}`, script: `groupdel ${q(name)}`, predict: [accountPrediction(false, 'group', name)] }) : noop(`group ${name} does not exist`);
+      return state.exists
+        ? changes({ what: `remove group ${name}`, script: `groupdel ${q(name)}`, predict: [accountPrediction(false, 'group', name)] })
+        : noop(`group ${name} does not exist`);
     }
-    return state.exists ? noop(`group ${name} exists`) : changes({ what: `create group ${name}`, script: `groupadd ${args.system ? '-r ' : ''}${q(name)}`, predict: [accountPrediction(true, 'group', name)] });
+    return state.exists
+      ? noop(`group ${name} exists`)
+      : changes({ what: `create group ${name}`, script: `groupadd ${args.system ? '-r ' : ''}${q(name)}`, predict: [accountPrediction(true, 'group', name)] });
   },
 });

@@ -22,12 +22,20 @@ export const linkTask = defineTaskType({
     if ((args.state ?? 'present') === 'absent') {
       if (!state.exists) return noop(`${path} is already absent`);
       if (state.type !== 'symbolic link') throw new PlanError(`${path} is a ${state.type}, not a link: not removing it`);
-      return changes({ what: `remove link ${path}`, script: `${backupScript(path, ctx.backupDir)}\nrm -f -- ${q(path)}`, predict: [{ kind: 'path', path, state: { exists: false } }] });
+      return changes({
+        what: `remove link ${path}`,
+        script: `${backupScript(path, ctx.backupDir)}\nrm -f -- ${q(path)}`,
+        predict: [{ kind: 'path', path, state: { exists: false } }],
+      });
     }
     if (state.type === 'symbolic link' && state.linkTarget === target) return noop(`${path} already points to ${target}`);
     if (state.exists && state.type === 'directory') throw new PlanError(`${path} is a directory: not replacing it with a link`);
     const what = state.exists ? `link ${path}: ${state.linkTarget ?? state.type} -> ${target}` : `link ${path} -> ${target}`;
     const backup = state.exists ? `${backupScript(path, ctx.backupDir)}\n` : '';
-    return changes({ what, script: `${backup}ln -sfn -- ${q(target)} ${q(path)}`, predict: [{ kind: 'path', path, state: { exists: true, type: 'symbolic link', linkTarget: target } }] });
+    return changes({
+      what,
+      script: `${backup}ln -sfn -- ${q(target)} ${q(path)}`,
+      predict: [{ kind: 'path', path, state: { exists: true, type: 'symbolic link', linkTarget: target } }],
+    });
   },
 });

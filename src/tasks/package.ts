@@ -30,13 +30,25 @@ export const packageTask = defineTaskType({
     if (wanted === 'present') {
       const missing = names.filter((n) => !state.installed.includes(n));
       if (!missing.length) return noop(`installed: ${names.join(', ')}`);
-      return changes({ what: `install ${missing.join(', ')}`, script: installScript(state.manager, missing), predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, installed: [...state.installed, ...missing] } }] });
+      return changes({
+        what: `install ${missing.join(', ')}`,
+        script: installScript(state.manager, missing),
+        predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, installed: [...state.installed, ...missing] } }],
+      });
     }
     const targets = names.filter((n) => state.installed.includes(n) || (wanted === 'purge' && state.configOnly.includes(n)));
     if (!targets.length) return noop(`not installed: ${names.join(', ')}`);
     const what = `${wanted === 'purge' ? 'purge' : 'remove'} ${targets.join(', ')}${keep.length ? ` (keeping ${keep.join(', ')})` : ''}`;
-    const after = { ...state, installed: state.installed.filter((n) => !targets.includes(n)), configOnly: wanted === 'purge' ? state.configOnly.filter((n) => !targets.includes(n)) : [...state.configOnly, ...targets] };
-    return changes({ what, script: removeScript(state.manager, targets, keep, wanted === 'purge'), predict: [{ kind: 'fact', key: fact(args).key, value: after }] });
+    const after = {
+      ...state,
+      installed: state.installed.filter((n) => !targets.includes(n)),
+      configOnly: wanted === 'purge' ? state.configOnly.filter((n) => !targets.includes(n)) : [...state.configOnly, ...targets],
+    };
+    return changes({
+      what,
+      script: removeScript(state.manager, targets, keep, wanted === 'purge'),
+      predict: [{ kind: 'fact', key: fact(args).key, value: after }],
+    });
   },
 });
 

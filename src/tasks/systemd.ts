@@ -30,11 +30,16 @@ export const systemdTask = defineTaskType({
     const notFound = unit.loadState === 'not-found';
     const becomes = (state: Record<string, unknown>) => [{ kind: 'unit' as const, name, state }];
     if (args.daemon_reload && (unit.needDaemonReload || ctx.unitFilesChanged)) {
-      out.push({ what: 'daemon-reload (unit file changed)', script: 'systemctl daemon-reload', predict: [...becomes({ needDaemonReload: false }), { kind: 'daemon-reload' }] });
+      out.push({
+        what: 'daemon-reload (unit file changed)',
+        script: 'systemctl daemon-reload',
+        predict: [...becomes({ needDaemonReload: false }), { kind: 'daemon-reload' }],
+      });
     }
     const masked = unit.unitFileState === 'masked' || unit.loadState === 'masked';
     if (args.masked === true && !masked) out.push({ what: `mask ${name}`, script: `systemctl mask ${q(name)}`, predict: becomes({ unitFileState: 'masked' }) });
-    if (args.masked === false && masked) out.push({ what: `unmask ${name}`, script: `systemctl unmask ${q(name)}`, predict: becomes({ unitFileState: 'disabled' }) });
+    if (args.masked === false && masked)
+      out.push({ what: `unmask ${name}`, script: `systemctl unmask ${q(name)}`, predict: becomes({ unitFileState: 'disabled' }) });
 
     const needsUnit = (why: string) => {
       if (!ctx.check) throw new PlanError(`unit ${name} not found: cannot ${why}`);
@@ -43,17 +48,30 @@ export const systemdTask = defineTaskType({
     if (args.enabled === true) {
       if (notFound) needsUnit('enable');
       else if (unit.unitFileState === 'disabled' || (unit.unitFileState === 'masked' && args.masked === false)) {
-        out.push({ what: `enable ${name} (${unit.unitFileState} -> enabled)`, script: `systemctl enable ${q(name)}`, predict: becomes({ unitFileState: 'enabled' }) });
+        out.push({
+          what: `enable ${name} (${unit.unitFileState} -> enabled)`,
+          script: `systemctl enable ${q(name)}`,
+          predict: becomes({ unitFileState: 'enabled' }),
+        });
       }
     }
     if (args.enabled === false && ['enabled', 'enabled-runtime', 'linked'].includes(unit.unitFileState)) {
-      out.push({ what: `disable ${name} (${unit.unitFileState} -> disabled)`, script: `systemctl disable ${q(name)}`, predict: becomes({ unitFileState: 'disabled' }) });
+      out.push({
+        what: `disable ${name} (${unit.unitFileState} -> disabled)`,
+        script: `systemctl disable ${q(name)}`,
+        predict: becomes({ unitFileState: 'disabled' }),
+      });
     }
     const active = unit.activeState === 'active' || unit.activeState === 'reloading';
     const state = args.state as string | undefined;
     if (state === 'started' && !active) {
       if (notFound) needsUnit('start');
-      else out.push({ what: `start ${name} (${unit.activeState} -> active)`, script: `systemctl start ${q(name)}\n${waitActive(name)}`, predict: becomes({ activeState: 'active' }) });
+      else
+        out.push({
+          what: `start ${name} (${unit.activeState} -> active)`,
+          script: `systemctl start ${q(name)}\n${waitActive(name)}`,
+          predict: becomes({ activeState: 'active' }),
+        });
     }
     if (state === 'stopped' && (active || unit.activeState === 'activating')) {
       out.push({ what: `stop ${name} (${unit.activeState} -> inactive)`, script: `systemctl stop ${q(name)}`, predict: becomes({ activeState: 'inactive' }) });

@@ -65,7 +65,8 @@ export function argProblem(spec: ArgSpec, v: unknown): string | undefined {
       if (typeof v !== 'string' || !/^0?[0-7]{3,4}$/.test(v)) return `expected a quoted octal mode such as "0644", got ${JSON.stringify(v)}`;
       break;
     case 'strings':
-      if (typeof v !== 'string' && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) return `expected a string or a list of strings, got ${JSON.stringify(v)}`;
+      if (typeof v !== 'string' && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
+        return `expected a string or a list of strings, got ${JSON.stringify(v)}`;
       break;
     case 'list':
       if (!Array.isArray(v)) return `expected a list, got ${JSON.stringify(v)}`;

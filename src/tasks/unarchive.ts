@@ -5,8 +5,7 @@ import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
 
-const fact = (args: Record<string, unknown>) =>
-  archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));
+const fact = (args: Record<string, unknown>) => archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));
 
 /**
  * A tar archive on the node, extracted into dest. Idempotent: the receipt of the last extraction
@@ -34,7 +33,8 @@ export const unarchiveTask = defineTaskType({
       throw new PlanError(`archive ${src} does not exist`);
     }
     const wrongOwner = owner ? state.owners.filter((o) => o !== owner) : [];
-    if (state.differences.length === 0 && wrongOwner.length === 0) return noop(`files from ${src} in ${dest} match the archive${state.quick ? ' (quick check against the receipt)' : ''}`);
+    if (state.differences.length === 0 && wrongOwner.length === 0)
+      return noop(`files from ${src} in ${dest} match the archive${state.quick ? ' (quick check against the receipt)' : ''}`);
     const strip = Number(args.strip_components ?? 0);
     const stripArg = strip ? ` --strip-components=${strip}` : '';
     const members = toList(args.include).map(q).join(' ');
@@ -47,10 +47,22 @@ export const unarchiveTask = defineTaskType({
       `tar -x -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members}`,
       owner ? eachMember(`chown ${q(owner)} ${q(dest)}/"$m"`) : '',
       writeArchiveReceipt(src, dest, strip, toList(args.include)),
-    ].filter(Boolean).join('\n');
+    ]
+      .filter(Boolean)
+      .join('\n');
     const missing = state.differences.filter((d) => d.startsWith('missing: ')).length;
     const differing = state.differences.filter((d) => !d.startsWith('missing: '));
-    const why = [missing ? `${missing} missing` : '', differing.length ? `${differing.slice(0, 3).join('; ')}${differing.length > 3 ? `; +${differing.length - 3} more` : ''}` : '', wrongOwner.length ? `owners ${wrongOwner.join(', ')}` : ''].filter(Boolean).join(', ');
-    return changes({ what: `extract ${src} into ${dest} (${why})`, script, predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }] });
+    const why = [
+      missing ? `${missing} missing` : '',
+      differing.length ? `${differing.slice(0, 3).join('; ')}${differing.length > 3 ? `; +${differing.length - 3} more` : ''}` : '',
+      wrongOwner.length ? `owners ${wrongOwner.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return changes({
+      what: `extract ${src} into ${dest} (${why})`,
+      script,
+      predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }],
+    });
   },
 });

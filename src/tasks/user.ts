@@ -25,7 +25,9 @@ export const userTask = defineTaskType({
     const name = String(args.name);
     const state = factValue(facts, accountFact('passwd', name));
     if ((args.state ?? 'present') === 'absent') {
-      return state.exists ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}`, predict: [accountPrediction(false, 'passwd', name)] }) : noop(`user ${name} does not exist`);
+      return state.exists
+        ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}`, predict: [accountPrediction(false, 'passwd', name)] })
+        : noop(`user ${name} does not exist`);
     }
     const groups = args.groups === undefined ? undefined : (Array.isArray(args.groups) ? args.groups : [args.groups]).map(String);
     if (!state.exists) {
@@ -35,12 +37,20 @@ export const userTask = defineTaskType({
         groups?.length ? `-G ${q(groups.join(','))}` : '',
         args.home ? `-d ${q(String(args.home))}` : '',
         args.shell ? `-s ${q(String(args.shell))}` : '',
-      ].filter(Boolean).join(' ');
-      return changes({ what: `create user ${name}`, script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' '), predict: [accountPrediction(true, 'passwd', name)] });
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return changes({
+        what: `create user ${name}`,
+        script: `useradd ${flags} ${q(name)}`.replace(/ +/g, ' '),
+        predict: [accountPrediction(true, 'passwd', name)],
+      });
     }
     const out: Change[] = [];
-    if (args.shell && state.fields[SHELL] !== args.shell) out.push({ what: `shell ${state.fields[SHELL]} -> ${args.shell}`, script: `usermod -s ${q(String(args.shell))} ${q(name)}` });
-    if (args.home && state.fields[HOME] !== args.home) out.push({ what: `home ${state.fields[HOME]} -> ${args.home}`, script: `usermod -d ${q(String(args.home))} ${q(name)}` });
+    if (args.shell && state.fields[SHELL] !== args.shell)
+      out.push({ what: `shell ${state.fields[SHELL]} -> ${args.shell}`, script: `usermod -s ${q(String(args.shell))} ${q(name)}` });
+    if (args.home && state.fields[HOME] !== args.home)
+      out.push({ what: `home ${state.fields[HOME]} -> ${args.home}`, script: `usermod -d ${q(String(args.home))} ${q(name)}` });
     if (args.group) {
       const gid = factValue(facts, accountFact('group', String(args.group))).fields[2];
       if (gid !== state.fields[GROUP]) out.push({ what: `primary group -> ${args.group}`, script: `usermod -g ${q(String(args.group))} ${q(name)}` });

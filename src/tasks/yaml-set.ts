@@ -50,6 +50,7 @@ export function setTopLevel(text: string, set: Record<string, unknown>, where: s
   }
   // The edit must have changed exactly the keys asked for.
   const check = parse(after) as Record<string, unknown>;
-  if (!isDeepStrictEqual(check, { ...doc, ...set })) throw new PlanError(`${where}: editing in place would change more than ${Object.keys(set).join(', ')}; not edited`);
+  if (!isDeepStrictEqual(check, { ...doc, ...set }))
+    throw new PlanError(`${where}: editing in place would change more than ${Object.keys(set).join(', ')}; not edited`);
   return { after, what };
 }

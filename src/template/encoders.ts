@@ -16,14 +16,18 @@ function refuse(format: string, value: unknown, why: string): never {
   throw new TemplateError(`${format}: cannot write ${JSON.stringify(value)}: ${why}`);
 }
 
-const hex4 = (c: string) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** A TOML basic string; TOML forbids raw C0 controls and DEL (toml.io/en/v1.0.0#string). */
 export function tomlString(s: string): string {
-  return '"' + s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
-    const short: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
-    return short[c] ?? hex4(c);
-  }) + '"';
+  return (
+    '"' +
+    s.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
+      const short: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+      return short[c] ?? hex4(c);
+    }) +
+    '"'
+  );
 }
 
 /** A TOML value. Integers beyond 2^53 lost their digits when read and are refused, not rounded. */
@@ -42,7 +46,9 @@ export function tomlValue(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(tomlValue).join(', ')}]`;
   if (value && typeof value === 'object') {
-    return `{ ${Object.entries(value).map(([k, v]) => `${tomlKey(k)} = ${tomlValue(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${tomlKey(k)} = ${tomlValue(v)}`)
+      .join(', ')} }`;
   }
   return refuse('TOML', value, 'TOML has no null');
 }
@@ -70,7 +76,10 @@ export function yamlString(s: string): string {
 export function yamlBlock(value: unknown, indent = 0): string {
   const text = yamlStringify(value, { lineWidth: 0 }).trimEnd();
   const pad = ' '.repeat(indent);
-  return text.split('\n').map((l) => pad + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 }
 
 /**
@@ -81,11 +90,11 @@ export function yamlBlock(value: unknown, indent = 0): string {
  */
 export function systemdArg(value: unknown): string {
   const s = String(value);
-  if (s === '' ) return '""';
+  if (s === '') return '""';
   if (UNCARRIABLE.test(s)) refuse('systemd unit', s, 'control characters and line breaks cannot be written in a unit file');
   const escaped = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
   if (/^[A-Za-z0-9_/.:,=@+%$-]+$/.test(escaped) && escaped !== ';') return escaped;
-  return '"' + escaped.replace(/[\\"]/g, '\\$&') + '"';
+  return `"${escaped.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 /** A systemd directive's value (Description=, ...): one line, specifiers doubled. */

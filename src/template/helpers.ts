@@ -1,11 +1,7 @@
-import {
-  containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec,
-} from '../domain/containerd-runtimes.js';
+import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/containerd-runtimes.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
-import {
-  commentText, jsonValue, shellWord, systemdArg, systemdValue, tmpfilesField, tomlKey, tomlValue, yamlBlock, yamlString,
-} from './encoders.js';
+import { commentText, jsonValue, shellWord, systemdArg, systemdValue, tmpfilesField, tomlKey, tomlValue, yamlBlock, yamlString } from './encoders.js';
 
 type Helper = (...args: unknown[]) => unknown;
 
@@ -63,7 +59,9 @@ export const helpers: Record<string, Helper> = {
   containerdRuntimes: (...a) => {
     const [specs, systemdCgroup, runcBinary, runscConfigPath] = args(a);
     return normalizeRuntimes(specs as RuntimeSpec[], {
-      systemdCgroup: truthy(systemdCgroup), runcBinary: String(runcBinary), runscConfigPath: String(runscConfigPath),
+      systemdCgroup: truthy(systemdCgroup),
+      runcBinary: String(runcBinary),
+      runscConfigPath: String(runscConfigPath),
     });
   },
   registryServer: (...a) => registryServer(String(args(a)[0])),
@@ -85,8 +83,11 @@ export const helpers: Record<string, Helper> = {
   kubeletFlags: (...a) => {
     const [kubernetesVersion, configFile, kubeconfig, runtimeEndpoint, userFlags] = args(a);
     return kubeletFlagList({
-      kubernetesVersion: String(kubernetesVersion), configFile: String(configFile), kubeconfig: String(kubeconfig),
-      runtimeEndpoint: String(runtimeEndpoint), userFlags: (userFlags ?? {}) as Record<string, unknown>,
+      kubernetesVersion: String(kubernetesVersion),
+      configFile: String(configFile),
+      kubeconfig: String(kubeconfig),
+      runtimeEndpoint: String(runtimeEndpoint),
+      userFlags: (userFlags ?? {}) as Record<string, unknown>,
     });
   },
   kubeletRuntimeConfig: (...a) => {

@@ -113,7 +113,10 @@ export class TemplateRenderer {
  */
 function startBodiesWithString(node: unknown): void {
   if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) return node.forEach(startBodiesWithString);
+  if (Array.isArray(node)) {
+    for (const n of node) startBodiesWithString(n);
+    return;
+  }
   for (const [k, v] of Object.entries(node)) if (k !== 'loc') startBodiesWithString(v);
   const n = node as { type?: string; body?: unknown[] };
   if (n.type === 'Program') {
@@ -142,4 +145,3 @@ function templateError(e: unknown, where: string): TemplateError {
   }
   return new TemplateError(message, { file: where, cause: e });
 }
-

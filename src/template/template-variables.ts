@@ -30,7 +30,10 @@ export function templateVariables(text: string, file: string): NameUse[] {
   const uses: NameUse[] = [];
   const visit = (node: unknown, nesting: number): void => {
     if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach((n) => visit(n, nesting));
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, nesting);
+      return;
+    }
     const n = node as AstNode;
     if (n.type === 'PathExpression') {
       const parts = n.parts as string[];

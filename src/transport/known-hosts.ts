@@ -72,7 +72,14 @@ function matches(patterns: string, name: string): boolean {
   let matched = false;
   for (const p of patterns.split(',')) {
     const negated = p.startsWith('!');
-    const re = new RegExp(`^${(negated ? p.slice(1) : p).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\[/g, '\\[').replace(/\]/g, '\\]').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${(negated ? p.slice(1) : p)
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\[/g, '\\[')
+        .replace(/\]/g, '\\]')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     if (re.test(name)) {
       if (negated) return false;
       matched = true;

@@ -20,7 +20,10 @@ export abstract class ScriptTransport implements Transport {
   runs = 0;
   private sudoNeedsPassword?: boolean;
 
-  constructor(readonly host: string, private readonly become?: BecomeOptions) {}
+  constructor(
+    readonly host: string,
+    private readonly become?: BecomeOptions,
+  ) {}
 
   protected abstract exec: RawExec;
   abstract close(): Promise<void>;
@@ -37,7 +40,9 @@ export abstract class ScriptTransport implements Transport {
     }
     if (!this.sudoNeedsPassword) return this.exec(`sudo -n ${user}sh -s`, script, opts.timeoutMs);
     if (this.become.password === undefined) {
-      throw new TransportError(`sudo on ${this.host} needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass`, { host: this.host });
+      throw new TransportError(`sudo on ${this.host} needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass`, {
+        host: this.host,
+      });
     }
     // -k: sudo must read the password line even with cached credentials, or the shell would get it.
     const r = await this.exec(`sudo -k -S -p '' ${user}sh -s`, `${this.become.password}\n${script}`, opts.timeoutMs);

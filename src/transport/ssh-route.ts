@@ -43,7 +43,7 @@ const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((k) => join(homedi
  */
 export function planRoute(spec: ConnectionSpec, opts: RouteOptions = {}): Hop[] {
   const fromArgs = /(?:^|\s)-F\s*['"]?([^\s'"]+)/.exec(spec.sshArgs ?? '')?.[1];
-  const config = fromArgs ? readSshConfig(fromArgs) : opts.sshConfig ?? readSshConfig();
+  const config = fromArgs ? readSshConfig(fromArgs) : (opts.sshConfig ?? readSshConfig());
   const localUser = process.env.USER ?? 'root';
   const hop = (name: string, given: { user?: string; port?: number; key?: string }): Hop => {
     const c = config.lookup(name);
@@ -67,10 +67,13 @@ export function planRoute(spec: ConnectionSpec, opts: RouteOptions = {}): Hop[] 
   const target = hop(spec.address, { user: spec.user, port: spec.defaultPort ? undefined : spec.port, key: spec.privateKeyFile });
   const jumps = proxyJumpFromArgs(spec.sshArgs ?? '') ?? config.lookup(spec.address).proxyJump;
   if (!jumps || jumps.toLowerCase() === 'none') return [target];
-  return [...jumps.split(',').map((j) => {
-    const { user, host: jumpHost, port } = parseJump(j.trim());
-    return hop(jumpHost, { user, port });
-  }), target];
+  return [
+    ...jumps.split(',').map((j) => {
+      const { user, host: jumpHost, port } = parseJump(j.trim());
+      return hop(jumpHost, { user, port });
+    }),
+    target,
+  ];
 }
 
 /** Connects hop by hop, each next one through a forwarded channel of the one before. */
@@ -105,15 +108,16 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
             known.add(hop.address, hop.port, key);
             return true;
           }
-          refusal = verdict.reason === 'unknown'
-            ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}: add it (ssh-keyscan) or pass --accept-new-host-keys`
-            : `HOST KEY ${verdict.reason.toUpperCase()} for ${hop.address}:${hop.port}: the ${keyType(key)} key differs from ${known.file}; refusing to connect (someone may be intercepting, or the host was rebuilt)`;
+          refusal =
+            verdict.reason === 'unknown'
+              ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}: add it (ssh-keyscan) or pass --accept-new-host-keys`
+              : `HOST KEY ${verdict.reason.toUpperCase()} for ${hop.address}:${hop.port}: the ${keyType(key)} key differs from ${known.file}; refusing to connect (someone may be intercepting, or the host was rebuilt)`;
           return false;
         },
       });
     } catch (e) {
       ssh.dispose();
-      opened.forEach((o) => o.dispose());
+      for (const o of opened) o.dispose();
       const via = isTarget ? '' : ` through jump host ${hop.name}`;
       const message = refusal ?? (e as Error).message;
       throw new TransportError(`cannot connect to ${host}${via} (${hop.address}:${hop.port}): ${message}`, { host, cause: e });
@@ -130,7 +134,10 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
 function forward(ssh: NodeSSH, host: string, via: Hop, to: Hop): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     ssh.connection!.forwardOut('127.0.0.1', 0, to.address, to.port, (err: Error | undefined, stream: Duplex) => {
-      if (err) reject(new TransportError(`cannot connect to ${host}: jump host ${via.name} cannot reach ${to.address}:${to.port}: ${err.message}`, { host, cause: err }));
+      if (err)
+        reject(
+          new TransportError(`cannot connect to ${host}: jump host ${via.name} cannot reach ${to.address}:${to.port}: ${err.message}`, { host, cause: err }),
+        );
       else resolve(stream);
     });
   });

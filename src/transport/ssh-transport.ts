@@ -1,4 +1,4 @@
-import { NodeSSH } from 'node-ssh';
+import type { NodeSSH } from 'node-ssh';
 import { TransportError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
 import { type RawExec, ScriptTransport } from './script-transport.js';
@@ -15,7 +15,13 @@ export interface SshOptions extends RouteOptions {
  * unknown key is refused unless accept-new (flag or ssh_config), a changed key always.
  */
 export class SshTransport extends ScriptTransport {
-  private constructor(host: string, private readonly ssh: NodeSSH, spec: ConnectionSpec, password?: string, private readonly jumps: NodeSSH[] = []) {
+  private constructor(
+    host: string,
+    private readonly ssh: NodeSSH,
+    spec: ConnectionSpec,
+    password?: string,
+    private readonly jumps: NodeSSH[] = [],
+  ) {
     super(host, spec.become ? { user: spec.becomeUser, password } : undefined);
   }
 
@@ -27,10 +33,11 @@ export class SshTransport extends ScriptTransport {
 
   protected exec: RawExec = async (command, stdin, timeoutMs): Promise<RunResult> => {
     let timer: NodeJS.Timeout | undefined;
-    const run = (this.ssh.execCommand(command, { stdin, noTrim: true } as never) as Promise<{ code: number | null; stdout: string; stderr: string }>)
-      .catch((e) => {
+    const run = (this.ssh.execCommand(command, { stdin, noTrim: true } as never) as Promise<{ code: number | null; stdout: string; stderr: string }>).catch(
+      (e) => {
         throw new TransportError(`lost the connection to ${this.host}: ${(e as Error).message}`, { host: this.host, cause: e });
-      });
+      },
+    );
     const timeout = new Promise<never>((_, reject) => {
       if (timeoutMs) timer = setTimeout(() => reject(new TransportError(`no answer from ${this.host} within ${timeoutMs} ms`, { host: this.host })), timeoutMs);
     });

@@ -8,7 +8,7 @@ const curlConfigString = (s: string) => `"${s.replace(/[\\"]/g, '\\$&')}"`;
  * it the body goes to stdout. URL values cannot hold line breaks (refused at validation).
  */
 export function urlFetchScript(url: string, opts: { out?: string; maxTime: number; retries?: number }): string {
-  const tag = 'PROVISION_URL_' + Math.random().toString(36).slice(2, 10);
+  const tag = `PROVISION_URL_${Math.random().toString(36).slice(2, 10)}`;
   const out = opts.out ?? '-';
   const retry = opts.retries ? ` --retry ${opts.retries}` : '';
   return [

@@ -29,14 +29,18 @@ class RefusingTransport extends ScriptTransport {
 async function simulatedApply() {
   const dir = mkdtempSync(join(tmpdir(), 'provision-bench-view-'));
   const names = Array.from({ length: HOSTS }, (_, i) => `node${String(i).padStart(5, '0')}`);
-  writeFileSync(join(dir, 'hosts'), `[k8s_worker]\n${names.join('\n')}\n[k8s_worker:vars]\nkubernetes_version='1.27'\nprovision_roles=['install-runc']\nprovision_verify=False\n`);
+  writeFileSync(
+    join(dir, 'hosts'),
+    `[k8s_worker]\n${names.join('\n')}\n[k8s_worker:vars]\nkubernetes_version='1.27'\nprovision_roles=['install-runc']\nprovision_verify=False\n`,
+  );
   const prepared = prepareRun({ inventory: join(dir, 'hosts') });
   const view = new LiveView(HOSTS);
   const results: TaskResult[] = [];
   const unreachable: { host: string; error: string }[] = [];
   const start = performance.now();
   const summary = await applyRun(prepared, {
-    forks: 50, connect: async (host) => new RefusingTransport(host),
+    forks: 50,
+    connect: async (host) => new RefusingTransport(host),
     listener: (e) => {
       view.update(e);
       if (e.type === 'task-result') results.push(e);
@@ -63,7 +67,11 @@ function liveViewGrowth() {
     if ((i + 1) % (HOSTS / 5) === 0) {
       const now = performance.now();
       gc();
-      marks.push({ finished: i + 1, heap_mib: Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10, ms_per_1000_hosts: Math.round(((now - t) * 1000) / (HOSTS / 5)) });
+      marks.push({
+        finished: i + 1,
+        heap_mib: Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10,
+        ms_per_1000_hosts: Math.round(((now - t) * 1000) / (HOSTS / 5)),
+      });
       t = performance.now();
     }
   }

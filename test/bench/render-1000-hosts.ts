@@ -19,9 +19,13 @@ for (let i = 0; i < HOSTS; i++) {
   const runtimes = i % 3 === 0 ? ` containerd_runtimes="['runc', 'runsc', 'kata']"` : '';
   lines.push(`worker${String(i).padStart(4, '0')} ansible_host=10.1.${i >> 8}.${i & 255}${runtimes}`);
 }
-lines.push('[k8s_worker:vars]', "kubernetes_version='1.27'", "provision_roles=['remove-docker', 'install-runc', 'install-cni', 'install-containerd', 'kubelet-config']",
-  "containerd_registry_mirrors={'docker.io': ['https://mirror.example.com']}");
-writeFileSync(join(dir, 'hosts'), lines.join('\n') + '\n');
+lines.push(
+  '[k8s_worker:vars]',
+  "kubernetes_version='1.27'",
+  "provision_roles=['remove-docker', 'install-runc', 'install-cni', 'install-containerd', 'kubelet-config']",
+  "containerd_registry_mirrors={'docker.io': ['https://mirror.example.com']}",
+);
+writeFileSync(join(dir, 'hosts'), `${lines.join('\n')}\n`);
 
 const start = performance.now();
 const run = prepareRun({ inventory: join(dir, 'hosts') });

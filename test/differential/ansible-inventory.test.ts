@@ -31,7 +31,7 @@ describe(`differential: provision vs ansible-core on ${CASES} generated inventor
   let results: AnsibleResult[] = [];
   const jobsOf = new Map<number, { list: number; graph: number; limits: number[] }>();
 
-  before(function () {
+  before(() => {
     root = mkdtempSync(join(tmpdir(), 'provision-diff-'));
     const jobs: AnsibleJob[] = [];
     for (let seed = FIRST_SEED; seed < FIRST_SEED + CASES; seed++) {
@@ -68,7 +68,7 @@ describe(`differential: provision vs ansible-core on ${CASES} generated inventor
         failures.push({ seed: c.seed, what: 'ansible rejected the generated inventory', ansible: list.stderr + graph.stderr, provision: null });
         continue;
       }
-      let inv;
+      let inv: ReturnType<typeof loadInventory>;
       try {
         inv = loadInventory(join(root, String(c.seed), c.source));
       } catch (e) {
@@ -98,11 +98,13 @@ describe(`differential: provision vs ansible-core on ${CASES} generated inventor
       compared++;
     }
     if (failures.length) {
-      const shown = failures.slice(0, 5).map((f) =>
-        `seed ${f.seed} ${f.what}:\n  ansible:   ${JSON.stringify(f.ansible)}\n  provision: ${JSON.stringify(f.provision)}`,
-      );
+      const shown = failures
+        .slice(0, 5)
+        .map((f) => `seed ${f.seed} ${f.what}:\n  ansible:   ${JSON.stringify(f.ansible)}\n  provision: ${JSON.stringify(f.provision)}`);
       const seeds = [...new Set(failures.map((f) => f.seed))];
-      expect.fail(`${failures.length} differences in ${seeds.length} inventories (seeds ${seeds.slice(0, 20).join(', ')}); replay one with DIFF_SEED=<seed> DIFF_CASES=1\n${shown.join('\n')}`);
+      expect.fail(
+        `${failures.length} differences in ${seeds.length} inventories (seeds ${seeds.slice(0, 20).join(', ')}); replay one with DIFF_SEED=<seed> DIFF_CASES=1\n${shown.join('\n')}`,
+      );
     }
     expect(compared).to.equal(CASES);
   });
@@ -114,7 +116,12 @@ function compare(failures: Outcome[], seed: number, what: string, ansible: unkno
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -124,5 +131,8 @@ function listedHosts(r: AnsibleResult): string[] {
   const lines = r.stdout.split('\n');
   const head = lines.findIndex((l) => /^\s*hosts \(\d+\):/.test(l));
   if (head < 0) return [];
-  return lines.slice(head + 1).map((l) => l.trim()).filter(Boolean);
+  return lines
+    .slice(head + 1)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

@@ -45,14 +45,55 @@ const VAR_NAMES = ['color', 'size', 'flag', 'level', 'shared', 'mode'];
 
 /** YAML 1.1 scalars as Ansible reads them (booleans, octal, sexagesimal, null, dates...). */
 const YAML_VALUES = [
-  '1', '-7', 'yes', 'No', 'on', 'OFF', 'true', '~', 'null', '0x1f', '010', '0o17', '1_000', '1.5e3', '3.25',
-  '"quoted yes"', "'single'", 'plain text', '[1, two, yes]', '{a: 1, b: [x]}', '2:30', '2001-12-14', '""', '"0644"',
-  'y', 'n',
+  '1',
+  '-7',
+  'yes',
+  'No',
+  'on',
+  'OFF',
+  'true',
+  '~',
+  'null',
+  '0x1f',
+  '010',
+  '0o17',
+  '1_000',
+  '1.5e3',
+  '3.25',
+  '"quoted yes"',
+  "'single'",
+  'plain text',
+  '[1, two, yes]',
+  '{a: 1, b: [x]}',
+  '2:30',
+  '2001-12-14',
+  '""',
+  '"0644"',
+  'y',
+  'n',
 ];
 /** INI values: `ast.literal_eval` when it parses, else the string. */
 const INI_VALUES = [
-  '1', '-2', '1.5', 'True', 'False', 'None', 'yes', '"a b"', "'x y'", '[1,2]', "{'k': 1}", '0x10', 'abc', '1e3',
-  '07', '1_000', '"[1,2]"', 'a=b', "u'text'", '(1,2)',
+  '1',
+  '-2',
+  '1.5',
+  'True',
+  'False',
+  'None',
+  'yes',
+  '"a b"',
+  "'x y'",
+  '[1,2]',
+  "{'k': 1}",
+  '0x10',
+  'abc',
+  '1e3',
+  '07',
+  '1_000',
+  '"[1,2]"',
+  'a=b',
+  "u'text'",
+  '(1,2)',
 ];
 
 export function generateInventory(seed: number): GeneratedInventory {
@@ -63,7 +104,7 @@ export function generateInventory(seed: number): GeneratedInventory {
 
   // Edges only from earlier to later groups: a DAG, sometimes a diamond.
   const children = new Map<string, string[]>(groups.map((g) => [g, []]));
-  groups.forEach((g, i) => groups.slice(i + 1).forEach((c) => r.chance(0.3) && children.get(g)!.push(c)));
+  for (const [i, g] of groups.entries()) for (const c of groups.slice(i + 1)) if (r.chance(0.3)) children.get(g)!.push(c);
 
   const members = new Map<string, string[]>(groups.map((g) => [g, []]));
   const ungrouped: string[] = [];
@@ -96,7 +137,7 @@ export function generateInventory(seed: number): GeneratedInventory {
 
   // group_vars/ and host_vars/: a file (several extensions) or a directory of files.
   const varsFileBody = (vars: [string, string][]) =>
-    vars.length ? vars.map(([k, v]) => `${k}: ${yamlValue(v)}`).join('\n') + '\n' : r.pick(['---\n', '{}\n', '']);
+    vars.length ? `${vars.map(([k, v]) => `${k}: ${yamlValue(v)}`).join('\n')}\n` : r.pick(['---\n', '{}\n', '']);
   const varsFor = (kind: string, name: string) => {
     if (r.chance(0.25)) {
       files[`${kind}/${name}/a.yml`] = varsFileBody(someVars(3));
@@ -129,8 +170,14 @@ type Rng = ReturnType<typeof rng>;
 type VarList = [string, string][];
 
 function iniInventory(
-  groups: string[], children: Map<string, string[]>, members: Map<string, string[]>, ungrouped: string[],
-  groupVars: Map<string, VarList>, allVars: VarList, hostLineVars: () => VarList, r: Rng,
+  groups: string[],
+  children: Map<string, string[]>,
+  members: Map<string, string[]>,
+  ungrouped: string[],
+  groupVars: Map<string, VarList>,
+  allVars: VarList,
+  hostLineVars: () => VarList,
+  r: Rng,
 ): string {
   const kv = (vars: VarList) => vars.map(([k, v]) => ` ${k}=${iniToken(v)}`).join('');
   const out: string[] = [];
@@ -142,7 +189,7 @@ function iniInventory(
     if (vars.length) out.push(`[${g}:vars]`, ...vars.map(([k, v]) => `${k}${r.pick(['=', ' = '])}${v}`));
   }
   if (allVars.length) out.push('', '[all:vars]', ...allVars.map(([k, v]) => `${k}=${v}`));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** A value on a host line is one shell-style token: quote it when it holds spaces. */
@@ -151,8 +198,14 @@ function iniToken(v: string): string {
 }
 
 function yamlInventory(
-  groups: string[], children: Map<string, string[]>, members: Map<string, string[]>, ungrouped: string[],
-  groupVars: Map<string, VarList>, allVars: VarList, hostLineVars: () => VarList, r: Rng,
+  groups: string[],
+  children: Map<string, string[]>,
+  members: Map<string, string[]>,
+  ungrouped: string[],
+  groupVars: Map<string, VarList>,
+  allVars: VarList,
+  hostLineVars: () => VarList,
+  r: Rng,
 ): string {
   const out: string[] = ['all:'];
   const mapping = (vars: VarList, pad: string) => vars.map(([k, v]) => `${pad}${k}: ${v}`);
@@ -171,13 +224,13 @@ function yamlInventory(
     const lines = [`${pad}${g}:`];
     if (written.has(g)) return lines;
     written.add(g);
-    lines.push(...hostsBlock(members.get(g)!, pad + '  '));
+    lines.push(...hostsBlock(members.get(g)!, `${pad}  `));
     const vars = groupVars.get(g)!;
     if (vars.length) lines.push(`${pad}  vars:`, ...mapping(vars, `${pad}    `));
     const kids = children.get(g)!;
     if (kids.length) {
       lines.push(`${pad}  children:`);
-      for (const c of kids) lines.push(...group(c, pad + '    '));
+      for (const c of kids) lines.push(...group(c, `${pad}    `));
     }
     return lines;
   };
@@ -187,7 +240,7 @@ function yamlInventory(
   const rest = groups.filter((g) => !top.includes(g));
   out.push('  children:');
   for (const g of [...top, ...rest]) out.push(...group(g, '    '));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** INI literals also appear in vars files; write them as YAML that means the same text. */
@@ -201,7 +254,7 @@ function jsonFromYamlBody(body: string): string {
     const m = /^(\w+): (.*)$/.exec(line);
     if (m) obj[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
   }
-  return JSON.stringify(obj) + '\n';
+  return `${JSON.stringify(obj)}\n`;
 }
 
 function expandedHosts(pool: string[]): string[] {
@@ -227,11 +280,16 @@ function pattern(names: string[], groups: string[], r: Rng): string {
   const term = (): string => {
     const name = r.pick(names);
     switch (r.int(0, 7)) {
-      case 0: return `${name.slice(0, 2)}*`;
-      case 1: return `~${name.slice(0, 1)}.*`;
-      case 2: return groups.length ? `${r.pick(groups)}[${r.pick(['0', '-1', '0:1', '1:', '1:0', '2'])}]` : name;
-      case 3: return `*${name.slice(-1)}`;
-      default: return name;
+      case 0:
+        return `${name.slice(0, 2)}*`;
+      case 1:
+        return `~${name.slice(0, 1)}.*`;
+      case 2:
+        return groups.length ? `${r.pick(groups)}[${r.pick(['0', '-1', '0:1', '1:', '1:0', '2'])}]` : name;
+      case 3:
+        return `*${name.slice(-1)}`;
+      default:
+        return name;
     }
   };
   const terms = [term()];

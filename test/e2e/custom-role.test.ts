@@ -37,10 +37,16 @@ describe('end to end: a role of your own is applied, verified and restored', fun
     fleet = await Fleet.up(await testFleetDir('custom-role'), [{ name: 'worker01' }]);
     const n = fleet.node('worker01');
     inventory = join(out, 'hosts.ini');
-    writeFileSync(inventory, [
-      `worker01 ansible_host=127.0.0.1 ansible_port=${n.port} ansible_user=root ansible_ssh_private_key_file=${fleet.keyFile}`,
-      '[all:vars]', "kubernetes_version='1.23'", "provision_roles=['motd']", '',
-    ].join('\n'));
+    writeFileSync(
+      inventory,
+      [
+        `worker01 ansible_host=127.0.0.1 ansible_port=${n.port} ansible_user=root ansible_ssh_private_key_file=${fleet.keyFile}`,
+        '[all:vars]',
+        "kubernetes_version='1.23'",
+        "provision_roles=['motd']",
+        '',
+      ].join('\n'),
+    );
   });
 
   after(async () => {
@@ -66,13 +72,19 @@ describe('end to end: a role of your own is applied, verified and restored', fun
     expect(changed.code, changed.stdout).to.equal(0);
     expect(fleet.ssh('worker01', 'cat /etc/provision-motd').stdout).to.equal('changed by a later run\n');
     const report = join(out, 'restore.json');
-    const r = runCli(['restore', '-i', inventory, '--known-hosts', fleet.knownHostsFile, '--limit', 'worker01', '--run', changed.report.runId, '--report', report], { env });
+    const r = runCli(
+      ['restore', '-i', inventory, '--known-hosts', fleet.knownHostsFile, '--limit', 'worker01', '--run', changed.report.runId, '--report', report],
+      { env },
+    );
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const tasks = JSON.parse(readFileSync(report, 'utf8')).tasks.map((t: { task: string; status: string }) => `${t.task}: ${t.status}`);
     expect(tasks).to.deep.equal([`restore files of run ${changed.report.runId}: changed`, 'restart provision-motd: changed']);
     expect(fleet.ssh('worker01', 'cat /etc/provision-motd').stdout).to.equal('hello from provision\n');
     // The handler restarted the unit: what it showed last is the restored message.
-    const shown = fleet.ssh('worker01', 'journalctl -u provision-motd -o cat --no-pager').stdout.split('\n').filter((l) => /^(hello|changed)/.test(l));
+    const shown = fleet
+      .ssh('worker01', 'journalctl -u provision-motd -o cat --no-pager')
+      .stdout.split('\n')
+      .filter((l) => /^(hello|changed)/.test(l));
     expect(shown.slice(-2)).to.deep.equal(['changed by a later run', 'hello from provision']);
   });
 });

@@ -41,8 +41,13 @@ describe('test fleet: nodes laid out as real workers are', function () {
 
   it("docker-ce: Docker's repository packages, containerd.io with CRI disabled, Docker running", async () => {
     expect(sh('ce', "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' docker-ce docker-ce-cli containerd.io docker.io containerd runc 2>/dev/null"))
-      .to.match(/^docker-ce ii/m).and.match(/^docker-ce-cli ii/m).and.match(/^containerd\.io ii/m).and.not.match(/^(docker\.io|containerd|runc) ii/m);
-    expect(sh('ce', 'dpkg -S /usr/bin/dockerd /usr/bin/containerd /usr/bin/runc')).to.match(/^docker-ce: \/usr\/bin\/dockerd$/m).and.match(/^containerd\.io: \/usr\/bin\/runc$/m);
+      .to.match(/^docker-ce ii/m)
+      .and.match(/^docker-ce-cli ii/m)
+      .and.match(/^containerd\.io ii/m)
+      .and.not.match(/^(docker\.io|containerd|runc) ii/m);
+    expect(sh('ce', 'dpkg -S /usr/bin/dockerd /usr/bin/containerd /usr/bin/runc'))
+      .to.match(/^docker-ce: \/usr\/bin\/dockerd$/m)
+      .and.match(/^containerd\.io: \/usr\/bin\/runc$/m);
     // The package relations of docker/docker-ce-packaging and docker/containerd-packaging, as dpkg reads them.
     expect(sh('ce', "dpkg-query -W -f='${Package}|${Provides}|${Conflicts}|${Replaces}\\n' docker-ce containerd.io"))
       .to.match(/^containerd\.io\|containerd, runc\|containerd, runc\|containerd, runc$/m)
@@ -55,7 +60,19 @@ describe('test fleet: nodes laid out as real workers are', function () {
   });
 
   it("static: githubixx's layout, binaries in /usr/local/bin, units in /etc, docker uid 666, no package", async () => {
-    for (const b of ['dockerd', 'docker', 'docker-init', 'docker-proxy', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'ctr', 'runc', 'docker-containerd', 'docker-runc']) {
+    for (const b of [
+      'dockerd',
+      'docker',
+      'docker-init',
+      'docker-proxy',
+      'containerd',
+      'containerd-shim',
+      'containerd-shim-runc-v2',
+      'ctr',
+      'runc',
+      'docker-containerd',
+      'docker-runc',
+    ]) {
       expect(sh('static', `test -x /usr/local/bin/${b} && echo yes`), b).to.equal('yes\n');
     }
     expect(sh('static', "dpkg-query -W -f='${db:Status-Abbrev}' docker.io 2>/dev/null")).not.to.match(/^ii/);
@@ -63,13 +80,17 @@ describe('test fleet: nodes laid out as real workers are', function () {
     expect(sh('static', 'systemctl show docker.service -p FragmentPath --value')).to.equal('/etc/systemd/system/docker.service\n');
     expect(sh('static', 'systemctl is-active docker')).to.equal('active\n');
     // Docker runs its own containerd, from /usr/local/bin.
-    expect(sh('static', 'ps -eo args | grep -c "^/usr/local/bin/containerd\\b\\|^containerd --config /var/run/docker/containerd/containerd.toml"')).not.to.equal('0\n');
+    expect(
+      sh('static', 'ps -eo args | grep -c "^/usr/local/bin/containerd\\b\\|^containerd --config /var/run/docker/containerd/containerd.toml"'),
+    ).not.to.equal('0\n');
     await waitKubelet('static');
     expect(status('static')).to.include({ runtime: 'docker' });
   });
 
   it("kubeadm: the packaged unit with kubeadm's drop-in in effect, flags from kubeadm-flags.env", async () => {
-    expect(sh('kubeadm', 'systemctl show kubelet -p FragmentPath -p DropInPaths --value')).to.equal('/lib/systemd/system/kubelet.service\n/etc/systemd/system/kubelet.service.d/10-kubeadm.conf\n');
+    expect(sh('kubeadm', 'systemctl show kubelet -p FragmentPath -p DropInPaths --value')).to.equal(
+      '/lib/systemd/system/kubelet.service\n/etc/systemd/system/kubelet.service.d/10-kubeadm.conf\n',
+    );
     expect(sh('kubeadm', 'test -e /usr/local/bin/kubelet || echo gone')).to.equal('gone\n');
     await waitKubelet('kubeadm');
     const s = status('kubeadm');

@@ -20,7 +20,10 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
       console.warn(`\n      SKIPPED end-to-end live view tests: ${why}\n`);
       this.skip();
     }
-    fleet = await Fleet.up(await testFleetDir('view'), ['worker01', 'worker02', 'worker03', 'worker04', 'worker05', 'worker06'].map((name) => ({ name })));
+    fleet = await Fleet.up(
+      await testFleetDir('view'),
+      ['worker01', 'worker02', 'worker03', 'worker04', 'worker05', 'worker06'].map((name) => ({ name })),
+    );
     fleet.writeInventory(['provision_serial=2']);
   });
 
@@ -35,12 +38,15 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
     const text = r.raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(r.code, text.slice(-3000)).to.equal(0);
     // While running: the header of each batch, with counts of the 6 hosts.
-    for (const b of [1, 2, 3]) expect(text, `batch ${b}`).to.match(new RegExp(`batch ${b}/3 \\| \\d done, \\d running, 0 failed, 0 unreachable of 6 hosts \\| elapsed (\\d+m)?\\d+s`));
+    for (const b of [1, 2, 3])
+      expect(text, `batch ${b}`).to.match(new RegExp(`batch ${b}/3 \\| \\d done, \\d running, 0 failed, 0 unreachable of 6 hosts \\| elapsed (\\d+m)?\\d+s`));
     expect(text).to.match(/worker0[34]: [\w-]+ > /);
     expect(text).to.match(/about (\d+m)?\d+s left/);
     const screen = await replay(r.raw, 120, 40);
     expect(screen.length, screen.join('\n')).to.be.at.most(60);
-    expect(screen.join('\n')).to.match(/6 done, 0 running, 0 failed, 0 unreachable of 6 hosts/).and.match(/PLAY RECAP/)
+    expect(screen.join('\n'))
+      .to.match(/6 done, 0 running, 0 failed, 0 unreachable of 6 hosts/)
+      .and.match(/PLAY RECAP/)
       .and.match(/changes, the same on worker01\.\.06:/);
     expect(JSON.parse(readFileSync(report, 'utf8')).summary).to.have.keys('worker01', 'worker02', 'worker03', 'worker04', 'worker05', 'worker06');
   });
@@ -66,6 +72,9 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
     const page = openInChromium(join(out, 'first.html'));
     expect(page.console).to.deep.equal([]);
     for (let i = 1; i <= 6; i++) expect(page.dom).to.include(`<tr data-host="worker0${i}" data-status="changed">`);
-    expect(page.dom).to.include('batch 3/3').and.include('page 1 of 1 (6 hosts)').and.match(/verify node|containerd, runtime handlers/);
+    expect(page.dom)
+      .to.include('batch 3/3')
+      .and.include('page 1 of 1 (6 hosts)')
+      .and.match(/verify node|containerd, runtime handlers/);
   });
 });

@@ -74,8 +74,12 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
     // containerd runs from the installed release, with the rendered config, and answers.
     expect(node('systemctl is-active containerd')).to.equal('active\n');
     expect(node('readlink /proc/$(systemctl show containerd -p ExecMainPID --value)/exe')).to.equal('/usr/local/bin/containerd\n');
+    // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key, its shape is the test's subject
     const config = parseToml(node('cat /etc/containerd/config.toml')) as Record<string, any>;
-    expect(config.plugins['io.containerd.grpc.v1.cri'].containerd.runtimes.runc.options).to.deep.equal({ SystemdCgroup: true, BinaryName: '/usr/local/sbin/runc' });
+    expect(config.plugins['io.containerd.grpc.v1.cri'].containerd.runtimes.runc.options).to.deep.equal({
+      SystemdCgroup: true,
+      BinaryName: '/usr/local/sbin/runc',
+    });
     expect(node('ctr version')).to.match(/Server:\n\s+Version:\s+\S+/);
     // runc and the CNI plugins are in place.
     expect(node('/usr/local/sbin/runc --version')).to.match(/^runc version/);
@@ -104,14 +108,19 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
 
   it('removing Docker kept containerd and runc installed, and /var/lib/docker', () => {
     const pkgs = fleet.ssh('worker01', "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' containerd runc docker.io").stdout;
-    expect(pkgs).to.match(/^containerd ii/m).and.match(/^runc ii/m).and.match(/^docker\.io rc/m);
+    expect(pkgs)
+      .to.match(/^containerd ii/m)
+      .and.match(/^runc ii/m)
+      .and.match(/^docker\.io rc/m);
     expect(fleet.ssh('worker01', 'apt-mark showmanual containerd runc').stdout).to.equal('containerd\nrunc\n');
     expect(fleet.ssh('worker01', 'test -d /var/lib/docker && echo kept').stdout).to.equal('kept\n');
   });
 
   it('keeps what it replaced under /var/backups/provision/<run-id>/', () => {
     const backups = fleet.ssh('worker01', 'ls /var/backups/provision/').stdout.trim().split('\n');
-    const run = backups.find((b) => fleet.ssh('worker01', `test -f /var/backups/provision/${b}/etc/systemd/system/kubelet.service && echo y`, { allowFail: true }).stdout === 'y\n');
+    const run = backups.find(
+      (b) => fleet.ssh('worker01', `test -f /var/backups/provision/${b}/etc/systemd/system/kubelet.service && echo y`, { allowFail: true }).stdout === 'y\n',
+    );
     expect(run, backups.join(',')).to.be.a('string');
     expect(fleet.ssh('worker01', `cat /var/backups/provision/${run}/etc/systemd/system/kubelet.service`).stdout).to.include('--container-runtime=docker');
   });
@@ -127,7 +136,9 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
     expect(fleet.ssh('worker02', 'ctr version').stdout).to.match(/Server:/);
     // No other role ran: Docker is still installed, runc and CNI are not, kubelet's unit is as it was.
     expect(fleet.ssh('worker02', "dpkg-query -W -f='${db:Status-Abbrev}' docker.io").stdout).to.match(/^ii/);
-    expect(fleet.ssh('worker02', 'for p in /usr/local/sbin/runc /opt/cni/bin /etc/cni/net.d/99-loopback.conf; do [ -e $p ] && echo $p; done; true').stdout).to.equal('');
+    expect(
+      fleet.ssh('worker02', 'for p in /usr/local/sbin/runc /opt/cni/bin /etc/cni/net.d/99-loopback.conf; do [ -e $p ] && echo $p; done; true').stdout,
+    ).to.equal('');
     expect(fleet.ssh('worker02', 'sha256sum /etc/systemd/system/kubelet.service').stdout).to.equal(kubeletUnit);
   });
 
@@ -136,7 +147,9 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const unit = fleet.ssh('worker03', 'cat /etc/systemd/system/kubelet.service').stdout;
     expect(unit).not.to.match(/--container-runtime|--network-plugin|--cni-|--image-pull-progress-deadline|--pod-infra-container-image/);
-    expect(fleet.ssh('worker03', 'cat /var/lib/kubelet/kubelet-config.yaml').stdout).to.match(/^containerRuntimeEndpoint: unix:\/\/\/run\/containerd\/containerd\.sock$/m);
+    expect(fleet.ssh('worker03', 'cat /var/lib/kubelet/kubelet-config.yaml').stdout).to.match(
+      /^containerRuntimeEndpoint: unix:\/\/\/run\/containerd\/containerd\.sock$/m,
+    );
     expect(fleet.ssh('worker03', 'systemctl is-active kubelet').stdout).to.equal('active\n');
     const status = JSON.parse(fleet.ssh('worker03', 'cat /run/kubelet-standin/status.json').stdout);
     expect(status).to.deep.include({ version: '1.27', endpoint: 'unix:///run/containerd/containerd.sock' });
@@ -146,7 +159,13 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
   it('an unreachable host is reported as unreachable, exit code 4, while the others complete', async () => {
     const port = await freeListenPort();
     const inventory = join(out, 'with-ghost.ini');
-    writeFileSync(inventory, readFileSync(fleet.inventoryFile, 'utf8').replace('[k8s_worker]\n', `[k8s_worker]\nghost ansible_host=127.0.0.1 ansible_port=${port} kubernetes_version="'1.23'"\n`));
+    writeFileSync(
+      inventory,
+      readFileSync(fleet.inventoryFile, 'utf8').replace(
+        '[k8s_worker]\n',
+        `[k8s_worker]\nghost ansible_host=127.0.0.1 ansible_port=${port} kubernetes_version="'1.23'"\n`,
+      ),
+    );
     const r = provision(fleet, ['--limit', 'ghost,worker01', '--connect-timeout', '5'], report('ghost'), inventory);
     expect(r.code).to.equal(4);
     expect(r.report.summary.ghost).to.deep.include({ unreachable: 1 });
@@ -169,7 +188,10 @@ describe('end to end: become through sudo with a password, on a real node', func
     }
     fleet = await Fleet.up(await testFleetDir('become'), [{ name: 'worker01' }]);
     // A user whose sudo asks for a password (Debian's %sudo rule), reachable with the fleet's key.
-    fleet.ssh('worker01', 'useradd -m -s /bin/sh -G sudo ops && echo "ops:s3cret pass" | chpasswd && mkdir -p ~ops/.ssh && cp /root/.ssh/authorized_keys ~ops/.ssh/ && chown -R ops: ~ops/.ssh');
+    fleet.ssh(
+      'worker01',
+      'useradd -m -s /bin/sh -G sudo ops && echo "ops:s3cret pass" | chpasswd && mkdir -p ~ops/.ssh && cp /root/.ssh/authorized_keys ~ops/.ssh/ && chown -R ops: ~ops/.ssh',
+    );
   });
 
   after(async () => {
@@ -179,10 +201,20 @@ describe('end to end: become through sudo with a password, on a real node', func
   const connect = async (password?: string) => {
     const { SshTransport } = await import('../../src/transport/ssh-transport.js');
     const n = fleet.node('worker01');
-    return SshTransport.connect('worker01', {
-      type: 'ssh', address: '127.0.0.1', port: n.port, user: 'ops', privateKeyFile: fleet.keyFile, become: true, becomeUser: 'root',
-      ...(password === undefined ? {} : { becomePassword: password }),
-    }, { knownHostsFile: fleet.knownHostsFile });
+    return SshTransport.connect(
+      'worker01',
+      {
+        type: 'ssh',
+        address: '127.0.0.1',
+        port: n.port,
+        user: 'ops',
+        privateKeyFile: fleet.keyFile,
+        become: true,
+        becomeUser: 'root',
+        ...(password === undefined ? {} : { becomePassword: password }),
+      },
+      { knownHostsFile: fleet.knownHostsFile },
+    );
   };
 
   it('runs as root with the password on stdin, and never shows it', async () => {
@@ -201,7 +233,10 @@ describe('end to end: become through sudo with a password, on a real node', func
   it('says so when the password is wrong or missing, running nothing', async () => {
     const wrong = await connect('nope');
     try {
-      const e = await wrong.run('touch /tmp/ran-with-wrong-password').then(() => undefined, (x: Error) => x);
+      const e = await wrong.run('touch /tmp/ran-with-wrong-password').then(
+        () => undefined,
+        (x: Error) => x,
+      );
       expect(e?.message).to.equal('sudo on worker01 refused the become password');
     } finally {
       await wrong.close();
@@ -209,7 +244,10 @@ describe('end to end: become through sudo with a password, on a real node', func
     expect(fleet.ssh('worker01', 'test -e /tmp/ran-with-wrong-password && echo ran || echo no').stdout).to.equal('no\n');
     const none = await connect();
     try {
-      const e = await none.run('true').then(() => undefined, (x: Error) => x);
+      const e = await none.run('true').then(
+        () => undefined,
+        (x: Error) => x,
+      );
       expect(e?.message).to.match(/^sudo on worker01 needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass$/);
     } finally {
       await none.close();

@@ -26,10 +26,16 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
       console.warn(`\n      SKIPPED end-to-end rollout tests: ${why}\n`);
       this.skip();
     }
-    fleet = await Fleet.up(await testFleetDir('rollout'), ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })));
-    fleet.writeInventory(['provision_drain=True', "provision_serial=1"]);
+    fleet = await Fleet.up(
+      await testFleetDir('rollout'),
+      ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })),
+    );
+    fleet.writeInventory(['provision_drain=True', 'provision_serial=1']);
     mkdirSync(bin);
-    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls (not the preflight's read-only get pods).\n[ "$1" = get ] && { echo '{"items":[]}'; exit 0; }\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`);
+    writeFileSync(
+      join(bin, 'kubectl'),
+      `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls (not the preflight's read-only get pods).\n[ "$1" = get ] && { echo '{"items":[]}'; exit 0; }\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`,
+    );
     chmodSync(join(bin, 'kubectl'), 0o755);
     env = { PATH: `${bin}:${process.env.PATH}`, KUBECTL_LOG: log, KUBECTL_FAIL_NODE: 'none' };
   });
@@ -40,7 +46,10 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
 
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
   const run = (args: string[], name: string, extraEnv: Record<string, string> = {}) => {
-    const r = runCli(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--report', join(out, `${name}.json`), '--retry-file', retry, ...args], { env: { ...env, ...extraEnv }, timeoutMs: 300_000 });
+    const r = runCli(
+      ['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--report', join(out, `${name}.json`), '--retry-file', retry, ...args],
+      { env: { ...env, ...extraEnv }, timeoutMs: 300_000 },
+    );
     return { ...r, report: JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) };
   };
 
@@ -49,15 +58,22 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     const r = run(['--limit', 'worker01:worker02:worker03'], 'serial');
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(calls()).to.deep.equal([
-      'drain worker01 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker01',
-      'drain worker02 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker02',
-      'drain worker03 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker03',
+      'drain worker01 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
+      'uncordon worker01',
+      'drain worker02 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
+      'uncordon worker02',
+      'drain worker03 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
+      'uncordon worker03',
     ]);
     // Per node: drain, then its roles, then verification, then uncordon; one node after the other.
     const steps = r.report.tasks.map((t: { host: string; role: string; task: string }) => `${t.host} ${t.role === 'rollout' ? t.task : 'role'}`);
     const compact = steps.filter((s: string, i: number) => s !== steps[i - 1]);
-    expect(compact).to.deep.equal(['worker01', 'worker02', 'worker03'].flatMap((h) => [`${h} drain node`, `${h} role`, `${h} verify node`, `${h} uncordon node`]));
-    expect(r.stdout).to.match(/^BATCH 1\/3: worker01$/m).and.match(/^BATCH 3\/3: worker03$/m);
+    expect(compact).to.deep.equal(
+      ['worker01', 'worker02', 'worker03'].flatMap((h) => [`${h} drain node`, `${h} role`, `${h} verify node`, `${h} uncordon node`]),
+    );
+    expect(r.stdout)
+      .to.match(/^BATCH 1\/3: worker01$/m)
+      .and.match(/^BATCH 3\/3: worker03$/m);
     for (const h of ['worker01', 'worker02', 'worker03']) {
       expect(JSON.parse(fleet.ssh(h, 'cat /run/kubelet-standin/status.json').stdout).endpoint).to.equal('unix:///run/containerd/containerd.sock');
     }
@@ -75,7 +91,9 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     expect(verify.error).to.include('Docker is still installed: /usr/local/sbin/dockerd');
     expect(calls()).to.deep.equal(['drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m']);
     expect(r.report.notStarted).to.deep.equal(['worker05']);
-    expect(r.stdout).to.match(/^worker05\s+: not started$/m).and.match(/rollout stopped: .* not started: worker05/);
+    expect(r.stdout)
+      .to.match(/^worker05\s+: not started$/m)
+      .and.match(/rollout stopped: .* not started: worker05/);
     expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
     expect(readFileSync(retry, 'utf8')).to.equal('worker04\n');
   });
@@ -106,10 +124,25 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     expect(changed.code, changed.stdout).to.equal(0);
     expect(fleet.ssh('worker01', 'cat /etc/containerd/config.toml').stdout).to.include('pause:3.10');
     const runId = changed.report.runId as string;
-    const r = runCli(['restore', '-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--limit', 'worker01', '--run', runId, '--report', join(out, 'restore.json')]);
+    const r = runCli([
+      'restore',
+      '-i',
+      fleet.inventoryFile,
+      '--known-hosts',
+      fleet.knownHostsFile,
+      '--limit',
+      'worker01',
+      '--run',
+      runId,
+      '--report',
+      join(out, 'restore.json'),
+    ]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     const report = JSON.parse(readFileSync(join(out, 'restore.json'), 'utf8'));
-    expect(report.tasks.map((t: { task: string; status: string }) => `${t.task}: ${t.status}`)).to.deep.equal([`restore files of run ${runId}: changed`, 'restart containerd: changed']);
+    expect(report.tasks.map((t: { task: string; status: string }) => `${t.task}: ${t.status}`)).to.deep.equal([
+      `restore files of run ${runId}: changed`,
+      'restart containerd: changed',
+    ]);
     expect(fleet.ssh('worker01', 'base64 -w0 /etc/containerd/config.toml').stdout).to.equal(before);
     expect(fleet.ssh('worker01', 'systemctl is-active containerd').stdout).to.equal('active\n');
   });

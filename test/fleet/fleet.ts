@@ -43,7 +43,12 @@ const run = (cmd: string, args: string[], opts: { input?: string } = {}) => {
 };
 
 const FLEET_TOOLS: Record<string, string> = {
-  'systemd-nspawn': 'systemd-container', debootstrap: 'debootstrap', ssh: 'openssh-client', 'ssh-keygen': 'openssh-client', 'ssh-keyscan': 'openssh-client', python3: 'python3',
+  'systemd-nspawn': 'systemd-container',
+  debootstrap: 'debootstrap',
+  ssh: 'openssh-client',
+  'ssh-keygen': 'openssh-client',
+  'ssh-keyscan': 'openssh-client',
+  python3: 'python3',
 };
 const missingTools = () => Object.keys(FLEET_TOOLS).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
 
@@ -133,7 +138,8 @@ export class Fleet {
   private startArtifactServer(): void {
     const logFd = openSync(join(this.state.dir, 'http.log'), 'a');
     const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', this.state.artifacts.dir, String(this.state.httpPort)], {
-      detached: true, stdio: ['ignore', logFd, logFd],
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
     child.unref();
@@ -156,7 +162,8 @@ export class Fleet {
     writeFileSync(join(root, 'etc/kubelet-standin/version'), `${kubeletVersion}\n`);
     const logFd = openSync(join(dir, 'console.log'), 'a');
     const child = spawn('systemd-nspawn', ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '-M', name], {
-      detached: true, stdio: ['ignore', logFd, logFd],
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
     child.unref();
@@ -170,16 +177,34 @@ export class Fleet {
   private async waitReady(node: FleetNode): Promise<void> {
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const r = spawnSync('ssh', [...this.sshArgs(node, 'accept-new', '/dev/null'), 'systemctl is-system-running --wait'], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync('ssh', [...this.sshArgs(node, 'accept-new', '/dev/null'), 'systemctl is-system-running --wait'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       if (/^(running|degraded)/m.test(r.stdout)) return;
-      if (Date.now() > deadline) throw new Error(`${node.name} did not come up: ${r.stderr}${r.stdout}\n${readFileSync(join(node.dir, 'console.log'), 'utf8').slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${node.name} did not come up: ${r.stderr}${r.stdout}\n${readFileSync(join(node.dir, 'console.log'), 'utf8').slice(-2000)}`);
       await new Promise((res) => setTimeout(res, 500));
     }
   }
 
   sshArgs(node: FleetNode, strict = 'yes', knownHosts = this.knownHostsFile): string[] {
-    return ['-q', '-i', this.keyFile, '-p', String(node.port), '-o', 'BatchMode=yes', '-o', `StrictHostKeyChecking=${strict}`,
-      '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'ConnectTimeout=5', 'root@127.0.0.1'];
+    return [
+      '-q',
+      '-i',
+      this.keyFile,
+      '-p',
+      String(node.port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `StrictHostKeyChecking=${strict}`,
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'ConnectTimeout=5',
+      'root@127.0.0.1',
+    ];
   }
 
   node(name: string): FleetNode {
@@ -199,12 +224,21 @@ export class Fleet {
   /** An Ansible INI inventory for the fleet, with download_base_url on the loopback artifact server. */
   writeInventory(extraVars: string[] = []): string {
     const a = this.state.artifacts;
-    const lines = ['[k8s_worker]', ...this.state.nodes.map((n) => `${n.name} ansible_host=127.0.0.1 ansible_port=${n.port} kubernetes_version="'${n.kubeletVersion}'"`),
-      '', '[k8s_worker:vars]', 'ansible_user=root', `ansible_ssh_private_key_file=${this.keyFile}`,
+    const lines = [
+      '[k8s_worker]',
+      ...this.state.nodes.map((n) => `${n.name} ansible_host=127.0.0.1 ansible_port=${n.port} kubernetes_version="'${n.kubeletVersion}'"`),
+      '',
+      '[k8s_worker:vars]',
+      'ansible_user=root',
+      `ansible_ssh_private_key_file=${this.keyFile}`,
       `download_base_url=http://127.0.0.1:${this.state.httpPort}`,
-      `containerd_version='${a.containerd}'`, `runc_version='${a.runc}'`, `cni_version='${a.cni}'`,
+      `containerd_version='${a.containerd}'`,
+      `runc_version='${a.runc}'`,
+      `cni_version='${a.cni}'`,
       "provision_roles=['remove-docker', 'install-runc', 'install-cni', 'install-containerd', 'kubelet-config']",
-      ...extraVars, ''];
+      ...extraVars,
+      '',
+    ];
     writeFileSync(this.inventoryFile, lines.join('\n'));
     return this.inventoryFile;
   }
@@ -216,7 +250,10 @@ export class Fleet {
   async down(): Promise<void> {
     for (const node of this.state.nodes) {
       if (alive(node.nspawnPid)) {
-        const init = spawnSync('pgrep', ['-P', String(node.nspawnPid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+        const init = spawnSync('pgrep', ['-P', String(node.nspawnPid)], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')
+          .filter(Boolean);
         for (const pid of init) kill(Number(pid));
         for (let i = 0; i < 100 && alive(node.nspawnPid); i++) await new Promise((r) => setTimeout(r, 100));
         if (alive(node.nspawnPid)) kill(node.nspawnPid);

@@ -32,7 +32,11 @@ export interface NodeLayout {
 const here = join(dirname(fileURLToPath(import.meta.url)), 'layouts');
 
 const full = (l: NodeLayout = {}) => ({
-  docker: l.docker ?? 'distro', kubelet: l.kubelet ?? 'unit', criDockerd: !!l.criDockerd, dropIn: l.dropIn ?? 'usr-lib', legacyNames: !!l.legacyNames,
+  docker: l.docker ?? 'distro',
+  kubelet: l.kubelet ?? 'unit',
+  criDockerd: !!l.criDockerd,
+  dropIn: l.dropIn ?? 'usr-lib',
+  legacyNames: !!l.legacyNames,
 });
 
 export const isDefaultLayout = (l: NodeLayout = {}) => {
@@ -53,9 +57,14 @@ export function layoutLayer(image: string, layout: NodeLayout): string | undefin
   const layer = join(dirname(image), `layer-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(join(layer, '.complete'))) return layer;
   mkdirSync(dirname(layer), { recursive: true });
-  const r = spawnSync('flock', [`${layer}.lock`, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), 'build', image, layer, JSON.stringify(f)], {
-    encoding: 'utf8', timeout: 600_000,
-  });
+  const r = spawnSync(
+    'flock',
+    [`${layer}.lock`, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), 'build', image, layer, JSON.stringify(f)],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   if (r.status !== 0 || !existsSync(join(layer, '.complete'))) throw new Error(`building layout layer ${layer} failed: ${r.stderr}${r.stdout}`);
   return layer;
 }
@@ -102,11 +111,23 @@ export function bootFiles(layout: NodeLayout, kubeletVersion: string): Record<st
   // A self-managed worker's own unit, moved to cri-dockerd when it went to 1.24.
   return {
     '/etc/systemd/system/kubelet.service': [
-      '# A self-managed kubelet unit on cri-dockerd (Docker kept through Mirantis\' shim after 1.24).',
-      '[Unit]', 'Description=Kubernetes Kubelet', 'After=cri-docker.service docker.service', 'Requires=docker.service', '',
-      '[Service]', `ExecStart=/usr/local/bin/kubelet \\`, ...runtimeFlags.map((x) => `  ${x} \\`),
-      `  --pod-infra-container-image=${pause} \\`, '  --kubeconfig=/var/lib/kubelet/kubeconfig', 'Restart=always', 'RestartSec=2', '',
-      '[Install]', 'WantedBy=multi-user.target', '',
+      "# A self-managed kubelet unit on cri-dockerd (Docker kept through Mirantis' shim after 1.24).",
+      '[Unit]',
+      'Description=Kubernetes Kubelet',
+      'After=cri-docker.service docker.service',
+      'Requires=docker.service',
+      '',
+      '[Service]',
+      `ExecStart=/usr/local/bin/kubelet \\`,
+      ...runtimeFlags.map((x) => `  ${x} \\`),
+      `  --pod-infra-container-image=${pause} \\`,
+      '  --kubeconfig=/var/lib/kubelet/kubeconfig',
+      'Restart=always',
+      'RestartSec=2',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
     ].join('\n'),
   };
 }

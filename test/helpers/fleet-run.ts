@@ -56,11 +56,15 @@ export function nodeSnapshot(fleet: Fleet, name: string): Map<string, string> {
  * snapshots does not depend on the moment they were taken.
  */
 export function serviceStates(fleet: Fleet, name: string): string {
-  return fleet.ssh(name, [
-    'for u in docker docker.socket containerd kubelet; do',
-    '  s=$(systemctl is-active $u); [ "$(systemctl show $u -p NRestarts --value)" -gt 0 ] 2>/dev/null && s=crash-looping',
-    '  echo "$u $s $(systemctl is-enabled $u 2>/dev/null)"; done',
-  ].join('\n'), { allowFail: true }).stdout;
+  return fleet.ssh(
+    name,
+    [
+      'for u in docker docker.socket containerd kubelet; do',
+      '  s=$(systemctl is-active $u); [ "$(systemctl show $u -p NRestarts --value)" -gt 0 ] 2>/dev/null && s=crash-looping',
+      '  echo "$u $s $(systemctl is-enabled $u 2>/dev/null)"; done',
+    ].join('\n'),
+    { allowFail: true },
+  ).stdout;
 }
 
 export const changedTasks = (report: Report, host: string) =>

@@ -25,7 +25,11 @@ export class JumpLab {
   }
 
   hostKey(which: 'bastion' | 'target'): string {
-    return readFileSync(join(this.dir, `${which}_host_ed25519.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    return readFileSync(join(this.dir, `${which}_host_ed25519.pub`), 'utf8')
+      .trim()
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
   }
 
   async start(): Promise<void> {
@@ -56,17 +60,38 @@ export class JumpLab {
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     this.sshd('bastion', this.bastionNs, this.bastionAddress);
     this.sshd('target', this.targetNs, this.targetAddress);
-    await waitFor(() => canConnect(this.bastionAddress, 22), 'bastion sshd', () => this.log);
-    await waitFor(async () => run('ip', ['netns', 'exec', this.bastionNs, 'bash', '-c', `exec 3<>/dev/tcp/${this.targetAddress}/22`], true), 'target sshd', () => this.log);
+    await waitFor(
+      () => canConnect(this.bastionAddress, 22),
+      'bastion sshd',
+      () => this.log,
+    );
+    await waitFor(
+      async () => run('ip', ['netns', 'exec', this.bastionNs, 'bash', '-c', `exec 3<>/dev/tcp/${this.targetAddress}/22`], true),
+      'target sshd',
+      () => this.log,
+    );
   }
 
   private sshd(name: string, ns: string, address: string): void {
     const cfg = join(this.dir, `${name}_sshd_config`);
-    writeFileSync(cfg, [
-      'Port 22', `ListenAddress ${address}`, `HostKey ${join(this.dir, `${name}_host_ed25519`)}`, `PidFile ${join(this.dir, `${name}.pid`)}`,
-      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'AllowTcpForwarding yes', 'LogLevel VERBOSE', '',
-    ].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        'Port 22',
+        `ListenAddress ${address}`,
+        `HostKey ${join(this.dir, `${name}_host_ed25519`)}`,
+        `PidFile ${join(this.dir, `${name}.pid`)}`,
+        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'AllowTcpForwarding yes',
+        'LogLevel VERBOSE',
+        '',
+      ].join('\n'),
+    );
     const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d) => (this.log += `${name}: ${d}`));
     this.children.push(child);
@@ -98,7 +123,10 @@ async function waitFor(check: () => Promise<boolean> | boolean, what: string, lo
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, host);
-    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 }

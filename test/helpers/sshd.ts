@@ -26,11 +26,23 @@ export class TestSshd {
     keygen('client_ed25519');
     writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(`${this.clientKey}.pub`));
     this.port = await freeListenPort();
-    writeFileSync(join(this.dir, 'sshd_config'), [
-      `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(this.dir, 'host_ed25519')}`, `PidFile ${join(this.dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'LogLevel VERBOSE', '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dir, 'sshd_config'),
+      [
+        `Port ${this.port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(this.dir, 'host_ed25519')}`,
+        `PidFile ${join(this.dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'LogLevel VERBOSE',
+        '',
+      ].join('\n'),
+    );
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     this.child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr!.on('data', (d) => (this.log += d));
@@ -45,7 +57,7 @@ export class TestSshd {
   knownHosts(lines?: string[]): string {
     const file = join(mkdtempSync(join(this.dir, 'kh-')), 'known_hosts');
     const [type, key] = this.hostKeyPub.split(' ');
-    writeFileSync(file, (lines ?? [`[127.0.0.1]:${this.port} ${type} ${key}`]).join('\n') + '\n');
+    writeFileSync(file, `${(lines ?? [`[127.0.0.1]:${this.port} ${type} ${key}`]).join('\n')}\n`);
     return file;
   }
 
@@ -57,7 +69,10 @@ export class TestSshd {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
-    s.on('connect', () => (s.destroy(), resolve(true)));
+    s.on('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', () => resolve(false));
   });
 }

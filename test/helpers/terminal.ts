@@ -12,7 +12,9 @@ export function runInPty(args: string[], opts: { cols: number; rows: number; env
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = `stty cols ${opts.cols} rows ${opts.rows}; exec ${q(process.execPath)} --import tsx src/cli/main.ts ${args.map(q).join(' ')}`;
   const r = spawnSync('script', ['-q', '-e', '-c', cmd, '/dev/null'], {
-    encoding: 'utf8', env: { ...process.env, ...opts.env, CI: '', TERM: 'xterm-256color' }, timeout: 600_000,
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env, CI: '', TERM: 'xterm-256color' },
+    timeout: 600_000,
   });
   return { code: r.status ?? -1, raw: r.stdout };
 }

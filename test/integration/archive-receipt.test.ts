@@ -33,16 +33,27 @@ describe('unarchive: receipt and quick check (local transport)', function () {
     mkdirSync(join(root, 'roles', 'r'), { recursive: true });
     mkdirSync(join(root, 'templates'));
     writeFileSync(join(root, 'roles', 'variables.yaml'), 'variables: {}\n');
-    writeFileSync(join(root, 'roles', 'r', 'role.yaml'), `description: test role\ntasks:\n  - name: unpack\n    unarchive: { src: ${JSON.stringify(src)}, dest: ${JSON.stringify(dest)}, strip_components: 1 }\n`);
+    writeFileSync(
+      join(root, 'roles', 'r', 'role.yaml'),
+      `description: test role\ntasks:\n  - name: unpack\n    unarchive: { src: ${JSON.stringify(src)}, dest: ${JSON.stringify(dest)}, strip_components: 1 }\n`,
+    );
   });
-  after(() => { rmSync(root, { recursive: true, force: true }); rmSync(receipt, { force: true }); });
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(receipt, { force: true });
+  });
 
   async function run(check = false) {
     const inv = new Inventory();
     inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'] });
     const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates') });
     const events: RunEvent[] = [];
-    const summary = await applyRun(prepared, { check, backupRoot: join(root, 'backups'), connect: async () => new LocalTransport(), listener: (e) => events.push(e) });
+    const summary = await applyRun(prepared, {
+      check,
+      backupRoot: join(root, 'backups'),
+      connect: async () => new LocalTransport(),
+      listener: (e) => events.push(e),
+    });
     expect(summary.exitCode).to.equal(0);
     return events.find((e): e is RunEvent & TaskResult => e.type === 'task-result' && e.task === 'unpack')!;
   }

@@ -21,7 +21,10 @@ describe('engine: apply, check, diff, handlers and failures (local transport)', 
     mkdirSync(work);
     mkdirSync(join(root, 'roles', 'r'), { recursive: true });
     mkdirSync(join(root, 'templates'));
-    writeFileSync(join(root, 'roles', 'variables.yaml'), `variables:\n  work:\n    type: path\n    default: ${work}\n    description: where the test writes\n  greeting:\n    type: string\n    default: hello valid\n    description: content\n`);
+    writeFileSync(
+      join(root, 'roles', 'variables.yaml'),
+      `variables:\n  work:\n    type: path\n    default: ${work}\n    description: where the test writes\n  greeting:\n    type: string\n    default: hello valid\n    description: content\n`,
+    );
     writeFileSync(join(root, 'roles', 'r', 'role.yaml'), roleYaml);
     for (const [n, t] of Object.entries(templates)) writeFileSync(join(root, 'templates', n), t);
     const run = async (opts: { check?: boolean; diff?: boolean; extra?: Record<string, unknown> } = {}) => {
@@ -30,7 +33,11 @@ describe('engine: apply, check, diff, handlers and failures (local transport)', 
       const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates'), extraVars: opts.extra });
       const events: RunEvent[] = [];
       const summary = await applyRun(prepared, {
-        check: opts.check, diff: opts.diff, backupRoot: join(root, 'backups'), connect: async () => new LocalTransport(), listener: (e) => events.push(e),
+        check: opts.check,
+        diff: opts.diff,
+        backupRoot: join(root, 'backups'),
+        connect: async () => new LocalTransport(),
+        listener: (e) => events.push(e),
       });
       const results = events.filter((e): e is RunEvent & TaskResult => e.type === 'task-result');
       return { summary, results, byTask: (name: string) => results.find((r) => r.task === name)! };

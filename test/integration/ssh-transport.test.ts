@@ -39,7 +39,9 @@ describe('SSH transport against a real sshd on loopback', function () {
       expect(r).to.deep.equal({ code: 3, stdout: 'out:0\n', stderr: 'err\n' });
       const bytes = Buffer.from([0, 1, 2, 255, 10, 39, 34, 36]);
       const file = join(sshd.dir, 'put-test');
-      const w = await t.run(atomicWriteScript({ dest: file, state: { exists: false }, args: { mode: '0600' }, backupDir: join(sshd.dir, 'backup'), fill: contentFill(bytes) }));
+      const w = await t.run(
+        atomicWriteScript({ dest: file, state: { exists: false }, args: { mode: '0600' }, backupDir: join(sshd.dir, 'backup'), fill: contentFill(bytes) }),
+      );
       expect(w.code, w.stderr).to.equal(0);
       expect(readFileSync(file)).to.deep.equal(bytes);
       expect(spawnSync('stat', ['-c', '%a', file], { encoding: 'utf8' }).stdout.trim()).to.equal('600');
@@ -57,7 +59,9 @@ describe('SSH transport against a real sshd on loopback', function () {
   it('refuses an unknown host key with a clear message', async () => {
     const e = await rejection(SshTransport.connect('node', spec, { knownHostsFile: sshd.knownHosts([]) }));
     expect(e).to.be.instanceOf(TransportError);
-    expect(e.message).to.match(new RegExp(`host key of 127\\.0\\.0\\.1:${sshd.port} \\(ssh-ed25519\\) is not in .*known_hosts: add it \\(ssh-keyscan\\) or pass --accept-new-host-keys`));
+    expect(e.message).to.match(
+      new RegExp(`host key of 127\\.0\\.0\\.1:${sshd.port} \\(ssh-ed25519\\) is not in .*known_hosts: add it \\(ssh-keyscan\\) or pass --accept-new-host-keys`),
+    );
   });
 
   it('accepts and records a new host key with acceptNewHostKeys, then trusts it', async () => {
@@ -119,4 +123,3 @@ describe('SSH transport against a real sshd on loopback', function () {
     });
   });
 });
-

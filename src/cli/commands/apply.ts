@@ -77,10 +77,22 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const { report, listener, finish, outcome } = reporting(prepared.hosts.map((h) => h.host), opts);
+  const { report, listener, finish, outcome } = reporting(
+    prepared.hosts.map((h) => h.host),
+    opts,
+  );
 
   try {
-    const summary = await applyRun(prepared, { check: opts.check, diff: opts.diff, forks, connect, listener, interrupted: () => interrupted, serial, maxFailPercentage });
+    const summary = await applyRun(prepared, {
+      check: opts.check,
+      diff: opts.diff,
+      forks,
+      connect,
+      listener,
+      interrupted: () => interrupted,
+      serial,
+      maxFailPercentage,
+    });
     await finish();
     process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
@@ -89,9 +101,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
     if (opts.report) report.write(opts.report, summary.stats, extra);
     if (opts.reportHtml) writeFileSync(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
-    const retry = Object.entries(summary.stats).filter(([, s]) => s.failed || s.unreachable).map(([h]) => h);
+    const retry = Object.entries(summary.stats)
+      .filter(([, s]) => s.failed || s.unreachable)
+      .map(([h]) => h);
     if (retry.length && opts.retryFile) {
-      writeFileSync(opts.retryFile, retry.join('\n') + '\n');
+      writeFileSync(opts.retryFile, `${retry.join('\n')}\n`);
       process.stdout.write(`to retry the failed and unreachable hosts: --limit @${opts.retryFile}\n`);
     }
     return summary.exitCode;

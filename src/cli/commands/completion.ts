@@ -13,7 +13,7 @@ export function completionCommand(program: Command, shell: string | undefined, o
   if (opts.listHosts) {
     if (!opts.inventory?.length) return;
     const inv = loadInventory(opts.inventory);
-    process.stdout.write([...inv.hosts.keys(), ...inv.groups.keys()].join('\n') + '\n');
+    process.stdout.write(`${[...inv.hosts.keys(), ...inv.groups.keys()].join('\n')}\n`);
     return;
   }
   const make = SHELLS[shell as keyof typeof SHELLS];

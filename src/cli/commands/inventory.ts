@@ -33,5 +33,5 @@ export async function inventoryCommand(opts: InventoryOptions): Promise<void> {
   } else {
     out = JSON.stringify(inventoryList(inv, hosts, { extra, showSecrets: opts.showSecrets }), null, 4);
   }
-  process.stdout.write(out + '\n');
+  process.stdout.write(`${out}\n`);
 }

@@ -3,7 +3,10 @@ import type { PreparedRun } from '../../engine/prepare.js';
 
 /** `-t a,b -t c` as Ansible reads tags: comma-separated, repeatable. */
 export function splitTags(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -40,6 +43,6 @@ export function formatTaskList(run: PreparedRun): string {
     return [...names, ...names.map((n) => `role-${n}`)].join(', ');
   };
   return run.hosts
-    .map((h) => [`  host ${h.host}:`, ...h.roles.flatMap((r) => r.tasks.map((t) => `    ${r.role} : ${t.name}\tTAGS: [${tags(r.role)}]`))].join('\n') + '\n')
+    .map((h) => `${[`  host ${h.host}:`, ...h.roles.flatMap((r) => r.tasks.map((t) => `    ${r.role} : ${t.name}\tTAGS: [${tags(r.role)}]`))].join('\n')}\n`)
     .join('');
 }

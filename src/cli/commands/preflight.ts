@@ -28,7 +28,11 @@ export function formatPreflightTable(rows: PreflightRow[]): string {
   const head = ['HOST', 'DOCKER', 'KUBELET', 'CRI-DOCKERD', 'RESULT'];
   const cells = rows.map((r) => [r.host, r.docker, r.kubelet, r.criDockerd ? 'yes' : 'no', r.result]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
+  const line = (c: string[]) =>
+    `${c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()}\n`;
   const problems = rows.flatMap((r) => r.problems.map((p) => `${r.host}: ${p}\n`));
   return line(head) + cells.map(line).join('') + (problems.length ? `\n${problems.join('')}` : '');
 }

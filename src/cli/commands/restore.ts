@@ -23,9 +23,17 @@ export async function restoreCommand(opts: RestoreOptions): Promise<number> {
   if (!isRunId(opts.run)) throw new UsageError(`--run takes a run id as printed at the end of a run (e.g. 20261122T104800Z-1a2b3c), got "${opts.run}"`);
   // An empty pattern would select every host: restoring a whole fleet must be asked for by name.
   if (!opts.limit.trim()) throw new UsageError('restore needs a non-empty --limit naming the hosts to restore (use --limit all for every host)');
-  const hosts = prepareAllRoles({ inventory: opts.inventory, limit: opts.limit, extraVars: parseExtraVars(opts.extraVars ?? []), connectionDefaults: connectionDefaults(opts) });
+  const hosts = prepareAllRoles({
+    inventory: opts.inventory,
+    limit: opts.limit,
+    extraVars: parseExtraVars(opts.extraVars ?? []),
+    connectionDefaults: connectionDefaults(opts),
+  });
   const connect = await connector(opts);
-  const { report, listener, finish, outcome } = reporting(hosts.map((h) => h.host), opts);
+  const { report, listener, finish, outcome } = reporting(
+    hosts.map((h) => h.host),
+    opts,
+  );
   const summary = await restoreRun(hosts, opts.run, { connect, listener, backupRoot: BACKUP_ROOT });
   await finish();
   process.stdout.write(`\n${formatRecap(summary.stats)}${outcome()}`);

@@ -36,7 +36,7 @@ export function rolesMarkdown(catalog: RoleCatalog): string {
     const vars = Object.values(r.variables);
     if (vars.length) lines.push('', `#### \`${r.name}\``, '', ...table(vars));
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const shared = (catalog: RoleCatalog) => Object.values(catalog.variables).filter((v) => v.owner === 'shared');

@@ -16,7 +16,10 @@ export function completionSpec(program: Command, roles: string[]): CompletionSpe
   return {
     commands: program.commands.map((c) => ({
       name: c.name(),
-      description: c.description().split('\n')[0]!.replace(/[`'"$\\]/g, ''),
+      description: c
+        .description()
+        .split('\n')[0]!
+        .replace(/[`'"$\\]/g, ''),
       flags: c.options.flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)),
     })),
     roles,

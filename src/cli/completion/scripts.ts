@@ -74,9 +74,13 @@ export function fishScript(spec: CompletionSpec): string {
     const cond = c.name === 'apply' ? `not __fish_seen_subcommand_from ${names.replace(/\bapply\b/, '')}` : `__fish_seen_subcommand_from ${c.name}`;
     for (const f of c.flags) {
       const opt = f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`;
-      const arg = ROLE_FLAGS.includes(f) ? ` -x -a '${spec.roles.join(' ')}'`
-        : HOST_FLAGS.includes(f) ? ` -x -a '(${HOSTS_CMD} (__fish_provision_inventory))'`
-        : FILE_FLAGS.includes(f) ? ' -r -F' : '';
+      const arg = ROLE_FLAGS.includes(f)
+        ? ` -x -a '${spec.roles.join(' ')}'`
+        : HOST_FLAGS.includes(f)
+          ? ` -x -a '(${HOSTS_CMD} (__fish_provision_inventory))'`
+          : FILE_FLAGS.includes(f)
+            ? ' -r -F'
+            : '';
       lines.push(`complete -c provision -n "${cond}" ${opt}${arg}`);
     }
   }

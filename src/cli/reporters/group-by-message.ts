@@ -19,7 +19,10 @@ export function groupByMessage(items: Iterable<{ host?: string; message: string 
   for (const { host, message } of items) {
     const key = withoutHost(message, host);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { message: key, hosts: [] }));
+    if (!g) {
+      g = { message: key, hosts: [] };
+      groups.set(key, g);
+    }
     if (host !== undefined) g.hosts.push(host);
   }
   return [...groups.values()];

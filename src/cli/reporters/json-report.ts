@@ -28,16 +28,33 @@ export class JsonReport {
       this.tasks.push({ ...taskRecord(e), start: this.taskStart.get(e.host) ?? this.now(), end: this.now() });
       this.taskStart.delete(e.host);
     }
-    if (e.type === 'host-unreachable') this.tasks.push({ host: e.host, role: null, task: null, status: 'unreachable', error: e.error, start: this.hosts[e.host]?.start ?? this.now(), end: this.now() });
+    if (e.type === 'host-unreachable')
+      this.tasks.push({
+        host: e.host,
+        role: null,
+        task: null,
+        status: 'unreachable',
+        error: e.error,
+        start: this.hosts[e.host]?.start ?? this.now(),
+        end: this.now(),
+      });
   };
 
   body(summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { ...extra, startedAt: new Date(this.began).toISOString(), summary, roundTrips: this.roundTrips, batches: this.batches, hosts: this.hosts, tasks: this.tasks };
+    return {
+      ...extra,
+      startedAt: new Date(this.began).toISOString(),
+      summary,
+      roundTrips: this.roundTrips,
+      batches: this.batches,
+      hosts: this.hosts,
+      tasks: this.tasks,
+    };
   }
 
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
     // Reports hold hosts, paths and diffs: readable by their owner only, also when the file existed.
-    writeFileSync(file, JSON.stringify(this.body(summary, extra), null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify(this.body(summary, extra), null, 2)}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
   }
 }

@@ -17,14 +17,16 @@ export function listrReporter(hosts: string[], rows: () => number = () => proces
   const text = () => [view.header(), ...view.runningLines(Math.max(1, rows() - RESERVED_ROWS))].join('\n');
   let dirty = true;
   const list = new Listr(
-    [{
-      title: text(),
-      task: (_: unknown, task: { title: string }) =>
-        new Promise<void>((resolve) => {
-          setTitle = (t) => (task.title = t);
-          close = resolve;
-        }),
-    }],
+    [
+      {
+        title: text(),
+        task: (_: unknown, task: { title: string }) =>
+          new Promise<void>((resolve) => {
+            setTitle = (t) => (task.title = t);
+            close = resolve;
+          }),
+      },
+    ],
     { renderer: 'default', exitOnError: false },
   );
   // Titles are rebuilt on a timer, not per event: the cost of an event stays constant.
@@ -32,7 +34,10 @@ export function listrReporter(hosts: string[], rows: () => number = () => proces
     if (dirty) setTitle(text());
     dirty = false;
   }, REFRESH_MS);
-  const done = list.run().then(() => undefined, () => undefined);
+  const done = list.run().then(
+    () => undefined,
+    () => undefined,
+  );
   const listener: Listener = (e) => {
     view.update(e);
     dirty = true;

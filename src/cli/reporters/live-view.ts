@@ -72,7 +72,9 @@ export class LiveView {
       `${c.done} done, ${this.running.size} running, ${c.failed} failed, ${c.unreachable} unreachable of ${this.total} hosts`,
       `elapsed ${duration(this.now() - this.started)}`,
       eta === undefined ? undefined : `about ${duration(eta)} left`,
-    ].filter(Boolean).join(' | ');
+    ]
+      .filter(Boolean)
+      .join(' | ');
   }
 
   /** One line per running host, at most `max` of them (then how many more). */

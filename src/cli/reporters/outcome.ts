@@ -16,11 +16,7 @@ export interface UnreachableHost {
  * hosts), unreachable hosts grouped by error, and changes grouped by hosts whose change sets are
  * identical. Longer than `rows` lines, it ends with a pointer to the full report.
  */
-export function formatOutcome(
-  tasks: TaskResult[],
-  unreachable: UnreachableHost[],
-  opts: { rows?: number; report?: string; diff?: boolean } = {},
-): string {
+export function formatOutcome(tasks: TaskResult[], unreachable: UnreachableHost[], opts: { rows?: number; report?: string; diff?: boolean } = {}): string {
   const lines: string[] = [];
   const failed = tasks.filter((t) => t.status === 'failed');
   if (failed.length) {
@@ -40,7 +36,7 @@ export function formatOutcome(
     lines.push(...changes.flatMap((c) => c.split('\n')).map((c) => `  ${c}`));
   }
   const rows = opts.rows ?? Infinity;
-  if (lines.length <= rows) return lines.length ? lines.join('\n') + '\n' : '';
+  if (lines.length <= rows) return lines.length ? `${lines.join('\n')}\n` : '';
   const keep = Math.max(1, rows - 1);
   const where = opts.report ? `the full report is in ${opts.report}` : 'write it all with --report FILE (or see it with -v)';
   return `${lines.slice(0, keep).join('\n')}\n... ${lines.length - keep} more lines: ${where}\n`;

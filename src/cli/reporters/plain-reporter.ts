@@ -15,7 +15,7 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
         const label = `${e.host} | ${e.role}${e.handler ? ' (handler)' : ''} | ${e.task}`;
         if (e.status === 'changed') {
           write(`changed: ${label}\n${e.changes.map((c) => `    - ${c}\n`).join('')}`);
-          for (const d of e.diffs ?? []) write(formatDiff(d).replace(/^/gm, '    ') + '\n');
+          for (const d of e.diffs ?? []) write(`${formatDiff(d).replace(/^/gm, '    ')}\n`);
         } else if (e.status === 'failed') write(`FAILED:  ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
         else if (opts.verbose) write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
         break;

@@ -5,7 +5,11 @@ import { runCli } from '../../helpers/cli.js';
 describe('Ansible flags: --tags, --skip-tags, --list-tasks, --start-at-task, --list-hosts, --help', function () {
   this.timeout(60_000);
   const base = ['apply', '-i', 'h1,h2,', '-e', 'kubernetes_version=1.29'];
-  const tasks = (out: string) => out.split('\n').filter((l) => l.startsWith('    ')).map((l) => l.trim().split('\t')[0]);
+  const tasks = (out: string) =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('    '))
+      .map((l) => l.trim().split('\t')[0]);
 
   it('--tags takes role names, aliases and role-<name>; --skip-tags leaves roles out', () => {
     const r = runCli([...base, '--tags', 'role-runc,install-cni', '-t', 'role-containerd', '--skip-tags', 'cni', '--list-tasks']);

@@ -23,13 +23,25 @@ describe('bad input: exit code and location, never an internal error', function 
 
   it('a YAML alias bomb is refused with the file named', () => {
     const rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (const [n, p] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) rows.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(',')}]`);
-    const bomb = file('bomb.yml', rows.join('\n') + '\n');
+    for (const [n, p] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+      ['g', 'f'],
+    ])
+      rows.push(`${n}: &${n} [${Array(9).fill(`*${p}`).join(',')}]`);
+    const bomb = file('bomb.yml', `${rows.join('\n')}\n`);
     expectFail(['inventory', '-i', ok, '-e', `@${bomb}`, '--list'], 3, /bomb\.yml:\d+:\d+: too many aliases/);
   });
 
   it('a host range too large for memory is refused with its line', () => {
-    expectFail(['inventory', '-i', file('range.ini', '[w]\nw[0:99999999]\n'), '--list'], 3, /range\.ini:2:1: host range \[0:99999999\] names 100000000 hosts, more than the 100000 allowed/);
+    expectFail(
+      ['inventory', '-i', file('range.ini', '[w]\nw[0:99999999]\n'), '--list'],
+      3,
+      /range\.ini:2:1: host range \[0:99999999\] names 100000000 hosts, more than the 100000 allowed/,
+    );
     // Two ranges in one name multiply.
     expectFail(['inventory', '-i', file('range2.ini', '[w]\nw[0:999]-[0:999]\n'), '--list'], 3, /range2\.ini:2:1: .*names 1000000 hosts/);
   });
@@ -39,7 +51,11 @@ describe('bad input: exit code and location, never an internal error', function 
   });
 
   it('ansible_port that is no port is refused, not taken as 22', () => {
-    expectFail(['apply', '-i', file('port.ini', '[w]\nw1 ansible_port=abc\n'), ...role], 3, /\[host w1\] ansible_port must be a port number 1-65535, got "abc"/);
+    expectFail(
+      ['apply', '-i', file('port.ini', '[w]\nw1 ansible_port=abc\n'), ...role],
+      3,
+      /\[host w1\] ansible_port must be a port number 1-65535, got "abc"/,
+    );
     expectFail(['apply', '-i', file('port2.ini', '[w]\nw1 ansible_port=70000\n'), ...role], 3, /got "70000"/);
   });
 
@@ -52,7 +68,9 @@ describe('bad input: exit code and location, never an internal error', function 
   });
 
   it('a missing roles dir names the directory', () => {
-    expectFail(['apply', '-i', ok, ...role], 3, /\/nonexistent-roles: roles directory \/nonexistent-roles does not exist/, { PROVISION_ROLES_DIR: '/nonexistent-roles' });
+    expectFail(['apply', '-i', ok, ...role], 3, /\/nonexistent-roles: roles directory \/nonexistent-roles does not exist/, {
+      PROVISION_ROLES_DIR: '/nonexistent-roles',
+    });
   });
 
   it('restore with an empty --limit is refused instead of selecting every host', () => {

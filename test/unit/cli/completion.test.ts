@@ -39,6 +39,9 @@ describe('provision completion and --version', function () {
   it('--version prints the version and where roles and templates load from', () => {
     const r = runCli(['--version'], { env: { PROVISION_ROLES_DIR: '/srv/roles' } });
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/^provision \d+\.\d+\.\d+\n/).and.match(/roles directory += \/srv\/roles \(PROVISION_ROLES_DIR\)/).and.match(/templates directory += \S+templates/);
+    expect(r.stdout)
+      .to.match(/^provision \d+\.\d+\.\d+\n/)
+      .and.match(/roles directory += \/srv\/roles \(PROVISION_ROLES_DIR\)/)
+      .and.match(/templates directory += \S+templates/);
   });
 });

@@ -13,6 +13,8 @@ describe('errors every host shares are printed once', function () {
     writeFileSync(join(dir, 'hosts'), `[k8s_worker]\n${hosts.join('\n')}\n[k8s_worker:vars]\nkubernetes_version='1.27'\n`);
     const r = runCli(['render', '-i', join(dir, 'hosts')]);
     expect(r.code).to.equal(3);
-    expect(r.stderr).to.equal('error: 10000 hosts: host has no roles: set provision_roles (e.g. in group_vars) or pass --role (node00000, node00001, node00002, ... and 9997 more)\n');
+    expect(r.stderr).to.equal(
+      'error: 10000 hosts: host has no roles: set provision_roles (e.g. in group_vars) or pass --role (node00000, node00001, node00002, ... and 9997 more)\n',
+    );
   });
 });

@@ -15,9 +15,18 @@ function bigReport() {
     const failed = i % 1000 === 7;
     summary[h] = { ...emptyStats(), ok: 20, changed: 8, failed: failed ? 1 : 0 };
     for (let k = 0; k < 8; k++) {
-      tasks.push({ host: h, role: 'install-containerd', task: `task ${k}`, status: 'changed', changes: ['write /etc/containerd/config.toml'], start: i * 10 + k, end: i * 10 + k + 1 });
+      tasks.push({
+        host: h,
+        role: 'install-containerd',
+        task: `task ${k}`,
+        status: 'changed',
+        changes: ['write /etc/containerd/config.toml'],
+        start: i * 10 + k,
+        end: i * 10 + k + 1,
+      });
     }
-    if (failed) tasks.push({ host: h, role: 'rollout', task: 'verify node', status: 'failed', error: 'containerd is not active', start: i * 10 + 8, end: i * 10 + 9 });
+    if (failed)
+      tasks.push({ host: h, role: 'rollout', task: 'verify node', status: 'failed', error: 'containerd is not active', start: i * 10 + 8, end: i * 10 + 9 });
   });
   const batches = Array.from({ length: 20 }, (_, b) => ({ index: b + 1, of: 20, hosts: hosts.slice(b * 500, b * 500 + 500), start: b * 5000 }));
   return { runId: '20261123T090000Z-abcdef', summary, batches, hosts: {}, tasks, notStarted: [], maxFailPercentage: 10 };
@@ -45,9 +54,13 @@ describe('provision report --html', function () {
     expect(page.console).to.deep.equal([]);
     // One page of 100 hosts is drawn, not 10,000.
     expect(page.dom.match(/<tr data-host=/g)).to.have.length(100);
-    expect(page.dom).to.include('page 1 of 100 (10000 hosts)').and.include('<tr data-host="node00007" data-status="failed">')
-      .and.include('<tr data-host="node00000" data-status="changed">').and.include('failure budget: 10% of a batch')
-      .and.include('batch 20/20').and.include('1 failed (0% spent)');
+    expect(page.dom)
+      .to.include('page 1 of 100 (10000 hosts)')
+      .and.include('<tr data-host="node00007" data-status="failed">')
+      .and.include('<tr data-host="node00000" data-status="changed">')
+      .and.include('failure budget: 10% of a batch')
+      .and.include('batch 20/20')
+      .and.include('1 failed (0% spent)');
     expect(page.dom).not.to.match(/src="http|href="http/);
   });
 

@@ -11,15 +11,24 @@ describe('Ctrl-C during a run', function () {
     const root = mkdtempSync(join(tmpdir(), 'provision-sigint-'));
     mkdirSync(join(root, 'roles', 'slow'), { recursive: true });
     mkdirSync(join(root, 'templates'));
-    writeFileSync(join(root, 'roles', 'slow', 'role.yaml'), [
-      'description: slow steps', 'tasks:',
-      ...[1, 2, 3].map((i) => `  - name: step ${i}\n    command: { cmd: "sleep 1.5; echo ${i} >> ${root}/done" }`), '',
-    ].join('\n'));
+    writeFileSync(
+      join(root, 'roles', 'slow', 'role.yaml'),
+      [
+        'description: slow steps',
+        'tasks:',
+        ...[1, 2, 3].map((i) => `  - name: step ${i}\n    command: { cmd: "sleep 1.5; echo ${i} >> ${root}/done" }`),
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(root, 'hosts'), `[g]\nlocal ansible_connection=local provision_roles="['slow']"\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '-i', join(root, 'hosts'), '--report', join(root, 'report.json'), '--retry-file', ''], {
-      env: { ...process.env, PROVISION_ROLES_DIR: join(root, 'roles'), PROVISION_TEMPLATE_DIR: join(root, 'templates'), CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', '-i', join(root, 'hosts'), '--report', join(root, 'report.json'), '--retry-file', ''],
+      {
+        env: { ...process.env, PROVISION_ROLES_DIR: join(root, 'roles'), PROVISION_TEMPLATE_DIR: join(root, 'templates'), CI: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     // Interrupt as soon as step 1 has finished, while step 2 (1.5 s) is running.

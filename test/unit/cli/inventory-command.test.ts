@@ -30,10 +30,19 @@ describe('provision inventory', function () {
 
   it('--graph prints the group tree', () => {
     const r = runCli(['inventory', '-i', 'inventories/example/yaml', '--graph']);
-    expect(r.stdout).to.equal([
-      '@all:', '  |--@ungrouped:', '  |--@k8s:', '  |  |--@k8s_worker:',
-      '  |  |  |--worker96', '  |  |  |--worker97', '  |  |  |--worker98', '  |  |  |--worker99', '',
-    ].join('\n'));
+    expect(r.stdout).to.equal(
+      [
+        '@all:',
+        '  |--@ungrouped:',
+        '  |--@k8s:',
+        '  |  |--@k8s_worker:',
+        '  |  |  |--worker96',
+        '  |  |  |--worker97',
+        '  |  |  |--worker98',
+        '  |  |  |--worker99',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('exits 3 with file:line:col for a malformed inventory', () => {

@@ -13,8 +13,14 @@ describe('provision render', function () {
     const r = runCli(['render', '-i', ini, '--limit', 'worker98:worker99', '--out', out]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.equal(`rendered 14 files for 2 hosts into ${out}/<host>/\n`);
-    for (const f of ['etc/containerd/config.toml', 'etc/systemd/system/containerd.service', 'etc/crictl.yaml', 'etc/cni/net.d/99-loopback.conf',
-      'var/lib/kubelet/kubelet-config.yaml', 'etc/systemd/system/kubelet.service']) {
+    for (const f of [
+      'etc/containerd/config.toml',
+      'etc/systemd/system/containerd.service',
+      'etc/crictl.yaml',
+      'etc/cni/net.d/99-loopback.conf',
+      'var/lib/kubelet/kubelet-config.yaml',
+      'etc/systemd/system/kubelet.service',
+    ]) {
       expect(existsSync(join(out, 'worker98', f)), f).to.equal(true);
     }
     // worker99 also runs gVisor: runsc.toml and a RuntimeClass for it.
@@ -42,7 +48,17 @@ describe('provision render', function () {
   });
 
   it('exits 3 naming a removed kubelet flag once, with every host it affects', () => {
-    const r = runCli(['render', '-i', ini, '--limit', 'worker96,worker97', '-e', '{"kubelet_flags": {"network-plugin": "cni"}}', '-e', 'kubernetes_version=1.24']);
+    const r = runCli([
+      'render',
+      '-i',
+      ini,
+      '--limit',
+      'worker96,worker97',
+      '-e',
+      '{"kubelet_flags": {"network-plugin": "cni"}}',
+      '-e',
+      'kubernetes_version=1.24',
+    ]);
     expect(r.code).to.equal(3);
     expect(r.stderr).to.match(/^error: 2 hosts: kubelet flag --network-plugin was removed in Kubernetes 1\.24 .*\(worker96, worker97\)\n$/);
   });

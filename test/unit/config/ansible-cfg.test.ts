@@ -89,7 +89,12 @@ describe('ansible.cfg', function () {
     inv.addHost('g', 'bare');
     inv.finalize();
     const defaults = connectionDefaults({ user: 'flag-user', privateKey: '/k', become: true, becomeUser: 'root2' });
-    expect(connectionOf('own', inv.hostVars('own', { defaults }))).to.include({ user: 'inventory-user', becomeUser: 'svc', become: true, privateKeyFile: '/k' });
+    expect(connectionOf('own', inv.hostVars('own', { defaults }))).to.include({
+      user: 'inventory-user',
+      becomeUser: 'svc',
+      become: true,
+      privateKeyFile: '/k',
+    });
     expect(connectionOf('bare', inv.hostVars('bare', { defaults }))).to.include({ user: 'flag-user', becomeUser: 'root2', become: true });
   });
 

@@ -8,7 +8,10 @@ import { renderHost } from '../../helpers/roles.js';
 function kubeletFiles(version: string, vars: Record<string, unknown> = {}) {
   const files = renderHost({ kubernetes_version: version, ...vars }, ['kubelet-config']);
   const unit = files.get('/etc/systemd/system/kubelet.service')!.content;
-  const flags = unit.split('\n').filter((l) => /^\s+--/.test(l)).map((l) => l.trim().replace(/ \\$/, ''));
+  const flags = unit
+    .split('\n')
+    .filter((l) => /^\s+--/.test(l))
+    .map((l) => l.trim().replace(/ \\$/, ''));
   const config = parseYaml(files.get('/var/lib/kubelet/kubelet-config.yaml')!.content);
   return { unit, flags, config };
 }
@@ -30,17 +33,23 @@ describe('kubelet flags by Kubernetes version', () => {
       expect(k.flags).to.deep.equal(flags);
       expect(k.config.containerRuntimeEndpoint).to.equal(configEndpoint);
       expect(k.config.cgroupDriver).to.equal('systemd');
-      expect(k.unit).to.match(/^After=containerd\.service$/m).and.match(/^Requires=containerd\.service$/m);
+      expect(k.unit)
+        .to.match(/^After=containerd\.service$/m)
+        .and.match(/^Requires=containerd\.service$/m);
       expect(k.unit).not.to.match(/docker/);
     });
   }
 
   it('never renders a flag the target version removed', () => {
     for (const version of ['1.23', '1.24', '1.26', '1.27', '1.31', '1.35']) {
-      const { flags } = kubeletFiles(version, { kubelet_flags: { 'node-ip': '10.0.0.9', 'v': 2 } });
+      const { flags } = kubeletFiles(version, { kubelet_flags: { 'node-ip': '10.0.0.9', v: 2 } });
       for (const rule of REMOVED_KUBELET_FLAGS) {
         const removed = Number(rule.removedIn.split('.')[1]) <= Number(version.split('.')[1]);
-        if (removed) expect(flags.some((f) => f.startsWith(`--${rule.flag}=`) || f === `--${rule.flag}`), `${rule.flag} in ${version}`).to.equal(false);
+        if (removed)
+          expect(
+            flags.some((f) => f.startsWith(`--${rule.flag}=`) || f === `--${rule.flag}`),
+            `${rule.flag} in ${version}`,
+          ).to.equal(false);
       }
       expect(flags).to.include('--node-ip=10.0.0.9').and.include('--v=2');
     }
@@ -51,7 +60,9 @@ describe('kubelet flags by Kubernetes version', () => {
   });
 
   it('merges kubelet_config over the defaults, so operators keep their settings', () => {
-    const { config } = kubeletFiles('1.27', { kubelet_config: { clusterDNS: ['10.32.0.10'], maxPods: 150, authentication: { x509: { clientCAFile: '/etc/k/ca.pem' } } } });
+    const { config } = kubeletFiles('1.27', {
+      kubelet_config: { clusterDNS: ['10.32.0.10'], maxPods: 150, authentication: { x509: { clientCAFile: '/etc/k/ca.pem' } } },
+    });
     expect(config).to.deep.include({ clusterDNS: ['10.32.0.10'], maxPods: 150, kind: 'KubeletConfiguration' });
     expect(config.authentication).to.deep.equal({ anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: '/etc/k/ca.pem' } });
   });

@@ -7,16 +7,35 @@ import { podsMountingDockerSocket, preflightProblems } from '../../../src/domain
 
 // What the probe prints on the layouts of test/fleet/layouts.ts (recorded shape).
 const KUBEADM_NODE = [
-  'pkg docker.io ii ', 'pkg containerd ii ', 'pkg runc ii ',
-  'kubelet LoadState=loaded', 'kubelet FragmentPath=/lib/systemd/system/kubelet.service', 'kubelet DropInPaths=/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
-  'dropin yes yes /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', 'kubelet-binary /usr/bin/kubelet',
-  'cri-unit cri-docker.service', 'cri-unit cri-docker.socket', 'cri-binary /usr/bin/cri-dockerd',
-  'docker-group docker:x:998:', 'fetcher curl', 'free 51200000 /var', 'cgroupfs tmpfs',
+  'pkg docker.io ii ',
+  'pkg containerd ii ',
+  'pkg runc ii ',
+  'kubelet LoadState=loaded',
+  'kubelet FragmentPath=/lib/systemd/system/kubelet.service',
+  'kubelet DropInPaths=/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
+  'dropin yes yes /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
+  'kubelet-binary /usr/bin/kubelet',
+  'cri-unit cri-docker.service',
+  'cri-unit cri-docker.socket',
+  'cri-binary /usr/bin/cri-dockerd',
+  'docker-group docker:x:998:',
+  'fetcher curl',
+  'free 51200000 /var',
+  'cgroupfs tmpfs',
 ].join('\n');
 const STATIC_NODE = [
-  'pkg docker.io un ', 'dockerd-static', 'kubelet LoadState=loaded', 'kubelet FragmentPath=/etc/systemd/system/kubelet.service',
-  'kubelet-binary /usr/local/bin/kubelet', 'docker-user docker:x:666:666::/nonexistent:/usr/sbin/nologin', 'docker-group docker:x:666:',
-  'primary-of alice', 'docker-procs 0', 'fetcher none', 'free 10240 /var', 'cgroupfs cgroup2fs',
+  'pkg docker.io un ',
+  'dockerd-static',
+  'kubelet LoadState=loaded',
+  'kubelet FragmentPath=/etc/systemd/system/kubelet.service',
+  'kubelet-binary /usr/local/bin/kubelet',
+  'docker-user docker:x:666:666::/nonexistent:/usr/sbin/nologin',
+  'docker-group docker:x:666:',
+  'primary-of alice',
+  'docker-procs 0',
+  'fetcher none',
+  'free 10240 /var',
+  'cgroupfs cgroup2fs',
 ].join('\n');
 
 describe('node layouts: detection from the probe and the preflight checks', () => {
@@ -25,7 +44,9 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     expect(detectDockerLayout(f)).to.equal('packages');
     expect(detectKubeletLayout(f)).to.deep.include({ layout: 'kubeadm', dropIn: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf' });
     expect(f.criDockerd).to.deep.equal({ units: ['cri-docker.service', 'cri-docker.socket'], binaries: ['/usr/bin/cri-dockerd'] });
-    expect(preflightProblems(f, { kubernetes_version: '1.29', kubelet_layout: 'kubeadm' }, ['remove-docker', 'install-containerd', 'kubelet-config'])).to.deep.equal([]);
+    expect(
+      preflightProblems(f, { kubernetes_version: '1.29', kubelet_layout: 'kubeadm' }, ['remove-docker', 'install-containerd', 'kubelet-config']),
+    ).to.deep.equal([]);
   });
 
   it('detects static Docker (a removed package is not installed) and refuses what would break it, each with a way on', () => {
@@ -42,18 +63,26 @@ describe('node layouts: detection from the probe and the preflight checks', () =
   });
 
   it('says what it found for a kubelet it does not recognise', () => {
-    const f = parseNodeFacts('kubelet LoadState=loaded\nkubelet FragmentPath=/etc/systemd/system/kubelet.service\ndropin no yes /etc/systemd/system/kubelet.service.d/20-wrapper.conf\n');
+    const f = parseNodeFacts(
+      'kubelet LoadState=loaded\nkubelet FragmentPath=/etc/systemd/system/kubelet.service\ndropin no yes /etc/systemd/system/kubelet.service.d/20-wrapper.conf\n',
+    );
     expect(detectKubeletLayout(f)).to.deep.include({ layout: 'unknown' });
-    expect(detectKubeletLayout(parseNodeFacts('kubelet LoadState=not-found\nkubelet-binary /opt/bin/kubelet\n')).found).to.equal('a kubelet binary at /opt/bin/kubelet but no kubelet.service');
-    expect(preflightProblems(f, { kubelet_layout: 'unknown' }, ['kubelet-config'])[0]).to.match(/found kubelet.service \(\/etc\/systemd\/system\/kubelet.service\) with drop-in .*20-wrapper.conf/);
+    expect(detectKubeletLayout(parseNodeFacts('kubelet LoadState=not-found\nkubelet-binary /opt/bin/kubelet\n')).found).to.equal(
+      'a kubelet binary at /opt/bin/kubelet but no kubelet.service',
+    );
+    expect(preflightProblems(f, { kubelet_layout: 'unknown' }, ['kubelet-config'])[0]).to.match(
+      /found kubelet.service \(\/etc\/systemd\/system\/kubelet.service\) with drop-in .*20-wrapper.conf/,
+    );
   });
 
-  it('finds pods mounting Docker\'s or dockershim\'s socket by hostPath, not others', () => {
-    const pods = { items: [
-      { metadata: { namespace: 'a', name: 'p1' }, spec: { volumes: [{ hostPath: { path: '/var/run/docker.sock' } }] } },
-      { metadata: { namespace: 'a', name: 'p2' }, spec: { volumes: [{ hostPath: { path: '/var/run/dockershim.sock' } }] } },
-      { metadata: { namespace: 'a', name: 'p3' }, spec: { volumes: [{ hostPath: { path: '/var/log' } }, { emptyDir: {} }] } },
-    ] };
+  it("finds pods mounting Docker's or dockershim's socket by hostPath, not others", () => {
+    const pods = {
+      items: [
+        { metadata: { namespace: 'a', name: 'p1' }, spec: { volumes: [{ hostPath: { path: '/var/run/docker.sock' } }] } },
+        { metadata: { namespace: 'a', name: 'p2' }, spec: { volumes: [{ hostPath: { path: '/var/run/dockershim.sock' } }] } },
+        { metadata: { namespace: 'a', name: 'p3' }, spec: { volumes: [{ hostPath: { path: '/var/log' } }, { emptyDir: {} }] } },
+      ],
+    };
     expect(podsMountingDockerSocket(pods)).to.deep.equal(['a/p1 (hostPath /var/run/docker.sock)', 'a/p2 (hostPath /var/run/dockershim.sock)']);
   });
 

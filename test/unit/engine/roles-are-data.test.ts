@@ -10,8 +10,7 @@ import { loadRoles } from '../../../src/roles/load-roles.js';
  * The rollout settings (provision_*) are the engine's own and may be read there.
  */
 describe('roles are data: the engine and the CLI know no role', () => {
-  const files = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
   const code = ['src/engine', 'src/cli'].flatMap(files).map((f) => ({ f, text: readFileSync(f, 'utf8') }));
   const catalog = loadRoles(defaultRolesDir, defaultTemplateDir);
   // Aliases (containerd, docker, kubelet) are also the products' names, which the CLI's help may say.
@@ -23,7 +22,10 @@ describe('roles are data: the engine and the CLI know no role', () => {
     expect('const x = vars.containerd_socket;').to.match(new RegExp(`\\b${'containerd_socket'}\\b`));
   });
 
-  for (const [name, wanted] of [['role names', roleNames], ['role variables', variables]] as const) {
+  for (const [name, wanted] of [
+    ['role names', roleNames],
+    ['role variables', variables],
+  ] as const) {
     it(`no ${name} in src/engine or src/cli`, () => {
       const found = code.flatMap(({ f, text }) => wanted.filter((n) => new RegExp(`(?<![\\w-])${n}(?![\\w-])`).test(text)).map((n) => `${f}: ${n}`));
       expect(found).to.deep.equal([]);

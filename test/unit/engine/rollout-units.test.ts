@@ -56,12 +56,16 @@ describe('rollout: verification and restore, pure parts', () => {
   });
 
   it('reads loaded handlers from a version 2 and a version 3 config dump', () => {
-    expect(loadedRuntimes('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n')).to.deep.equal({ runc: 'io.containerd.runc.v2' });
-    expect(loadedRuntimes("version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.kata]\nruntime_type = 'io.containerd.kata.v2'\n")).to.deep.equal({ kata: 'io.containerd.kata.v2' });
+    expect(
+      loadedRuntimes('version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n'),
+    ).to.deep.equal({ runc: 'io.containerd.runc.v2' });
+    expect(
+      loadedRuntimes("version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.kata]\nruntime_type = 'io.containerd.kata.v2'\n"),
+    ).to.deep.equal({ kata: 'io.containerd.kata.v2' });
     expect(loadedRuntimes('not toml [')).to.equal(undefined);
   });
 
-  it('judges a host by its roles\' verify checks: failures fail it, a missing shim only warns', () => {
+  it("judges a host by its roles' verify checks: failures fail it, a missing shim only warns", () => {
     const plan = prepareHost({ containerd_runtimes: ['runc', 'runsc'] }, ['docker', 'containerd', 'kubelet']);
     const v = verificationFor(plan)!;
     const keys = v.facts.map((f) => f.key);
@@ -73,7 +77,13 @@ describe('rollout: verification and restore, pure parts', () => {
     const values = new Map<string, unknown>([
       [key(/^unit:containerd$/), { activeState: 'active' }],
       [key(/^check:command:.*ctr.* version/), { code: 0, out: 'Client:\n  Version: 1.7\nServer:\n  Version: 1.7\n' }],
-      [key(/^check:dump:/), { code: 0, out: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]\nruntime_type = "io.containerd.runsc.v1"\n' }],
+      [
+        key(/^check:dump:/),
+        {
+          code: 0,
+          out: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]\nruntime_type = "io.containerd.runsc.v1"\n',
+        },
+      ],
       [key(/^check:shims:/), { code: 0, out: 'containerd-shim-runc-v2\n' }],
       [key(/^unit:kubelet$/), { activeState: 'active' }],
       [key(/^unit:docker.service$/), { activeState: 'inactive' }],

@@ -34,10 +34,23 @@ describe('facts, probed for real', () => {
     const l = pathFact(join(dir, 'l'));
     const m = pathFact(join(dir, 'missing'));
     const v = await gather([f, d, l, m, existsFact(join(dir, 'l')), existsFact(join(dir, 'nope'))]);
-    expect(v.get(f.key)).to.deep.include({ exists: true, type: 'regular file', mode: '0644', size: 6, sha256: createHash('sha256').update('hello\n').digest('hex'), content: 'hello\n' });
+    expect(v.get(f.key)).to.deep.include({
+      exists: true,
+      type: 'regular file',
+      mode: '0644',
+      size: 6,
+      sha256: createHash('sha256').update('hello\n').digest('hex'),
+      content: 'hello\n',
+    });
     expect(v.get(d.key)).to.deep.include({ exists: true, type: 'directory' });
     // Content others may not read is never fetched, so it cannot reach --diff or a report.
-    expect((await gather([pathFact(join(dir, 'private'), { sha256: true, content: true })])).get(pathFact(join(dir, 'private'), { sha256: true, content: true }).key)).to.deep.include({ mode: '0640' }).and.not.have.property('content');
+    expect(
+      (await gather([pathFact(join(dir, 'private'), { sha256: true, content: true })])).get(
+        pathFact(join(dir, 'private'), { sha256: true, content: true }).key,
+      ),
+    )
+      .to.deep.include({ mode: '0640' })
+      .and.not.have.property('content');
     expect(v.get(l.key)).to.deep.include({ exists: true, type: 'symbolic link', linkTarget: '/nowhere' });
     expect(v.get(m.key)).to.deep.equal({ exists: false });
     expect(v.get(existsFact(join(dir, 'l')).key)).to.equal(true);
@@ -77,8 +90,14 @@ describe('facts, probed for real', () => {
   it('parses systemctl show output (recorded from a node)', () => {
     const f = unitFact('containerd');
     expect(f.parse('LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNeedDaemonReload=yes\n', 0)).to.deep.equal({
-      loadState: 'loaded', activeState: 'active', unitFileState: 'enabled', needDaemonReload: true,
+      loadState: 'loaded',
+      activeState: 'active',
+      unitFileState: 'enabled',
+      needDaemonReload: true,
     });
-    expect(f.parse('LoadState=not-found\nActiveState=inactive\nUnitFileState=\nNeedDaemonReload=no\n', 0)).to.deep.include({ loadState: 'not-found', unitFileState: '' });
+    expect(f.parse('LoadState=not-found\nActiveState=inactive\nUnitFileState=\nNeedDaemonReload=no\n', 0)).to.deep.include({
+      loadState: 'not-found',
+      unitFileState: '',
+    });
   });
 });

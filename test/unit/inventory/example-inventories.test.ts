@@ -20,7 +20,13 @@ describe('example inventories', () => {
 
   it('give each host its connection settings', () => {
     expect(connectionOf('worker99', ini.hostVars('worker99'))).to.deep.equal({
-      type: 'ssh', address: '10.0.0.99', port: 2222, user: 'ops', privateKeyFile: '~/.ssh/k8s_ops', become: true, becomeUser: 'root',
+      type: 'ssh',
+      address: '10.0.0.99',
+      port: 2222,
+      user: 'ops',
+      privateKeyFile: '~/.ssh/k8s_ops',
+      become: true,
+      becomeUser: 'root',
     });
   });
 });

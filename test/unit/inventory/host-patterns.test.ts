@@ -8,7 +8,8 @@ import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
 
 // Expected results follow ansible-core's InventoryManager (order_patterns, _match_one_pattern,
 // _apply_subscript with its inclusive slice end).
-const inv = iniInventory(dedent(`
+const inv = iniInventory(
+  dedent(`
   bastion
   [k8s_worker]
   worker[96:99]
@@ -20,7 +21,8 @@ const inv = iniInventory(dedent(`
   [k8s:children]
   k8s_worker
   etcd
-`));
+`),
+);
 
 const ALL_ORDER = ['bastion', 'worker98', 'worker99', 'worker96', 'worker97', 'etcd1', 'etcd2', 'etcd3'];
 

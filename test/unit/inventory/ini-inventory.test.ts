@@ -5,11 +5,13 @@ import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
 
 describe('INI inventory (Ansible grammar)', () => {
   it('puts hosts before the first section into ungrouped, and every group under all', () => {
-    const inv = iniInventory(dedent(`
+    const inv = iniInventory(
+      dedent(`
       lonely
       [web]
       web1
-    `));
+    `),
+    );
     expect(inv.groups.get('ungrouped')!.hosts).to.deep.equal(['lonely']);
     expect(inv.groups.get('all')!.children).to.deep.equal(['ungrouped', 'web']);
     expect(inv.hostVars('web1').group_names).to.deep.equal(['web']);
@@ -17,18 +19,29 @@ describe('INI inventory (Ansible grammar)', () => {
 
   // On host lines shlex removes the quotes first, so ver='1.26' is the number 1.26 (as in Ansible).
   it('reads host variables as Python literals, like ansible-core', () => {
-    const inv = iniInventory(dedent(`
+    const inv = iniInventory(
+      dedent(`
       [w]
       h1 ansible_host=10.0.0.1 ansible_port=2301 flag=True nothing=None word=yes quoted="a b" list="['x', 'y']" ver='1.26' num=1.26 dict="{'k': 1}"
-    `));
+    `),
+    );
     expect(inv.host('h1').vars).to.deep.equal({
-      ansible_host: '10.0.0.1', ansible_port: 2301, flag: true, nothing: null, word: 'yes',
-      quoted: 'a b', list: ['x', 'y'], ver: 1.26, num: 1.26, dict: { k: 1 },
+      ansible_host: '10.0.0.1',
+      ansible_port: 2301,
+      flag: true,
+      nothing: null,
+      word: 'yes',
+      quoted: 'a b',
+      list: ['x', 'y'],
+      ver: 1.26,
+      num: 1.26,
+      dict: { k: 1 },
     });
   });
 
   it('reads [group:vars] values (the whole text after =) and [group:children]', () => {
-    const inv = iniInventory(dedent(`
+    const inv = iniInventory(
+      dedent(`
       [a]
       h1
       [b:children]
@@ -36,7 +49,8 @@ describe('INI inventory (Ansible grammar)', () => {
       [b:vars]
       greeting = hello world ; not a comment in Ansible
       roles=['x', 'y']
-    `));
+    `),
+    );
     expect(inv.groups.get('b')!.children).to.deep.equal(['a']);
     expect(inv.groups.get('b')!.vars).to.deep.equal({ greeting: 'hello world ; not a comment in Ansible', roles: ['x', 'y'] });
     expect(inv.groupHosts('b')).to.deep.equal(['h1']);
@@ -44,7 +58,12 @@ describe('INI inventory (Ansible grammar)', () => {
 
   it('creates a child group that is only named under [x:children]', () => {
     const inv = iniInventory('[parent:children]\nkid\n[kid]\nh\n');
-    expect(inv.hostGroups('h').map((g) => g.name).sort()).to.deep.equal(['all', 'kid', 'parent']);
+    expect(
+      inv
+        .hostGroups('h')
+        .map((g) => g.name)
+        .sort(),
+    ).to.deep.equal(['all', 'kid', 'parent']);
   });
 
   it('skips # and ; comment lines and inline # comments on host lines', () => {

@@ -56,7 +56,13 @@ describe('variable precedence (as ansible-core)', () => {
   it('reads group_vars and host_vars files with or without extension, and directories of them in sorted order', () => {
     const fresh = loadInventory(dir);
     const vars = fresh.hostVars('w2');
-    expect(vars).to.include({ child_dir: '20', all_file_only: 'group_vars-all', all_only: 'inventory-all', parent_only: 'inventory-parent', child_only: 'inventory-child' });
+    expect(vars).to.include({
+      child_dir: '20',
+      all_file_only: 'group_vars-all',
+      all_only: 'inventory-all',
+      parent_only: 'inventory-parent',
+      child_only: 'inventory-child',
+    });
     expect(fresh.hostVars('w1').level).to.equal('host_vars-w1');
     expect(fresh.hostVars('w1').from_host_line).to.equal('host-line');
   });
@@ -69,7 +75,10 @@ describe('variable precedence (as ansible-core)', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'provision-'));
     writeFileSync(join(tmp, 'x.yml'), 'b: from-file\nc: [1, 2]\n');
     expect(parseExtraVars(['a=1 b="two words"', `@${join(tmp, 'x.yml')}`, '{"d": {"e": true}}'])).to.deep.equal({
-      a: '1', b: 'from-file', c: [1, 2], d: { e: true },
+      a: '1',
+      b: 'from-file',
+      c: [1, 2],
+      d: { e: true },
     });
   });
 

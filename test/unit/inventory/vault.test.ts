@@ -59,7 +59,11 @@ describe('ansible-vault', function () {
     const r = runCli(['inventory', '-i', join(dir, 'hosts'), '--host', 'w2', '--vault-password-file', pass, '--vault-password-file', prodPass]);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({
-      registry_token: '********', plain_setting: 'visible', ansible_become_password: '********', w2_api_key: '********', w2_port: 6443,
+      registry_token: '********',
+      plain_setting: 'visible',
+      ansible_become_password: '********',
+      w2_api_key: '********',
+      w2_port: 6443,
     });
     expect(r.stdout + r.stderr).not.to.match(/s3cr3t|w2-key-value|w2-sudo-pass/);
   });
@@ -74,7 +78,9 @@ describe('ansible-vault', function () {
     expect(onlyFirst.stderr).to.match(/host_vars\/w2\.yml: decryption failed \(vault id "prod"\)/);
     const none = runCli(['inventory', '-i', join(dir, 'hosts'), '--list']);
     expect(none.code).to.equal(3);
-    expect(none.stderr).to.match(/is vault-encrypted, and no vault password was given: use --vault-password-file, --ask-vault-pass or ANSIBLE_VAULT_PASSWORD_FILE/);
+    expect(none.stderr).to.match(
+      /is vault-encrypted, and no vault password was given: use --vault-password-file, --ask-vault-pass or ANSIBLE_VAULT_PASSWORD_FILE/,
+    );
   });
 
   it('decrypts a value ansible-vault encrypts now (vault id, format 1.2), asked with --ask-vault-pass', () => {
@@ -87,9 +93,11 @@ describe('ansible-vault', function () {
     });
     expect(enc.status, enc.stderr).to.equal(0);
     expect(enc.stdout).to.match(/\$ANSIBLE_VAULT;1\.2;AES256;fresh/);
-    writeFileSync(join(tmp, 'host_vars', 'w1.yml'), enc.stdout + '\n');
+    writeFileSync(join(tmp, 'host_vars', 'w1.yml'), `${enc.stdout}\n`);
     copyFileSync(join(dir, 'hosts'), join(tmp, 'hosts'));
-    const r = runCli(['inventory', '-i', join(tmp, 'hosts'), '--host', 'w1', '--show-secrets', '--ask-vault-pass'], { input: 'correct horse battery staple\n' });
+    const r = runCli(['inventory', '-i', join(tmp, 'hosts'), '--host', 'w1', '--show-secrets', '--ask-vault-pass'], {
+      input: 'correct horse battery staple\n',
+    });
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout).fresh_secret).to.equal(secret);
   });

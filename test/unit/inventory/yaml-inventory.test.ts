@@ -34,7 +34,8 @@ describe('YAML inventory (Ansible format)', () => {
   });
 
   it('loads the same model as the equivalent INI', () => {
-    const ini = iniInventory(dedent(`
+    const ini = iniInventory(
+      dedent(`
       bastion
       [k8s_worker]
       worker[01:02]
@@ -47,7 +48,8 @@ describe('YAML inventory (Ansible format)', () => {
       kubernetes_version='1.27'
       [all:vars]
       ntp=pool.ntp.org
-    `));
+    `),
+    );
     const y = yamlInventory(yaml);
     for (const h of y.hosts.keys()) expect(ini.hostVars(h)).to.deep.equal(y.hostVars(h));
   });

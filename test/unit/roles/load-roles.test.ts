@@ -9,7 +9,11 @@ import { findRole } from '../../../src/roles/select-roles.js';
 import { thrown } from '../../helpers/inventory.js';
 
 /** A roles dir with one role `r` and the given templates. */
-function rolesWith(roleYaml: string, templates: Record<string, string> = {}, shared = 'variables:\n  v:\n    type: string\n    default: x\n    description: a variable\n') {
+function rolesWith(
+  roleYaml: string,
+  templates: Record<string, string> = {},
+  shared = 'variables:\n  v:\n    type: string\n    default: x\n    description: a variable\n',
+) {
   const root = mkdtempSync(join(tmpdir(), 'provision-roles-'));
   mkdirSync(join(root, 'roles', 'r'), { recursive: true });
   mkdirSync(join(root, 'templates'));
@@ -27,25 +31,69 @@ describe('role loading', () => {
     expect(catalog.roles.map((r) => r.name)).to.deep.equal(['install-cni', 'install-containerd', 'install-runc', 'kubelet-config', 'remove-docker']);
     expect(findRole(catalog, 'containerd').name).to.equal('install-containerd');
     expect(findRole(catalog, 'install-runc').name).to.equal('install-runc');
-    expect(thrown(() => findRole(catalog, 'containrd')).message).to.match(/unknown role "containrd"; did you mean "containerd"\? Roles: install-cni \(cni\), install-containerd \(containerd\)/);
+    expect(thrown(() => findRole(catalog, 'containrd')).message).to.match(
+      /unknown role "containrd"; did you mean "containerd"\? Roles: install-cni \(cni\), install-containerd \(containerd\)/,
+    );
   });
 
   const invalid: [string, string, Record<string, string>, number, number, RegExp][] = [
-    ['an unknown top-level key', 'description: d\ntaks: []\n', {}, 2, 1, /unknown key "taks": expected one of description, aliases, variables, tasks, handlers/],
+    [
+      'an unknown top-level key',
+      'description: d\ntaks: []\n',
+      {},
+      2,
+      1,
+      /unknown key "taks": expected one of description, aliases, variables, tasks, handlers/,
+    ],
     ['an unknown task type', task('    copyy: { dest: /x }\n'), {}, 4, 5, /unknown key "copyy" in a task: expected a task type/],
-    ['two task types', task('    file: { path: /x }\n    directory: { path: /y }\n'), {}, 3, 5, /must have exactly one task type \(.*\), found file, directory/],
+    [
+      'two task types',
+      task('    file: { path: /x }\n    directory: { path: /y }\n'),
+      {},
+      3,
+      5,
+      /must have exactly one task type \(.*\), found file, directory/,
+    ],
     ['no task type', task('    when: v\n'), {}, 3, 5, /found none/],
-    ['an unknown argument', task('    file: { path: /x, mod: "0644" }\n'), {}, 4, 23, /unknown argument "mod" for file: expected path, state, owner, group, mode/],
+    [
+      'an unknown argument',
+      task('    file: { path: /x, mod: "0644" }\n'),
+      {},
+      4,
+      23,
+      /unknown argument "mod" for file: expected path, state, owner, group, mode/,
+    ],
     ['a missing argument', task('    template: { dest: /x }\n'), {}, 4, 15, /template needs argument "src"/],
     ['an unquoted mode', task('    file: { path: /x, mode: 0644 }\n'), {}, 4, 29, /file argument "mode": expected a quoted octal mode such as "0644", got 644/],
     ['a bad choice', task('    file: { path: /x, state: gone }\n'), {}, 4, 30, /expected one of present, touch, absent, got "gone"/],
     ['a wrong type', task('    systemd: { name: x, enabled: "yes" }\n'), {}, 4, 34, /expected true or false, got "yes"/],
     ['a notify without handler', task('    file: { path: /x }\n    notify: restart it\n'), {}, 3, 5, /notifies "restart it", which is not a handler of role r/],
     ['a missing template', task('    template: { src: nope.hbs, dest: /x }\n'), {}, 3, 5, /template "nope.hbs" not found/],
-    ['an undeclared variable in a template, even inside #if', task('    template: { src: a.hbs, dest: /x }\n'), { 'a.hbs': 'ok {{v}}\n{{#if v}}\n  {{undeclared_thing}}\n{{/if}}\n' }, 3, 5, /"undeclared_thing" is not a declared variable/],
-    ['an undeclared variable in a task argument', task('    file: { path: "/x/{{nope}}" }\n'), {}, 3, 5, /"nope" is not a declared variable \(task "t" of role r\)/],
+    [
+      'an undeclared variable in a template, even inside #if',
+      task('    template: { src: a.hbs, dest: /x }\n'),
+      { 'a.hbs': 'ok {{v}}\n{{#if v}}\n  {{undeclared_thing}}\n{{/if}}\n' },
+      3,
+      5,
+      /"undeclared_thing" is not a declared variable/,
+    ],
+    [
+      'an undeclared variable in a task argument',
+      task('    file: { path: "/x/{{nope}}" }\n'),
+      {},
+      3,
+      5,
+      /"nope" is not a declared variable \(task "t" of role r\)/,
+    ],
     ['a variable without description', 'description: d\nvariables:\n  w:\n    type: string\n', {}, 3, 3, /variable "w" needs a description/],
-    ['a variable declared twice', 'description: d\nvariables:\n  v:\n    description: again\n', {}, 3, 3, /variable "v" is already declared at .*variables\.yaml:2:3/],
+    [
+      'a variable declared twice',
+      'description: d\nvariables:\n  v:\n    description: again\n',
+      {},
+      3,
+      3,
+      /variable "v" is already declared at .*variables\.yaml:2:3/,
+    ],
     ['an unknown variable type', 'description: d\nvariables:\n  w:\n    type: str\n    description: x\n', {}, 4, 11, /unknown type "str"/],
     ['an unknown check', 'description: d\nvariables:\n  w:\n    check: nope\n    description: x\n', {}, 4, 12, /unknown check "nope"/],
     ['a YAML syntax error', 'description: d\ntasks: [\n', {}, 3, 1, /./],

@@ -14,6 +14,7 @@ function configFor(containerdVersion: string, vars: Record<string, unknown> = {}
   return files.get('/etc/containerd/config.toml')!.content;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key, its shape is the test's subject
 type Table = Record<string, any>;
 
 describe('rendered containerd config, checked by the real containerd', function () {
@@ -69,10 +70,15 @@ describe('rendered containerd config, checked by the real containerd', function 
   });
 
   it('renders user-defined handlers, option overrides and a non-runc default', () => {
-    const config = parseToml(configFor('1.7.24', {
-      containerd_runtimes: [{ name: 'runc', options: { SystemdCgroup: false } }, { name: 'crun', runtime_type: 'io.containerd.runc.v2', options: { BinaryName: '/usr/bin/crun', ShimCgroup: 3 } }],
-      containerd_default_runtime: 'crun',
-    })) as Table;
+    const config = parseToml(
+      configFor('1.7.24', {
+        containerd_runtimes: [
+          { name: 'runc', options: { SystemdCgroup: false } },
+          { name: 'crun', runtime_type: 'io.containerd.runc.v2', options: { BinaryName: '/usr/bin/crun', ShimCgroup: 3 } },
+        ],
+        containerd_default_runtime: 'crun',
+      }),
+    ) as Table;
     const c = config.plugins['io.containerd.grpc.v1.cri'].containerd;
     expect(c.default_runtime_name).to.equal('crun');
     expect(c.runtimes.runc.options).to.deep.equal({ SystemdCgroup: false, BinaryName: '/usr/local/sbin/runc' });
@@ -89,12 +95,15 @@ describe('rendered containerd config, checked by the real containerd', function 
   });
 
   it('writes one certs.d/<registry>/hosts.toml per mirrored registry', () => {
-    const files = renderHost({
-      containerd_registry_mirrors: {
-        'docker.io': ['https://mirror.example.com:5000'],
-        'registry.k8s.io': [{ url: 'http://10.0.0.5:5000', capabilities: ['pull'], skip_verify: true }, 'https://second.example.com'],
+    const files = renderHost(
+      {
+        containerd_registry_mirrors: {
+          'docker.io': ['https://mirror.example.com:5000'],
+          'registry.k8s.io': [{ url: 'http://10.0.0.5:5000', capabilities: ['pull'], skip_verify: true }, 'https://second.example.com'],
+        },
       },
-    }, ['containerd']);
+      ['containerd'],
+    );
     expect(parseToml(files.get('/etc/containerd/certs.d/docker.io/hosts.toml')!.content)).to.deep.equal({
       server: 'https://registry-1.docker.io',
       host: { 'https://mirror.example.com:5000': { capabilities: ['pull', 'resolve'] } },
@@ -137,7 +146,10 @@ describe('rendered systemd units, checked by systemd-analyze verify', function (
     });
     const r = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
     expect(r.status).to.equal(0);
-    expect(r.stderr.split('\n').filter((l) => l.includes(dir)), r.stderr).to.deep.equal([]);
+    expect(
+      r.stderr.split('\n').filter((l) => l.includes(dir)),
+      r.stderr,
+    ).to.deep.equal([]);
   });
 
   it('systemd-analyze reports a bad unit line (so the check above can fail)', function () {

@@ -12,12 +12,28 @@ const problem = (vars: Record<string, unknown>, roles: string[] = ['containerd',
 
 describe('variables: defaults, types and domain checks', () => {
   it('builds download URLs from download_base_url, so one variable points a fleet at a mirror', () => {
-    const host = prepareHost({ download_base_url: 'http://127.0.0.1:8080', containerd_version: '1.7.24', runc_version: '1.2.5', cni_version: '1.6.2' }, ['containerd', 'runc', 'cni']);
-    const downloads = host.roles.flatMap((r) => r.tasks).filter((t) => t.type === 'download').map((t) => [t.args.url, t.args.checksum_url]);
+    const host = prepareHost({ download_base_url: 'http://127.0.0.1:8080', containerd_version: '1.7.24', runc_version: '1.2.5', cni_version: '1.6.2' }, [
+      'containerd',
+      'runc',
+      'cni',
+    ]);
+    const downloads = host.roles
+      .flatMap((r) => r.tasks)
+      .filter((t) => t.type === 'download')
+      .map((t) => [t.args.url, t.args.checksum_url]);
     expect(downloads).to.deep.equal([
-      ['http://127.0.0.1:8080/containerd/containerd/releases/download/v1.7.24/containerd-1.7.24-linux-amd64.tar.gz', 'http://127.0.0.1:8080/containerd/containerd/releases/download/v1.7.24/containerd-1.7.24-linux-amd64.tar.gz.sha256sum'],
-      ['http://127.0.0.1:8080/opencontainers/runc/releases/download/v1.2.5/runc.amd64', 'http://127.0.0.1:8080/opencontainers/runc/releases/download/v1.2.5/runc.sha256sum'],
-      ['http://127.0.0.1:8080/containernetworking/plugins/releases/download/v1.6.2/cni-plugins-linux-amd64-v1.6.2.tgz', 'http://127.0.0.1:8080/containernetworking/plugins/releases/download/v1.6.2/cni-plugins-linux-amd64-v1.6.2.tgz.sha256'],
+      [
+        'http://127.0.0.1:8080/containerd/containerd/releases/download/v1.7.24/containerd-1.7.24-linux-amd64.tar.gz',
+        'http://127.0.0.1:8080/containerd/containerd/releases/download/v1.7.24/containerd-1.7.24-linux-amd64.tar.gz.sha256sum',
+      ],
+      [
+        'http://127.0.0.1:8080/opencontainers/runc/releases/download/v1.2.5/runc.amd64',
+        'http://127.0.0.1:8080/opencontainers/runc/releases/download/v1.2.5/runc.sha256sum',
+      ],
+      [
+        'http://127.0.0.1:8080/containernetworking/plugins/releases/download/v1.6.2/cni-plugins-linux-amd64-v1.6.2.tgz',
+        'http://127.0.0.1:8080/containernetworking/plugins/releases/download/v1.6.2/cni-plugins-linux-amd64-v1.6.2.tgz.sha256',
+      ],
     ]);
   });
 
@@ -47,14 +63,38 @@ describe('variables: defaults, types and domain checks', () => {
   const table: [string, Record<string, unknown>, RegExp][] = [
     ['a version written as a number', { kubernetes_version: 1.2 }, /variable kubernetes_version: expected a version string, got the number 1\.2: quote it/],
     ['a missing required variable', { kubernetes_version: undefined }, /variable kubernetes_version is required \(declared by roles\/variables\.yaml\)/],
-    ['a bad boolean', { containerd_systemd_cgroup: 'maybe' }, /variable containerd_systemd_cgroup: expected a boolean \(true\/false, yes\/no, on\/off, y\/n, 1\/0\), got "maybe"/],
+    [
+      'a bad boolean',
+      { containerd_systemd_cgroup: 'maybe' },
+      /variable containerd_systemd_cgroup: expected a boolean \(true\/false, yes\/no, on\/off, y\/n, 1\/0\), got "maybe"/,
+    ],
     ['a value outside its choices', { cpu_arch: 'x86' }, /variable cpu_arch: expected one of "amd64", "arm64"/],
-    ['a cgroup driver mismatch', { kubelet_config: { cgroupDriver: 'cgroupfs' } }, /cgroupDriver is "cgroupfs" but containerd_systemd_cgroup makes containerd use systemd/],
-    ['a handler that is no DNS-1123 label', { containerd_runtimes: ['runc', { name: 'My_Runtime', runtime_type: 'x' }] }, /"My_Runtime" is not a DNS-1123 label/],
+    [
+      'a cgroup driver mismatch',
+      { kubelet_config: { cgroupDriver: 'cgroupfs' } },
+      /cgroupDriver is "cgroupfs" but containerd_systemd_cgroup makes containerd use systemd/,
+    ],
+    [
+      'a handler that is no DNS-1123 label',
+      { containerd_runtimes: ['runc', { name: 'My_Runtime', runtime_type: 'x' }] },
+      /"My_Runtime" is not a DNS-1123 label/,
+    ],
     ['a custom handler without runtime_type', { containerd_runtimes: ['runc', 'crun'] }, /"crun" is no preset \(runc, runsc, kata\): give its runtime_type/],
-    ['a default runtime not configured', { containerd_default_runtime: 'runsc' }, /containerd_default_runtime "runsc" is not one of containerd_runtimes \(runc\)/],
-    ['a registry mirror that is no URL', { containerd_registry_mirrors: { 'docker.io': ['mirror.local'] } }, /containerd_registry_mirrors\.docker\.io: mirror "mirror\.local" is not an http\(s\) URL/],
-    ['variables that refer to each other', { containerd_download_url: '{{containerd_checksum_url}}', containerd_checksum_url: '{{containerd_download_url}}' }, /still hold \{\{ \}\} after 10 passes/],
+    [
+      'a default runtime not configured',
+      { containerd_default_runtime: 'runsc' },
+      /containerd_default_runtime "runsc" is not one of containerd_runtimes \(runc\)/,
+    ],
+    [
+      'a registry mirror that is no URL',
+      { containerd_registry_mirrors: { 'docker.io': ['mirror.local'] } },
+      /containerd_registry_mirrors\.docker\.io: mirror "mirror\.local" is not an http\(s\) URL/,
+    ],
+    [
+      'variables that refer to each other',
+      { containerd_download_url: '{{containerd_checksum_url}}', containerd_checksum_url: '{{containerd_download_url}}' },
+      /still hold \{\{ \}\} after 10 passes/,
+    ],
   ];
   for (const [what, vars, message] of table) {
     it(`refuses ${what} before connecting`, () => {
@@ -79,4 +119,3 @@ describe('variables: defaults, types and domain checks', () => {
     expect((e as unknown as ErrorList).errors.map((x) => x.host)).to.deep.equal(['a', 'c']);
   });
 });
-

@@ -51,7 +51,8 @@ describe('env_flags: kubeadm-flags.env edited in place', () => {
   it('plans nothing on a file already as wanted, and an edit with a diff otherwise', () => {
     const path = '/var/lib/kubelet/kubeadm-flags.env';
     const fact = editedFileFact(path);
-    const facts = (content: string) => new Map<string, unknown>([[fact.key, { exists: true, type: 'regular file', mode: '0644', owner: 'root', group: 'root', content }]]);
+    const facts = (content: string) =>
+      new Map<string, unknown>([[fact.key, { exists: true, type: 'regular file', mode: '0644', owner: 'root', group: 'root', content }]]);
     const args = { path, variable: V, remove: ['container-runtime-endpoint'], drop_removed_kubelet_flags: '1.29' };
     const ctx = { check: false, diff: false, backupDir: '/b' };
     expect(envFlagsTask.plan(args, facts(`${V}="--v=2"\n`), ctx)).to.have.property('noop');
@@ -61,7 +62,7 @@ describe('env_flags: kubeadm-flags.env edited in place', () => {
   });
 });
 
-describe('yaml_set: kubeadm\'s config.yaml keeps every other byte', () => {
+describe("yaml_set: kubeadm's config.yaml keeps every other byte", () => {
   it('appends containerRuntimeEndpoint to the config kubeadm wrote, changing no other line', () => {
     const { after } = setTopLevel(KUBEADM_CONFIG, { containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock' }, 'config.yaml');
     expect(after.startsWith(KUBEADM_CONFIG)).to.equal(true);
@@ -70,9 +71,14 @@ describe('yaml_set: kubeadm\'s config.yaml keeps every other byte', () => {
   });
 
   it('replaces an existing one-line value in place', () => {
-    const text = KUBEADM_CONFIG.replace('cgroupDriver: systemd\n', 'cgroupDriver: systemd\ncontainerRuntimeEndpoint: "unix:///run/cri-dockerd.sock" # kubeadm\n');
+    const text = KUBEADM_CONFIG.replace(
+      'cgroupDriver: systemd\n',
+      'cgroupDriver: systemd\ncontainerRuntimeEndpoint: "unix:///run/cri-dockerd.sock" # kubeadm\n',
+    );
     const { after } = setTopLevel(text, { containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock' }, 'c');
-    expect(after).to.equal(KUBEADM_CONFIG.replace('cgroupDriver: systemd\n', 'cgroupDriver: systemd\ncontainerRuntimeEndpoint: unix:///run/containerd/containerd.sock\n'));
+    expect(after).to.equal(
+      KUBEADM_CONFIG.replace('cgroupDriver: systemd\n', 'cgroupDriver: systemd\ncontainerRuntimeEndpoint: unix:///run/containerd/containerd.sock\n'),
+    );
     expect(parse(after).containerRuntimeEndpoint).to.equal('unix:///run/containerd/containerd.sock');
   });
 

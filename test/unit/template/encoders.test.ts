@@ -37,7 +37,14 @@ describe('encoders and value types', () => {
     expect(registryProblem('registry.example:5000')).to.equal(undefined);
   });
   it('secrets: every Ansible password spelling and URL credentials', () => {
-    const vars = { ansible_password: 'p1', ansible_ssh_pass: 'p2', ansible_become_pass: 'p3', ansible_become_password: 'p4', ansible_sudo_pass: 'p5', download_base_url: 'https://u:hunter2@mirror/x' };
+    const vars = {
+      ansible_password: 'p1',
+      ansible_ssh_pass: 'p2',
+      ansible_become_pass: 'p3',
+      ansible_become_password: 'p4',
+      ansible_sudo_pass: 'p5',
+      download_base_url: 'https://u:hunter2@mirror/x',
+    };
     const text = JSON.stringify(maskSecrets(vars));
     for (const p of ['p1', 'p2', 'p3', 'p4', 'p5', 'hunter2']) expect(text).not.to.include(`"${p}`).and.not.to.include(`:${p}@`);
     expect(maskUrlCredentials('get https://u:hunter2@mirror/x')).to.equal('get https://u:***@mirror/x');
@@ -51,9 +58,12 @@ describe('the exploits of issue 14, through the CLI', () => {
     expect(r.stderr).to.include('variable containerd_bin_dir');
   });
   for (const [name, value] of [
-    ['containerd_config_file', '/etc/c.toml\nExecStartPost=/bin/x'], ['dockershim_socket_path', '/run/x\nR /var/lib/kubelet'],
-    ['containerd_socket', '/run/c.sock\nx: y'], ['kubelet_flags', { 'node-ip': '1\nExecStartPre=/bin/x' }],
-    ['containerd_registry_mirrors', { '../../systemd/system': ['https://m'] }], ['containerd_registry_mirrors', { 'docker.io\nserver = "x"': ['https://m'] }],
+    ['containerd_config_file', '/etc/c.toml\nExecStartPost=/bin/x'],
+    ['dockershim_socket_path', '/run/x\nR /var/lib/kubelet'],
+    ['containerd_socket', '/run/c.sock\nx: y'],
+    ['kubelet_flags', { 'node-ip': '1\nExecStartPre=/bin/x' }],
+    ['containerd_registry_mirrors', { '../../systemd/system': ['https://m'] }],
+    ['containerd_registry_mirrors', { 'docker.io\nserver = "x"': ['https://m'] }],
     ['containerd_runtimes', ['runc', { name: 'kata', runtime_type: 'io.containerd.kata.v2', runtime_class: 'k\nspec: x' }]],
   ] as const) {
     it(`${name}=${JSON.stringify(value)} is exit 3`, () => {

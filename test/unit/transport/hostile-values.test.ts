@@ -31,7 +31,7 @@ describe('hostile values never run', () => {
     const ctx: PlanContext = { check: false, diff: false, backupDir: join(dir, 'backup'), content };
     const batch = batchScript(TASK_TYPES[type]!.facts(args, ctx));
     const facts = batch.parse((await t.run(batch.script)).stdout);
-    let plan;
+    let plan: ReturnType<(typeof TASK_TYPES)[string]['plan']>;
     try {
       plan = TASK_TYPES[type]!.plan(args, facts, ctx);
     } catch {

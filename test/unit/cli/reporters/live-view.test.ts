@@ -5,7 +5,11 @@ import { LiveView } from '../../../../src/cli/reporters/live-view.js';
 describe('live view', () => {
   let now = 0;
   const clock = () => now;
-  const end = (host: string, over: Partial<ReturnType<typeof emptyStats>> = {}): RunEvent => ({ type: 'host-end', host, stats: { ...emptyStats(), ok: 3, ...over } });
+  const end = (host: string, over: Partial<ReturnType<typeof emptyStats>> = {}): RunEvent => ({
+    type: 'host-end',
+    host,
+    stats: { ...emptyStats(), ok: 3, ...over },
+  });
 
   it('shows the batch, counts of the total, elapsed and time left from finished batches', () => {
     now = 0;

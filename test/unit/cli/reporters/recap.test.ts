@@ -6,7 +6,15 @@ import { formatGroup, groupByMessage } from '../../../../src/cli/reporters/group
 import { hostRanges } from '../../../../src/cli/reporters/host-ranges.js';
 
 const stats = (over = {}) => ({ ...emptyStats(), ok: 10, changed: 26, ...over });
-const task = (host: string, over: Partial<TaskResult>): TaskResult => ({ host, role: 'install-containerd', task: 'write config', handler: false, status: 'ok', changes: [], ...over });
+const task = (host: string, over: Partial<TaskResult>): TaskResult => ({
+  host,
+  role: 'install-containerd',
+  task: 'write config',
+  handler: false,
+  status: 'ok',
+  changes: [],
+  ...over,
+});
 
 describe('recap and outcome', () => {
   it('is one line per host up to 20 hosts, as Ansible prints it', () => {
@@ -26,7 +34,9 @@ describe('recap and outcome', () => {
 
   it('prints identical failures once with their hosts, and identical change sets once', () => {
     const tasks = [
-      ...['worker01', 'worker02', 'worker03'].map((h) => task(h, { status: 'failed', error: `line 1\nline 2\n${'x\n'.repeat(10)}containerd: invalid config on ${h}` })),
+      ...['worker01', 'worker02', 'worker03'].map((h) =>
+        task(h, { status: 'failed', error: `line 1\nline 2\n${'x\n'.repeat(10)}containerd: invalid config on ${h}` }),
+      ),
       ...['worker04', 'worker05', 'worker06'].flatMap((h) => [
         task(h, { status: 'changed', changes: ['write /etc/containerd/config.toml', 'restart containerd'] }),
         task(h, { task: 'install runc', status: 'changed', changes: ['download runc'] }),
@@ -34,22 +44,24 @@ describe('recap and outcome', () => {
       task('worker07', { status: 'changed', changes: ['write /etc/containerd/config.toml'] }),
     ];
     const out = formatOutcome(tasks, [{ host: 'worker08', error: 'cannot connect' }]);
-    expect(out).to.equal([
-      'FAILED TASKS',
-      '3 hosts: install-containerd > write config: ...',
-      ...Array(5).fill('    x'),
-      '    containerd: invalid config on <host> (worker01, worker02, worker03)',
-      'UNREACHABLE',
-      'worker08: cannot connect',
-      'CHANGES',
-      '3 changes, the same on worker04..06:',
-      '  install-containerd > write config: write /etc/containerd/config.toml',
-      '  install-containerd > write config: restart containerd',
-      '  install-containerd > install runc: download runc',
-      '1 change, the same on worker07:',
-      '  install-containerd > write config: write /etc/containerd/config.toml',
-      '',
-    ].join('\n'));
+    expect(out).to.equal(
+      [
+        'FAILED TASKS',
+        '3 hosts: install-containerd > write config: ...',
+        ...Array(5).fill('    x'),
+        '    containerd: invalid config on <host> (worker01, worker02, worker03)',
+        'UNREACHABLE',
+        'worker08: cannot connect',
+        'CHANGES',
+        '3 changes, the same on worker04..06:',
+        '  install-containerd > write config: write /etc/containerd/config.toml',
+        '  install-containerd > write config: restart containerd',
+        '  install-containerd > install runc: download runc',
+        '1 change, the same on worker07:',
+        '  install-containerd > write config: write /etc/containerd/config.toml',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('beyond a screenful, points to the report', () => {

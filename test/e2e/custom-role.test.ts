@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
+import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
@@ -25,12 +25,7 @@ describe('end to end: a role of your own is applied, verified and restored', fun
   const verify = (report: { tasks: { task: string; status: string; reason?: string; error?: string }[] }) => report.tasks.find((t) => t.task === 'verify node');
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
-      console.warn(`\n      SKIPPED custom role tests: ${why}\n`);
-      this.skip();
-    }
+    requireFleet(this, 'custom role tests');
     cpSync('test/fixtures/custom-role/roles', rolesDir, { recursive: true });
     // The rollout settings (provision_verify and such) are shared variables: a roles dir of your own brings them.
     copyFileSync('roles/variables.yaml', join(rolesDir, 'variables.yaml'));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
+import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 
 /**
  * The fleet's node layouts are what real workers have: each variant is checked against how its
@@ -20,12 +20,7 @@ describe('test fleet: nodes laid out as real workers are', function () {
   };
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the fleet must run under CI: ${why}`);
-      console.warn(`\n      SKIPPED fleet layout tests: ${why}\n`);
-      this.skip();
-    }
+    requireFleet(this, 'fleet layout tests');
     fleet = await Fleet.up(await testFleetDir('layouts'), [
       { name: 'ce', kubeletVersion: '1.23', layout: { docker: 'docker-ce' } },
       { name: 'static', kubeletVersion: '1.23', layout: { docker: 'static', legacyNames: true } },

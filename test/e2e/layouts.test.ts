@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
+import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { nodeSnapshot, type Report } from '../helpers/fleet-run.js';
 
@@ -34,12 +34,7 @@ describe('end to end: every node layout migrated, and the preflight refuses what
   const kubelet = (node: string) => JSON.parse(sh(node, 'cat /run/kubelet-standin/status.json') || '{}');
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
-      console.warn(`\n      SKIPPED end-to-end tests: ${why}\n`);
-      this.skip();
-    }
+    requireFleet(this, 'end-to-end tests');
     mkdirSync(bin);
     writeFileSync(
       join(bin, 'kubectl'),

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
+import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { chromiumUnavailable, openInChromium } from '../helpers/chromium.js';
 import { replay, runInPty } from '../helpers/terminal.js';
@@ -14,12 +14,7 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
   const out = mkdtempSync(join(tmpdir(), 'provision-view-'));
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
-      console.warn(`\n      SKIPPED end-to-end live view tests: ${why}\n`);
-      this.skip();
-    }
+    requireFleet(this, 'end-to-end live view tests');
     fleet = await Fleet.up(
       await testFleetDir('view'),
       ['worker01', 'worker02', 'worker03', 'worker04', 'worker05', 'worker06'].map((name) => ({ name })),

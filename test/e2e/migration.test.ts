@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
+import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { freeListenPort } from '../fleet/ports.js';
 import { changedTasks, nodeSnapshot, provision, serviceStates, type Report } from '../helpers/fleet-run.js';
 
@@ -20,12 +20,7 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
   let checkReport: Report;
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
-      console.warn(`\n      SKIPPED end-to-end tests: ${why}\n`);
-      this.skip();
-    }
+    requireFleet(this, 'end-to-end tests');
     fleet = await Fleet.up(await testFleetDir('migration'), [
       { name: 'worker01', kubeletVersion: '1.23' },
       { name: 'worker02', kubeletVersion: '1.23' },
@@ -181,11 +176,7 @@ describe('end to end: become through sudo with a password, on a real node', func
   let fleet: Fleet;
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
-      this.skip();
-    }
+    requireFleet(this, 'end-to-end tests');
     fleet = await Fleet.up(await testFleetDir('become'), [{ name: 'worker01' }]);
     // A user whose sudo asks for a password (Debian's %sudo rule), reachable with the fleet's key.
     fleet.ssh(

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fleet, fleetUnavailable, testFleetDir } from '../fleet/fleet.js';
+import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { nodeSnapshot } from '../helpers/fleet-run.js';
 
@@ -20,12 +20,7 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
   let env: Record<string, string>;
 
   before(async function () {
-    const why = fleetUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
-      console.warn(`\n      SKIPPED end-to-end rollout tests: ${why}\n`);
-      this.skip();
-    }
+    requireFleet(this, 'end-to-end rollout tests');
     fleet = await Fleet.up(
       await testFleetDir('rollout'),
       ['worker01', 'worker02', 'worker03', 'worker04', 'worker05'].map((name) => ({ name })),

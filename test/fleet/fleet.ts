@@ -60,6 +60,18 @@ export function fleetUnavailable(): string | undefined {
   return undefined;
 }
 
+/**
+ * In a test's `before`: skips the tests (saying why) where the fleet cannot run, and fails them
+ * under CI, where it must.
+ */
+export function requireFleet(ctx: { skip(): void }, what: string): void {
+  const why = fleetUnavailable();
+  if (!why) return;
+  if (process.env.CI) throw new Error(`the end-to-end fleet must run under CI: ${why}`);
+  console.warn(`\n      SKIPPED ${what}: ${why}\n`);
+  ctx.skip();
+}
+
 /** For people (npm run demo / fleet up): installs the fleet's Debian packages when they are missing. */
 export function installFleetTools(log: (s: string) => void): void {
   const missing = missingTools();

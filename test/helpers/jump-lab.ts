@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canConnect, sshdConfig } from './sshd.js';
 
 /**
  * A bastion and a target, each a real sshd in a network namespace of its own (made by this test,
@@ -76,21 +76,14 @@ export class JumpLab {
     const cfg = join(this.dir, `${name}_sshd_config`);
     writeFileSync(
       cfg,
-      [
-        'Port 22',
-        `ListenAddress ${address}`,
-        `HostKey ${join(this.dir, `${name}_host_ed25519`)}`,
-        `PidFile ${join(this.dir, `${name}.pid`)}`,
-        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-        'StrictModes no',
-        'AllowTcpForwarding yes',
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'),
+      sshdConfig({
+        port: 22,
+        address,
+        hostKey: join(this.dir, `${name}_host_ed25519`),
+        pidFile: join(this.dir, `${name}.pid`),
+        authorizedKeys: join(this.dir, 'authorized_keys'),
+        extra: ['AllowTcpForwarding yes'],
+      }),
     );
     const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d) => (this.log += `${name}: ${d}`));
@@ -118,15 +111,4 @@ async function waitFor(check: () => Promise<boolean> | boolean, what: string, lo
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${what} did not start: ${log()}`);
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, host);
-    s.on('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }

@@ -5,6 +5,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeListenPort } from '../fleet/ports.js';
 
+/** The sshd_config of a test's own sshd: key login as root only, its own host key, pid file and authorized keys. */
+export function sshdConfig(o: { port: number; address: string; hostKey: string; pidFile: string; authorizedKeys: string; extra?: string[] }): string {
+  return [
+    `Port ${o.port}`,
+    `ListenAddress ${o.address}`,
+    `HostKey ${o.hostKey}`,
+    `PidFile ${o.pidFile}`,
+    `AuthorizedKeysFile ${o.authorizedKeys}`,
+    'PermitRootLogin prohibit-password',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+    ...(o.extra ?? []),
+    'LogLevel VERBOSE',
+    '',
+  ].join('\n');
+}
+
 /** A real OpenSSH server on loopback, started by the test with its own host key and config. */
 export class TestSshd {
   readonly dir = mkdtempSync(join(tmpdir(), 'provision-sshd-'));
@@ -28,26 +47,19 @@ export class TestSshd {
     this.port = await freeListenPort();
     writeFileSync(
       join(this.dir, 'sshd_config'),
-      [
-        `Port ${this.port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(this.dir, 'host_ed25519')}`,
-        `PidFile ${join(this.dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-        'StrictModes no',
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'),
+      sshdConfig({
+        port: this.port,
+        address: '127.0.0.1',
+        hostKey: join(this.dir, 'host_ed25519'),
+        pidFile: join(this.dir, 'sshd.pid'),
+        authorizedKeys: join(this.dir, 'authorized_keys'),
+      }),
     );
     mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     this.child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr!.on('data', (d) => (this.log += d));
     for (let i = 0; i < 100; i++) {
-      if (await canConnect(this.port)) return;
+      if (await canConnect('127.0.0.1', this.port)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`sshd did not start: ${this.log}`);
@@ -66,9 +78,10 @@ export class TestSshd {
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** Whether something accepts a TCP connection at host:port now. */
+export function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
+    const s = connect(port, host);
     s.on('connect', () => {
       s.destroy();
       resolve(true);

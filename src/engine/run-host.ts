@@ -1,4 +1,4 @@
-import { ProvisionError } from '../core/errors.js';
+import { ConnectionLostError, ProvisionError } from '../core/errors.js';
 import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import type { Change, Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
@@ -21,6 +21,10 @@ export interface HostRunOptions {
   listener: Listener;
   /** Facts already gathered for this plan (by the preflight); default: a fresh cache. */
   cache?: FactCache;
+  /** Seconds an apply script may run on the node before it is ended and its task fails; 0: no limit. */
+  timeLimitS?: number;
+  /** Counted into: the caller's, so that what was counted survives a lost connection. */
+  stats?: HostStats;
 }
 
 interface Step {
@@ -32,9 +36,13 @@ interface Step {
 /**
  * Runs one host's roles: gather -> plan -> apply, task by task. A failed task stops the host
  * (after the handlers already notified have run: they are never lost); other hosts go on.
+ * A lost connection stops it at once with a ConnectionLostError (the task that was applying
+ * reported "unknown"): no handler is tried on a dead connection; the next run finishes the work.
  */
 export async function runHost(plan: PreparedHost, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
-  const stats = emptyStats();
+  const stats = opts.stats ?? emptyStats();
+  const limit = opts.timeLimitS && opts.timeLimitS > 0 ? opts.timeLimitS : undefined;
+  let lost: ConnectionLostError | undefined;
   const cache = opts.cache ?? new FactCache(transport);
   let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
@@ -48,8 +56,6 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
   const upcoming = () => steps.slice(position).flatMap((s) => factsOf(s.task));
-
-  const record = (result: TaskResult) => reportResult(stats, opts.listener, result);
 
   const runStep = async (step: Step): Promise<TaskResult> => {
     const { task } = step;
@@ -72,14 +78,31 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
         cache.predict(planned.changes.flatMap((c) => c.predict ?? []));
         return result;
       }
-      const r = await transport.run(applyScript(planned.changes));
+      const started = Date.now();
+      const r = await transport.run(applyScript(planned.changes), { timeLimitS: limit }).catch((e: unknown) => {
+        if (!(e instanceof ConnectionLostError)) throw e;
+        lost = e;
+        return undefined;
+      });
+      if (!r) return { ...result, status: 'unknown', error: `${lost!.message}: whether these changes were made is unknown; the next run finds out` };
       cache.invalidate();
-      if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}` };
+      const output = (r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n');
+      if (limit && timedOut(r.code, Date.now() - started, limit)) {
+        return { ...result, status: 'failed', error: `timed out after ${limit} s (its processes on the node were ended)${output ? `:\n${output}` : ''}` };
+      }
+      if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${output}` };
       return result;
     } catch (e) {
+      // Lost while gathering: nothing of this task was applied; the host is unreachable.
+      if (e instanceof ConnectionLostError) throw e;
       if (e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
       throw e;
     }
+  };
+  /** Counts and reports a result; after a lost connection, stops the host. */
+  const record = (result: TaskResult) => {
+    reportResult(stats, opts.listener, result);
+    if (lost) throw lost;
   };
 
   for (const role of plan.roles) {
@@ -96,9 +119,9 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
         break;
       }
     }
-    // Handlers run once, in definition order, only when notified; also after a failure.
+    // Handlers run once, in definition order, only when notified; also after a failure or an interrupt.
     for (const handler of role.handlers) {
-      if (!notified.has(handler.spec.name) || opts.interrupted()) continue;
+      if (!notified.has(handler.spec.name)) continue;
       record(await runStep({ role, task: handler, handler: true }));
     }
     if (failed || opts.interrupted()) break;
@@ -114,6 +137,11 @@ export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[]
 /** Every fact of a host's main tasks, for one gather before anything is planned. */
 export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
   return plan.roles.flatMap((r) => r.tasks.flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
+}
+
+/** timeout(1) ends with 124 (TERM sufficed) or 137 (it had to KILL); either, at the limit, is the limit. */
+function timedOut(code: number, elapsedMs: number, limitS: number): boolean {
+  return (code === 124 || code === 137) && elapsedMs >= limitS * 1000 - 1000;
 }
 
 /** Each change in its own subshell with `set -e`; the first failure stops the rest. */

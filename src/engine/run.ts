@@ -30,6 +30,8 @@ export interface RunOptions {
   connect: TransportFactory;
   listener?: Listener;
   interrupted?: () => boolean;
+  /** Seconds an apply script may run (--task-timeout); default: each host's provision_task_timeout. */
+  taskTimeoutS?: number;
 }
 
 export interface RunSummary {
@@ -128,7 +130,7 @@ async function rolloutHost(
     }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
-    const roleStats = await runHost(plan, transport, {
+    await runHost(plan, transport, {
       check: !!opts.check,
       diff: !!opts.diff,
       runId,
@@ -136,8 +138,9 @@ async function rolloutHost(
       interrupted,
       listener,
       cache: preflight.cache.fork(),
+      timeLimitS: opts.taskTimeoutS ?? numberOrUndefined(plan.vars.provision_task_timeout),
+      stats,
     });
-    for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
     if (stats.failed || interrupted()) return;
     const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {

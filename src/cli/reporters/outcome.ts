@@ -25,6 +25,13 @@ export function formatOutcome(tasks: TaskResult[], unreachable: UnreachableHost[
       lines.push(...indentRest(formatGroup(g)));
     }
   }
+  const unknown = tasks.filter((t) => t.status === 'unknown');
+  if (unknown.length) {
+    lines.push('OUTCOME UNKNOWN (the connection was lost while applying; the next run finds out and finishes)');
+    for (const g of groupByMessage(unknown.map((t) => ({ host: t.host, message: `${t.role} > ${t.task}: ${t.changes.join('; ')}` })))) {
+      lines.push(...indentRest(formatGroup(g)));
+    }
+  }
   if (unreachable.length) {
     lines.push('UNREACHABLE');
     for (const g of groupByMessage(unreachable.map((u) => ({ host: u.host, message: u.error })))) lines.push(...indentRest(formatGroup(g)));

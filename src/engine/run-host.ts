@@ -51,6 +51,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     backupDir: `${opts.backupRoot}/${opts.runId}`,
     content: task.content,
     unitFilesChanged,
+    timeLimitS: limit,
   });
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
   const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));

@@ -27,6 +27,8 @@ export interface PlanContext {
    * NeedDaemonReload misses a new file in /etc/systemd/system that overrides a unit in /lib.
    */
   unitFilesChanged?: boolean;
+  /** The task's time limit on the node, in seconds (none when unset): a download keeps its own limits below it. */
+  timeLimitS?: number;
 }
 
 export type Args = Record<string, unknown>;

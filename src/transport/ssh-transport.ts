@@ -76,7 +76,8 @@ export class SshTransport extends ScriptTransport {
       if (r.code !== null && r.code !== undefined) return { code: r.code, stdout: r.stdout, stderr: r.stderr };
       // A channel that closes without an exit status: the connection went, or the remote process was killed by a signal.
       if (this.lost || !r.signal) throw this.lostError(this.lost ?? 'the command ended without an exit status');
-      return { code: 128 + (osConstants.signals[r.signal as NodeJS.Signals] ?? 0), stdout: r.stdout, stderr: `${r.stderr}killed by ${r.signal}\n` };
+      const name = (r.signal.startsWith('SIG') ? r.signal : `SIG${r.signal}`) as NodeJS.Signals;
+      return { code: 128 + (osConstants.signals[name] ?? 0), stdout: r.stdout, stderr: `${r.stderr}killed by ${name}\n` };
     } finally {
       clearTimeout(timer);
     }

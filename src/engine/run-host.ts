@@ -5,6 +5,7 @@ import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
 import type { PlanContext } from '../tasks/task-type.js';
+import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut, timeLimited } from '../transport/time-limit.js';
 import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
@@ -80,15 +81,18 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
         return result;
       }
       const started = Date.now();
-      const r = await transport.run(applyScript(planned.changes), { timeLimitS: limit }).catch((e: unknown) => {
-        if (!(e instanceof ConnectionLostError)) throw e;
-        lost = e;
-        return undefined;
-      });
+      const r = await transport
+        .run(applyScript(planned.changes, limit), { timeoutMs: limit && (limit + KILL_AFTER_S + ANSWER_GRACE_S) * 1000 })
+        .catch((e: unknown) => {
+          if (!(e instanceof ConnectionLostError)) throw e;
+          lost = e;
+          return undefined;
+        });
       if (!r) return { ...result, status: 'unknown', error: `${lost!.message}: whether these changes were made is unknown; the next run finds out` };
       cache.invalidate();
       const output = (r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n');
-      if (limit && timedOut(r.code, Date.now() - started, limit)) {
+      // 124/137 before the limit is the script's own exit code, not the limit's.
+      if (limit && timedOut(r.code) && Date.now() - started >= limit * 1000 - 500) {
         return { ...result, status: 'failed', error: `timed out after ${limit} s (its processes on the node were ended)${output ? `:\n${output}` : ''}` };
       }
       if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${output}` };
@@ -140,12 +144,8 @@ export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>)
   return plan.roles.flatMap((r) => r.tasks.flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
 }
 
-/** timeout(1) ends with 124 (TERM sufficed) or 137 (it had to KILL); either, at the limit, is the limit. */
-function timedOut(code: number, elapsedMs: number, limitS: number): boolean {
-  return (code === 124 || code === 137) && elapsedMs >= limitS * 1000 - 1000;
-}
-
-/** Each change in its own subshell with `set -e`; the first failure stops the rest. */
-function applyScript(list: Change[]): string {
-  return `${list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n')}\n`;
+/** Each change in its own subshell with `set -e`; the first failure stops the rest. The task's time limit covers them all. */
+function applyScript(list: Change[], limitS?: number): string {
+  const script = `${list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n')}\n`;
+  return limitS ? timeLimited(script, limitS) : script;
 }

@@ -1,6 +1,6 @@
 import { TransportError } from '../core/errors.js';
 import { q } from './shell.js';
-import { ANSWER_GRACE_S, KILL_AFTER_S, type RunOptions, type RunResult, type Transport } from './transport.js';
+import type { RunResult, Transport } from './transport.js';
 
 export interface BecomeOptions {
   user: string;
@@ -28,28 +28,24 @@ export abstract class ScriptTransport implements Transport {
   protected abstract exec: RawExec;
   abstract close(): Promise<void>;
 
-  async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+  async run(script: string, opts: { timeoutMs?: number } = {}): Promise<RunResult> {
     this.runs++;
-    const limit = opts.timeLimitS && opts.timeLimitS > 0 ? opts.timeLimitS : undefined;
-    // timeout(1) runs inside sudo, as the become user: it can signal every process of the script.
-    const sh = limit ? `timeout -k ${KILL_AFTER_S} ${limit} sh -s` : 'sh -s';
-    const timeoutMs = opts.timeoutMs ?? (limit ? (limit + KILL_AFTER_S + ANSWER_GRACE_S) * 1000 : undefined);
-    if (!this.become) return this.exec(sh, script, timeoutMs);
+    if (!this.become) return this.exec('sh -s', script, opts.timeoutMs);
     const user = this.become.user === 'root' ? '' : `-u ${q(this.become.user)} `;
     if (this.sudoNeedsPassword === undefined) {
-      // The probe has the shape of the real command, so a NOPASSWD rule for sh is seen as such.
+      // The probe has the exact shape of the real command, so a NOPASSWD rule for sh is seen as such.
       this.runs++;
-      const probe = await this.exec(`sudo -n ${user}sh -c true`, '', timeoutMs);
+      const probe = await this.exec(`sudo -n ${user}sh -c true`, '', opts.timeoutMs);
       this.sudoNeedsPassword = probe.code !== 0;
     }
-    if (!this.sudoNeedsPassword) return this.exec(`sudo -n ${user}${sh}`, script, timeoutMs);
+    if (!this.sudoNeedsPassword) return this.exec(`sudo -n ${user}sh -s`, script, opts.timeoutMs);
     if (this.become.password === undefined) {
       throw new TransportError(`sudo on ${this.host} needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass`, {
         host: this.host,
       });
     }
     // -k: sudo must read the password line even with cached credentials, or the shell would get it.
-    const r = await this.exec(`sudo -k -S -p '' ${user}${sh}`, `${this.become.password}\n${script}`, timeoutMs);
+    const r = await this.exec(`sudo -k -S -p '' ${user}sh -s`, `${this.become.password}\n${script}`, opts.timeoutMs);
     if (r.code !== 0 && /incorrect password|Sorry, try again|a password is required/.test(r.stderr)) {
       throw new TransportError(`sudo on ${this.host} refused the become password`, { host: this.host });
     }

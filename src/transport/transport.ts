@@ -6,20 +6,9 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  /** How long to wait for an answer before the connection is given up on (the controller's side). */
+  /** How long to wait for the answer; past it the connection is given up on (lost). */
   timeoutMs?: number;
-  /**
-   * A time limit enforced on the node: the script runs under timeout(1), which ends its whole
-   * process group after this many seconds (exit 124, or 137 when it had to be killed).
-   */
-  timeLimitS?: number;
 }
-
-/** Seconds `timeout -k` waits after SIGTERM before SIGKILL. */
-export const KILL_AFTER_S = 10;
-
-/** What the controller waits beyond a time limit before it stops waiting for the node. */
-export const ANSWER_GRACE_S = 30;
 
 export interface Transport {
   readonly host: string;

@@ -5,6 +5,7 @@ import type { ConnectionSpec } from '../../src/inventory/connection.js';
 import { SshTransport } from '../../src/transport/ssh-transport.js';
 import { requireTool } from '../helpers/roles.js';
 import { TestSshd } from '../helpers/sshd.js';
+import { timeLimited } from '../../src/transport/time-limit.js';
 
 /** How the SSH transport fails, against a real sshd on loopback: a connection lost mid-script, a script past its time limit. */
 describe('SSH transport: lost connections and time limits', function () {
@@ -37,12 +38,12 @@ describe('SSH transport: lost connections and time limits', function () {
     }
   });
 
-  it('a script past its time limit is ended on the host with its children (exit 124), and the connection serves the next script', async () => {
+  it('a script past its time limit (timeLimited) is ended on the host with its children (exit 124), and the connection serves the next script', async () => {
     const t = await connect();
     const marker = `provision-limit-${process.pid}`;
     try {
       const began = Date.now();
-      const r = await t.run(`sh -c 'sleep 37; echo ${marker}' & wait; echo never`, { timeLimitS: 1 });
+      const r = await t.run(timeLimited(`sh -c 'sleep 37; echo ${marker}' & wait; echo never`, 1));
       expect(r.code).to.equal(124);
       expect(r.stdout).not.to.include('never');
       expect(Date.now() - began).to.be.below(10_000);

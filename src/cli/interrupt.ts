@@ -1,4 +1,5 @@
 import type { Listener } from '../core/events.js';
+import { ExitCode } from '../core/exit-codes.js';
 
 /**
  * Ctrl-C during a rollout. The first stops starting hosts and tasks and lets the running tasks
@@ -36,4 +37,12 @@ export class Interrupts {
     );
     this.abort(hosts);
   };
+}
+
+/** The CLI's: messages on stderr; the abort gives the terminal back from the live view (`finish`), then exits 99. */
+export function cliInterrupts(finish: () => Promise<void>): Interrupts {
+  return new Interrupts(
+    (text) => void process.stderr.write(text),
+    () => void Promise.race([finish(), new Promise((r) => setTimeout(r, 300))]).then(() => process.exit(ExitCode.interrupted)),
+  );
 }

@@ -2,8 +2,7 @@ import { BACKUP_ROOT } from '../../core/constants.js';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Listener } from '../../core/events.js';
-import { ExitCode } from '../../core/exit-codes.js';
-import { Interrupts } from '../interrupt.js';
+import { cliInterrupts } from '../interrupt.js';
 import { prepareRun } from '../../engine/prepare.js';
 import { applyRun } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
@@ -83,13 +82,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     opts,
   );
   const { report, finish, outcome } = progress;
-  const interrupts = new Interrupts(
-    (text) => void process.stderr.write(text),
-    () => {
-      // The live view gives the terminal back before the process ends.
-      void Promise.race([finish(), new Promise((r) => setTimeout(r, 300))]).then(() => process.exit(ExitCode.interrupted));
-    },
-  );
+  const interrupts = cliInterrupts(finish);
   const listener: Listener = (e) => {
     interrupts.listener(e);
     progress.listener(e);

@@ -126,6 +126,11 @@ async function rolloutHost(
       });
       return;
     }
+    // What the operator should know about the node (carried Docker settings, workloads), in the report and after the recap.
+    if (preflight.notes.length) {
+      listener({ type: 'task-start', host, role: 'rollout', task: 'notes', handler: false });
+      step('notes', { status: 'ok', reason: preflight.notes.join('\n') });
+    }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
     const roleStats = await runHost(plan, transport, {

@@ -1,3 +1,4 @@
+import { registryHostsFile } from '../domain/registry-hosts.js';
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
 import { removedFlagProblems } from '../domain/kubelet-flags.js';
@@ -50,6 +51,20 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => str
     typeof value === 'string' && DNS1123_SUBDOMAIN.test(value) && value.length <= 253
       ? []
       : [`provision_node_name ${JSON.stringify(value)} is not a Kubernetes node name (lower-case DNS-1123 subdomain)`],
+  /** Carried from a node or set by hand: each name becomes a directory under certs.d, each host a [host] table. */
+  'registry-hosts': (value) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_hosts must map a registry name to its mirrors or hosts'];
+    const problems: string[] = [];
+    for (const [registry, v] of Object.entries(value as Vars)) {
+      const bad = registryProblem(registry);
+      if (bad) problems.push(`containerd_registry_hosts: registry name: ${bad}`);
+      for (const h of registryHostsFile(registry, v).hosts) {
+        if (typeof h.url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(h.url) || uncarriableProblem(h.url))
+          problems.push(`containerd_registry_hosts.${registry}: host ${JSON.stringify(h.url)} is not an http(s) URL`);
+      }
+    }
+    return problems;
+  },
   'registry-mirrors': (value) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_mirrors must map a registry name to a list of mirror URLs'];
     const problems: string[] = [];

@@ -4,6 +4,7 @@ import { imagesToMigrate } from '../../../src/domain/docker-images.js';
 import { DOCKER_SETTINGS } from '../../../src/domain/docker-settings.js';
 import { logCollectorsIn, logFormatNote } from '../../../src/domain/workload-notes.js';
 import { type DockerSettingsFacts, parseDockerSettings } from '../../../src/facts/docker-settings.js';
+import { CARRY_ROLES, CARRY_VARS } from '../../helpers/carry-vars.js';
 
 /**
  * Every Docker setting that is carried (src/domain/docker-settings.ts DOCKER_SETTINGS), one case
@@ -11,18 +12,8 @@ import { type DockerSettingsFacts, parseDockerSettings } from '../../../src/fact
  * the problems that refuse the host and the notes. Sources are the table's.
  */
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const VARS = {
-  docker_carry_settings: true,
-  containerd_registry_config_path: '/etc/containerd/certs.d',
-  containerd_registry_mirrors: {},
-  containerd_systemd_cgroup: true,
-  kubelet_config: {},
-  containerd_root: '/var/lib/containerd',
-  docker_migrate_images: 'auto',
-  docker_migrate_all_images: false,
-  docker_migrate_images_max_mb: 4096,
-};
-const ROLES = ['remove-docker', 'install-containerd', 'kubelet-config'];
+const VARS = CARRY_VARS;
+const ROLES = CARRY_ROLES;
 
 function node(daemon: object | string, extra: string[] = []): DockerSettingsFacts {
   const json = typeof daemon === 'string' ? daemon : JSON.stringify(daemon);

@@ -7,6 +7,7 @@ import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { dockerCarry } from '../../../src/domain/docker-carry.js';
 import { parseDockerSettings } from '../../../src/facts/docker-settings.js';
+import { CARRY_ROLES, CARRY_VARS } from '../../helpers/carry-vars.js';
 import { renderHost, requireTool } from '../../helpers/roles.js';
 
 /** What the roles write from carried Docker settings (as the preflight detects them), through the TOML and YAML encoders. */
@@ -25,21 +26,7 @@ describe("files written from Docker's carried settings", () => {
       'cert 600 reg.example:5000 client.key',
     ].join('\n'),
   );
-  const detected = (vars: Record<string, unknown> = {}) =>
-    dockerCarry(
-      facts,
-      {
-        docker_carry_settings: true,
-        containerd_registry_config_path: '/etc/containerd/certs.d',
-        containerd_registry_mirrors: {},
-        containerd_systemd_cgroup: true,
-        kubelet_config: {},
-        containerd_root: '/var/lib/containerd',
-        docker_migrate_images: 'auto',
-        ...vars,
-      },
-      ['remove-docker', 'install-containerd', 'kubelet-config'],
-    ).vars;
+  const detected = (vars: Record<string, unknown> = {}) => dockerCarry(facts, { ...CARRY_VARS, ...vars }, CARRY_ROLES).vars;
 
   it('hosts.toml per registry: docker.io mirrors; the insecure registry with skip_verify, its CA and client pair, then plain HTTP', () => {
     const files = renderHost({ ...detected() }, ['containerd']);

@@ -1,6 +1,6 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { RunEvent } from '../core/events.js';
-import { detectKubeletLayout, layoutOf, layoutVars } from '../domain/node-layouts.js';
+import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import { dockerCarry, dockerCarryFact } from '../domain/docker-carry.js';
@@ -41,7 +41,7 @@ export async function preflightHost(
   opts: { planTasks: boolean; diff: boolean },
 ): Promise<HostPreflight> {
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent' };
-  const fact = nodeFactsFact(String(host.vars.provision_download_dir ?? '/var/cache/provision'));
+  const fact = nodeFactsFact(host.vars);
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
@@ -53,7 +53,15 @@ export async function preflightHost(
     host.vars,
     host.roles.map((r) => r.role),
   );
-  const plan = prepared.replan(host.host, { ...layoutVars(facts), ...carry.vars });
+  const detected = { ...layoutVars(facts), ...carry.vars };
+  let plan = prepared.replan(host.host, detected);
+  // Some detections depend on the layout the host settled on (detected or forced).
+  const more = runtimeVars(
+    facts.runcs,
+    plan.vars,
+    plan.roles.map((r) => r.role),
+  );
+  if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
   await cache.need(planFacts(plan, ctx), () => []);
   const kubelet = detectKubeletLayout(facts);
   const layout = {

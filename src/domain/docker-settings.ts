@@ -116,6 +116,8 @@ export function carriedState(f: DockerSettingsFacts): { state?: CarriedState; pr
   }
   const { daemon, problem } = carriedDaemon(f.daemonJson);
   const certs = f.certs.filter((c) => !registryProblem(c.registry) && /\.(crt|cert|key)$/.test(c.file) && !/[\s/]/.test(c.file));
+  // Nothing to carry: no state file, so nodes without Docker settings get no change for them.
+  if (Object.keys(daemon).length === 0 && certs.length === 0) return { problem };
   return { state: { daemon, certs: [...certs].sort((a, b) => `${a.registry}/${a.file}`.localeCompare(`${b.registry}/${b.file}`)) }, problem };
 }
 

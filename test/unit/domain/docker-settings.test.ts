@@ -246,11 +246,11 @@ describe("Docker's settings carried into containerd and kubelet: daemon.json and
       for (const [k, v] of Object.entries(c.expect.vars ?? {})) expect(carry.vars[k], k).to.deep.equal(v);
       if (c.expect.problems) {
         expect(carry.problems).to.have.length(c.expect.problems.length);
-        c.expect.problems.forEach((re, i) => expect(carry.problems[i]).to.match(re));
+        for (const [i, re] of c.expect.problems.entries()) expect(carry.problems[i]).to.match(re);
       }
       if (c.expect.notes) {
         expect(carry.notes, carry.notes.join('\n')).to.have.length(c.expect.notes.length);
-        c.expect.notes.forEach((re, i) => expect(carry.notes[i]).to.match(re));
+        for (const [i, re] of c.expect.notes.entries()) expect(carry.notes[i]).to.match(re);
       }
     });
   }
@@ -280,6 +280,12 @@ describe("Docker's settings carried into containerd and kubelet: daemon.json and
     expect(JSON.stringify(second.vars.docker_settings_state)).to.equal(state);
   });
 
+  it("a daemon.json with nothing to carry (the fleet image's bridge settings) keeps no state file", () => {
+    const carry = dockerCarry(node({ bridge: 'none', iptables: false }), VARS, ROLES);
+    expect(carry.vars).to.not.have.property('docker_settings_state');
+    expect(carry.notes).to.deep.equal([]);
+  });
+
   it('docker_carry_settings: false carries nothing', () => {
     const carry = dockerCarry(node({ 'registry-mirrors': ['https://m.example'] }), { ...VARS, docker_carry_settings: false }, ROLES);
     expect(carry.vars).to.not.have.property('containerd_registry_hosts');
@@ -288,7 +294,8 @@ describe("Docker's settings carried into containerd and kubelet: daemon.json and
   it('daemon.json that is not JSON is a note, and nothing of it is carried', () => {
     const carry = dockerCarry(node('{ "registry-mirrors": [ '), VARS, ROLES);
     expect(carry.notes[0]).to.match(/not valid JSON/);
-    expect(carry.vars.containerd_registry_hosts).to.deep.equal({});
+    expect(carry.vars).to.not.have.property('containerd_registry_hosts');
+    expect(carry.vars).to.not.have.property('docker_settings_state');
   });
 });
 
@@ -325,7 +332,7 @@ describe('image handover: which images leave Docker', () => {
       const r = imagesToMigrate(facts, c.opts);
       expect(r.images).to.deep.equal(c.images);
       expect(r.skipped).to.have.length(c.skipped.length);
-      c.skipped.forEach((re, i) => expect(r.skipped[i]).to.match(re));
+      for (const [i, re] of c.skipped.entries()) expect(r.skipped[i]).to.match(re);
     });
   }
 

@@ -12,8 +12,14 @@ import { carriedLogConfig, carriedState, carryRegistries, cgroupDriverProblem, d
  * notes are told per node.
  */
 export function dockerCarryFact(vars: Vars): Fact<DockerSettingsFacts> {
-  return dockerSettingsFact({ stateFile: String(vars.docker_settings_state_file), containerdRoot: String(vars.containerd_root) });
+  // A roles dir of your own may not declare them: the probe still reads the usual places.
+  return dockerSettingsFact({
+    stateFile: String(vars.docker_settings_state_file ?? '/var/lib/provision/docker-settings.json'),
+    containerdRoot: String(vars.containerd_root ?? '/var/lib/containerd'),
+  });
 }
+
+const CARRYING_ROLES = ['remove-docker', 'install-containerd', 'kubelet-config'];
 
 export interface DockerCarry {
   vars: Vars;
@@ -23,7 +29,9 @@ export interface DockerCarry {
 
 export function dockerCarry(f: DockerSettingsFacts, vars: Vars, roles: string[]): DockerCarry {
   const out: DockerCarry = { vars: {}, problems: [], notes: [] };
-  if (ansibleBoolean(vars.docker_carry_settings)) carrySettings(f, vars, roles, out);
+  // Only the roles that read the carried variables (a role of your own gets nothing of Docker's).
+  if (!roles.some((r) => CARRYING_ROLES.includes(r))) return out;
+  if (ansibleBoolean(vars.docker_carry_settings)) carrySettings(f, vars, out);
   const migrate = vars.docker_migrate_images === 'auto' ? f.dockerActive : ansibleBoolean(vars.docker_migrate_images);
   out.vars.docker_migrate_images = migrate;
   if (migrate && roles.includes('remove-docker')) {
@@ -39,7 +47,7 @@ export function dockerCarry(f: DockerSettingsFacts, vars: Vars, roles: string[])
   return out;
 }
 
-function carrySettings(f: DockerSettingsFacts, vars: Vars, roles: string[], out: DockerCarry): void {
+function carrySettings(f: DockerSettingsFacts, vars: Vars, out: DockerCarry): void {
   const { state, problem } = carriedState(f);
   if (problem) out.notes.push(problem);
   if (!state) return;
@@ -53,7 +61,7 @@ function carrySettings(f: DockerSettingsFacts, vars: Vars, roles: string[], out:
   out.vars.docker_carried_certs = registries.copies;
   out.notes.push(...registries.notes);
   const cgroup = cgroupDriverProblem(state.daemon, ansibleBoolean(vars.containerd_systemd_cgroup));
-  if (cgroup && roles.some((r) => ['remove-docker', 'install-containerd', 'kubelet-config'].includes(r))) out.problems.push(cgroup);
+  if (cgroup) out.problems.push(cgroup);
   const logs = carriedLogConfig(state.daemon, (vars.kubelet_config ?? {}) as Record<string, unknown>);
   out.vars.docker_carried_kubelet_config = logs.config;
   out.notes.push(...logs.notes);

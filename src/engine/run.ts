@@ -106,6 +106,18 @@ async function rolloutHost(
       ? step(task, { status: 'changed', changes: [command] })
       : step(task, { status: 'failed', error: `${command}: exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}` });
   };
+  // kubelet reports its runtime in the node status it posts every few seconds: retried for a minute.
+  const nodeRuntime = async (command: string) => {
+    listener({ type: 'task-start', host, role: 'rollout', task: 'node runtime', handler: false });
+    let last = '';
+    for (let attempt = 0; attempt < 12; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 5000));
+      const r = await runOnController(command, 60_000);
+      last = r.code === 0 ? r.stdout.trim() : `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`;
+      if (r.code === 0 && last.startsWith('containerd://')) return step('node runtime', { status: 'ok', reason: `the node reports ${last}` });
+    }
+    return step('node runtime', { status: 'failed', error: `${command}: the node reports ${last || 'nothing'}, not containerd://<version>` });
+  };
   const end = (roundTrips?: number) => {
     listener({ type: 'host-end', host, stats, ...(roundTrips === undefined ? {} : { roundTrips }) });
     return stats;
@@ -127,6 +139,11 @@ async function rolloutHost(
         error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}`,
       });
       return;
+    }
+    // What the operator should know about the node (carried Docker settings, workloads), in the report and after the recap.
+    if (preflight.notes.length) {
+      listener({ type: 'task-start', host, role: 'rollout', task: 'notes', handler: false });
+      step('notes', { status: 'ok', reason: preflight.notes.join('\n') });
     }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
@@ -157,6 +174,8 @@ async function rolloutHost(
       // A host that fails verification stays cordoned.
       if (!ok) return;
     }
+    if (drain && ansibleBoolean(plan.vars.provision_verify_pull) && !opts.check && !(await nodeRuntime(String(plan.vars.provision_node_runtime_command))))
+      return;
     const annotate = String(plan.vars.provision_cri_socket_annotate_command ?? '').trim();
     if (drain && annotate && !(await controller('annotate node', annotate))) return;
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import { registryHostsFile } from '../domain/registry-hosts.js';
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
 import { containerdVersionWarnings } from '../domain/containerd-versions.js';
@@ -58,21 +60,33 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
     typeof value === 'string' && DNS1123_SUBDOMAIN.test(value) && value.length <= 253
       ? []
       : [`provision_node_name ${JSON.stringify(value)} is not a Kubernetes node name (lower-case DNS-1123 subdomain)`],
-  'registry-mirrors': (value) => {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_mirrors must map a registry name to a list of mirror URLs'];
-    const problems: string[] = [];
-    for (const [registry, mirrors] of Object.entries(value as Vars)) {
-      // The name becomes a directory under certs.d: `../../systemd/system` must not.
-      const bad = registryProblem(registry);
-      if (bad) problems.push(`containerd_registry_mirrors: registry name: ${bad}`);
-      const list = Array.isArray(mirrors) ? mirrors : [mirrors];
-      for (const m of list) {
-        const url = typeof m === 'string' ? m : (m as Vars | null)?.url;
-        if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) {
-          problems.push(`containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`);
-        }
-      }
-    }
-    return problems;
-  },
+  /** Carried from a node or set by hand: each name becomes a directory under certs.d, each host a [host] table. */
+  'registry-hosts': (value, vars) =>
+    registryMap('containerd_registry_hosts', value, (registry, v) =>
+      // An entry taken over from containerd_registry_mirrors was checked there: one problem is reported once.
+      isDeepStrictEqual(v, (vars.containerd_registry_mirrors as Vars | undefined)?.[registry])
+        ? []
+        : registryHostsFile(registry, v).hosts.map((h) => ({ url: h.url, shown: `host ${JSON.stringify(h.url)} is not an http(s) URL` })),
+    ),
+  'registry-mirrors': (value) =>
+    registryMap('containerd_registry_mirrors', value, (_registry, mirrors) =>
+      (Array.isArray(mirrors) ? mirrors : [mirrors]).map((m) => ({
+        url: typeof m === 'string' ? m : (m as Vars | null)?.url,
+        shown: `mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`,
+      })),
+    ),
 };
+
+/** A map of registry name to its hosts: the name becomes a directory under certs.d (`../../systemd/system` must not), each URL a [host] table. */
+function registryMap(variable: string, value: unknown, urlsOf: (registry: string, v: unknown) => { url: unknown; shown: string }[]): string[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${variable} must map a registry name to its mirrors`];
+  const problems: string[] = [];
+  for (const [registry, v] of Object.entries(value as Vars)) {
+    const bad = registryProblem(registry);
+    if (bad) problems.push(`${variable}: registry name: ${bad}`);
+    for (const { url, shown } of urlsOf(registry, v)) {
+      if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) problems.push(`${variable}.${registry}: ${shown}`);
+    }
+  }
+  return problems;
+}

@@ -1,4 +1,5 @@
 import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { registryHostsFile } from '../domain/registry-hosts.js';
 import { containerdHas } from '../domain/containerd-versions.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
@@ -68,15 +69,8 @@ export const helpers: Record<string, Helper> = {
     });
   },
   registryServer: (...a) => registryServer(String(args(a)[0])),
-  /** A mirror is a URL or `{url, capabilities, skip_verify}`. */
-  registryMirrorUrl: (...a) => {
-    const m = args(a)[0];
-    return typeof m === 'string' ? m : String((m as { url?: unknown }).url);
-  },
-  registryMirrorCapabilities: (...a) => {
-    const m = args(a)[0] as { capabilities?: unknown } | string;
-    return typeof m === 'object' && Array.isArray(m.capabilities) ? m.capabilities : ['pull', 'resolve'];
-  },
+  /** A containerd_registry_hosts entry (a list of mirrors, or a file carried from Docker) as {server, hosts}. */
+  registryHostsFile: (...a) => registryHostsFile(String(args(a)[0]), args(a)[1]),
   dirname: (...a) => String(args(a)[0]).replace(/\/[^/]*\/?$/, '') || '/',
   length: (...a) => {
     const v = args(a)[0];

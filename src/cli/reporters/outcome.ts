@@ -36,6 +36,12 @@ export function formatOutcome(tasks: TaskResult[], unreachable: UnreachableHost[
     lines.push('UNREACHABLE');
     for (const g of groupByMessage(unreachable.map((u) => ({ host: u.host, message: u.error })))) lines.push(...indentRest(formatGroup(g)));
   }
+  const notes = tasks.filter((t) => t.role === 'rollout' && t.task === 'notes' && t.reason);
+  if (notes.length) {
+    lines.push('NOTES');
+    const each = notes.flatMap((t) => t.reason!.split('\n').map((message) => ({ host: t.host, message })));
+    for (const g of groupByMessage(each)) lines.push(...indentRest(formatGroup(g)));
+  }
   const sets = changeSets(tasks, !!opts.diff);
   if (sets.length) lines.push('CHANGES');
   for (const { hosts, changes } of sets) {

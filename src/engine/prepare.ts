@@ -24,6 +24,8 @@ export interface PrepareOptions {
   skipRoles?: string[];
   rolesDir?: string;
   templateDir?: string;
+  /** Roles and renderer loaded once for many preparations (tests that prepare thousands of hosts one by one). */
+  loaded?: { catalog: RoleCatalog; engine: TemplateRenderer };
 }
 
 export interface PreparedRole {
@@ -71,8 +73,8 @@ function eachHost<T>(hosts: string[], fn: (host: string) => T): T[] {
 
 function load(opts: PrepareOptions) {
   const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
-  const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
-  const engine = new TemplateRenderer(catalog.templateDir);
+  const catalog = opts.loaded?.catalog ?? loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
+  const engine = opts.loaded?.engine ?? new TemplateRenderer(catalog.templateDir);
   const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
   return { inventory, catalog, engine, hostNames };
 }

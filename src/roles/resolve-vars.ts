@@ -5,7 +5,16 @@ import type { Vars } from '../inventory/inventory.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import type { RoleCatalog, VariableSpec } from './role.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
-import { dnsLabelProblem, editDistance, pathProblem, portProblem, registryProblem, uncarriableProblem } from './value-types.js';
+import {
+  dnsLabelProblem,
+  editDistance,
+  filenameProblem,
+  pathProblem,
+  portProblem,
+  registryProblem,
+  uncarriableProblem,
+  versionProblem,
+} from './value-types.js';
 
 const MAX_PASSES = 10;
 
@@ -31,6 +40,14 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
       const result = coerce(spec, vars[spec.name]);
       if (typeof result === 'string') problems.push(`variable ${spec.name}: ${result}`);
       else vars[spec.name] = result.value;
+      if (spec.items && Array.isArray(vars[spec.name])) {
+        const list = vars[spec.name] as unknown[];
+        for (const [i, item] of list.entries()) {
+          const r = coerce({ ...spec, type: spec.items, choices: undefined }, item);
+          if (typeof r === 'string') problems.push(`variable ${spec.name}[${i}]: ${r}`);
+          else list[i] = r.value;
+        }
+      }
     }
   }
   if (problems.length === 0) {
@@ -127,6 +144,7 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
     case 'version':
       if (typeof v === 'number') return `expected a version string, got the number ${v}: quote it ("${v}"), since YAML and INI read 1.20 as 1.2`;
       if (typeof v !== 'string' || !parseVersion(v)) return `expected a version such as "1.27" or "1.7.24", ${got}`;
+      if (versionProblem(v)) return versionProblem(v)!;
       break;
     case 'string':
       if (typeof v === 'number') value = String(v);
@@ -139,6 +157,8 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
       return withValue(v, registryProblem(v));
     case 'name':
       return withValue(v, dnsLabelProblem(v));
+    case 'filename':
+      return withValue(v, filenameProblem(v));
     case 'port':
       if (portProblem(v)) return portProblem(v)!;
       value = Number(v);

@@ -27,6 +27,23 @@ function flagValueProblems(flags: Vars): string[] {
   return problems;
 }
 
+/** containerd's hosts.toml capabilities (containerd docs/hosts.md). */
+const CAPABILITIES = new Set(['pull', 'resolve', 'push']);
+
+/** A mirror object: `skip_verify: "no"` must not read as true, and nothing unknown is dropped silently. */
+function mirrorProblems(registry: string, m: Vars): string[] {
+  const at = `containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m.url)}`;
+  const problems: string[] = [];
+  for (const key of Object.keys(m))
+    if (!['url', 'capabilities', 'skip_verify'].includes(key)) problems.push(`${at} has unknown key "${key}": expected url, capabilities, skip_verify`);
+  if (m.skip_verify !== undefined && typeof m.skip_verify !== 'boolean')
+    problems.push(`${at}: skip_verify must be true or false, got ${JSON.stringify(m.skip_verify)}`);
+  const caps = m.capabilities;
+  if (caps !== undefined && (!Array.isArray(caps) || caps.some((c) => !CAPABILITIES.has(c as string))))
+    problems.push(`${at}: capabilities must be a list of ${[...CAPABILITIES].join(', ')}, got ${JSON.stringify(caps)}`);
+  return problems;
+}
+
 export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => string[]> = {
   'kubelet-flags': (value, vars) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
@@ -62,7 +79,7 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => str
         const url = typeof m === 'string' ? m : (m as Vars | null)?.url;
         if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) {
           problems.push(`containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`);
-        }
+        } else if (typeof m === 'object') problems.push(...mirrorProblems(registry, m as Vars));
       }
     }
     return problems;

@@ -74,7 +74,10 @@ export function yamlString(s: string): string {
 
 /** A YAML block (through the serializer), indented by `indent` spaces to sit under a key. */
 export function yamlBlock(value: unknown, indent = 0): string {
-  const text = yamlStringify(value, { lineWidth: 0 }).trimEnd();
+  // YAML 1.1 rules for what needs quotes: kubelet and crictl read YAML with go-yaml, for which
+  // `y`, `on`, `010`, `2:30` and `2001-01-01` are no strings.
+  // No block scalars: their trailing line breaks are part of the value, and an indented block would have to keep them exact.
+  const text = yamlStringify(value, { lineWidth: 0, version: '1.1', blockQuote: false }).replace(/\n$/, '');
   const pad = ' '.repeat(indent);
   return text
     .split('\n')

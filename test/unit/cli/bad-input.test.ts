@@ -54,7 +54,7 @@ describe('bad input: exit code and location, never an internal error', function 
     expectFail(
       ['apply', '-i', file('port.ini', '[w]\nw1 ansible_port=abc\n'), ...role],
       3,
-      /\[host w1\] ansible_port must be a port number 1-65535, got "abc"/,
+      /\[host w1\] \S*port\.ini:2:4: ansible_port must be a port number 1-65535, got "abc"/,
     );
     expectFail(['apply', '-i', file('port2.ini', '[w]\nw1 ansible_port=70000\n'), ...role], 3, /got "70000"/);
   });

@@ -92,11 +92,24 @@ export function yamlBlock(value: unknown, indent = 0): string {
  * systemd cannot carry a raw line break in a unit line.
  */
 export function systemdArg(value: unknown): string {
+  return systemdWord(String(value), true);
+}
+
+/**
+ * The program of an Exec*= line. systemd never substitutes variables in it (systemd.service(5):
+ * the first argument "may not be a variable"), so a `$` there is literal and must not be doubled;
+ * argv[0], which is substituted, then comes separately after the `@` prefix.
+ */
+export function systemdExec(value: unknown): string {
   const s = String(value);
+  return s.includes('$') ? `@${systemdWord(s, false)} ${systemdWord(s, true)}` : systemdWord(s, true);
+}
+
+function systemdWord(s: string, substituted: boolean): string {
   if (s === '') return '""';
   if (UNCARRIABLE.test(s)) refuse('systemd unit', s, 'control characters and line breaks cannot be written in a unit file');
-  const escaped = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_/.:,=@+%$-]+$/.test(escaped) && escaped !== ';') return escaped;
+  const escaped = substituted ? s.replace(/%/g, '%%').replace(/\$/g, '$$$$') : s.replace(/%/g, '%%');
+  if (/^[A-Za-z0-9_/.:,=+%$-]+$/.test(escaped) && escaped !== ';') return escaped;
   return `"${escaped.replace(/[\\"]/g, '\\$&')}"`;
 }
 

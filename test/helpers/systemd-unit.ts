@@ -81,17 +81,28 @@ export function unescapeSpecifiers(word: string): string {
   });
 }
 
-/** An Exec*= value as the argv systemd runs: prefixes, words, specifiers, then `$$` and `$VAR`. */
+/**
+ * An Exec*= value as systemd runs it: `[program, argv0, ...args]`. Specifiers are resolved in every
+ * word; `$$` and `$VAR` only in argv, never in the program path (systemd.service(5)); with the `@`
+ * prefix the second word is argv[0].
+ */
 export function execArgv(value: string): string[] {
-  const words = splitWords(value.replace(/^[-@:+!]+/, ''));
+  const prefixes = /^[-@:+!|]*/.exec(value)![0];
+  const words = splitWords(value.slice(prefixes.length)).map(unescapeSpecifiers);
   if (words.includes(';')) throw new Error(`a lone ";" starts a second command in ${JSON.stringify(value)}`);
-  return words.map((w) =>
-    unescapeSpecifiers(w).replace(/\$(\$|\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)?/g, (m, ref: string | undefined) => {
+  const substitute = (w: string) =>
+    w.replace(/\$(\$|\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)?/g, (m, ref: string | undefined) => {
       if (ref === '$') return '$';
       if (ref !== undefined) throw new Error(`environment variable reference ${m} in ${JSON.stringify(value)}`);
       return '$';
-    }),
-  );
+    });
+  const [program, ...rest] = words;
+  if (program === undefined) throw new Error(`no program in ${JSON.stringify(value)}`);
+  if (prefixes.includes('@')) {
+    if (rest.length === 0) throw new Error(`"@" without an argv[0] in ${JSON.stringify(value)}`);
+    return [program, ...rest.map(substitute)];
+  }
+  return [program, substitute(program), ...rest.map(substitute)];
 }
 
 /** A unit as data: each entry, with Exec*= values as argv, for comparing two renders. */

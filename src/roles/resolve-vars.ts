@@ -55,7 +55,7 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
   }
   if (problems.length === 0) {
     for (const spec of Object.values(catalog.variables)) {
-      if (spec.check) for (const p of VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars)) add(spec.name, p);
+      if (spec.check) for (const p of VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars, (w) => warnings?.add(w))) add(spec.name, p);
     }
   }
   if (problems.length) {

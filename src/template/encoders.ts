@@ -1,4 +1,4 @@
-import { stringify as yamlStringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { TemplateError } from '../core/errors.js';
 import { q } from '../transport/shell.js';
 
@@ -72,12 +72,22 @@ export function yamlString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, hex4);
 }
 
+const YAML_INVISIBLE = /[\u0085\u2028\u2029\ufeff]/;
+
 /** A YAML block (through the serializer), indented by `indent` spaces to sit under a key. */
 export function yamlBlock(value: unknown, indent = 0): string {
   // YAML 1.1 rules for what needs quotes: kubelet and crictl read YAML with go-yaml, for which
   // `y`, `on`, `010`, `2:30` and `2001-01-01` are no strings.
   // No block scalars: their trailing line breaks are part of the value, and an indented block would have to keep them exact.
-  const text = yamlStringify(value, { lineWidth: 0, version: '1.1', blockQuote: false }).replace(/\n$/, '');
+  // Strings holding what YAML readers take for a BOM or a line break are double-quoted, and those
+  // characters escaped (the serializer would write them raw): only double-quoted scalars hold them.
+  const doc = new Document(value, { version: '1.1' });
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && YAML_INVISIBLE.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const text = doc.toString({ lineWidth: 0, blockQuote: false }).replace(/\n$/, '').replace(new RegExp(YAML_INVISIBLE.source, 'g'), hex4);
   const pad = ' '.repeat(indent);
   return text
     .split('\n')

@@ -87,7 +87,7 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
     const known = new KnownHosts(hop.knownHostsFile);
     const agent = hop.useAgent ? process.env.SSH_AUTH_SOCK : undefined;
     const loaded = hop.keyFiles.map((file) => loadKey(file, host));
-    const keys = loaded.flatMap((k) => (k.key ? [k.key] : []));
+    const keys = loaded.flatMap((k) => (k.key ? [{ key: k.key, passphrase: k.passphrase }] : []));
     // Keys left out for a reason the user must hear about (loose permissions, a passphrase).
     const notes = loaded.flatMap((k) => (k.note ? [k.note] : []));
     if (keys.length === 0 && !agent && notes.length)
@@ -105,7 +105,7 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
         agent,
         ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
         authHandler: [
-          ...keys.map((key) => ({ type: 'publickey' as const, username: hop.user, key })),
+          ...keys.map((k) => ({ type: 'publickey' as const, username: hop.user, ...k })),
           ...(agent ? [{ type: 'agent' as const, username: hop.user, agent }] : []),
         ] as never,
         hostVerifier: (key: Buffer) => {
@@ -126,7 +126,9 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
       ssh.dispose();
       for (const o of opened) o.dispose();
       const via = isTarget ? '' : ` through jump host ${hop.name}`;
-      const message = refusal ?? [(e as Error).message, ...notes].join('; ');
+      // The keys left out or not opened explain a failed login, nothing else.
+      const authFailed = (e as { level?: string }).level === 'client-authentication';
+      const message = refusal ?? [(e as Error).message, ...(authFailed ? notes : [])].join('; ');
       throw new TransportError(`cannot connect to ${host}${via} (${hop.address}:${hop.port}): ${message}`, { host, cause: e });
     }
     // A dropped connection must become a failed result, never an unhandled 'error' that ends the process.
@@ -157,10 +159,11 @@ function otherTypes(known: KnownHosts, hop: Hop, key: Buffer): string {
 
 /**
  * A private key as OpenSSH would use it: one readable by group or others (and owned by us) is
- * ignored with OpenSSH's warning (sshkey_perm_ok); one protected by a passphrase is left to the
- * ssh-agent, which holds it unlocked, as Ansible leaves it (provision does not prompt for it).
+ * ignored with OpenSSH's warning (sshkey_perm_ok); one protected by a passphrase is opened with
+ * PROVISION_KEY_PASSPHRASE when set (as PROVISION_BECOME_PASSWORD gives sudo's), else left to the
+ * ssh-agent, which holds it unlocked, as Ansible leaves it.
  */
-function loadKey(file: string, host: string): { key?: string; note?: string } {
+function loadKey(file: string, host: string): { key?: string; passphrase?: string; note?: string } {
   let text: string;
   let mode: number;
   try {
@@ -176,10 +179,13 @@ function loadKey(file: string, host: string): { key?: string; note?: string } {
       note: `UNPROTECTED PRIVATE KEY FILE: permissions ${octal} for '${file}' are too open; it is required that your private key files are NOT accessible by others, so this key is ignored (chmod 600 ${file})`,
     };
   }
-  if (isEncryptedKey(text))
+  if (isEncryptedKey(text)) {
+    const passphrase = process.env.PROVISION_KEY_PASSPHRASE;
+    if (passphrase) return { key: text, passphrase, note: `private key ${file} was not opened by the passphrase in PROVISION_KEY_PASSPHRASE, or not accepted` };
     return {
-      note: `private key ${file} is protected by a passphrase: add it to your ssh-agent (ssh-add ${file}) and run with SSH_AUTH_SOCK set; provision does not prompt for key passphrases`,
+      note: `private key ${file} is protected by a passphrase: add it to your ssh-agent (ssh-add ${file}) and run with SSH_AUTH_SOCK set, or set PROVISION_KEY_PASSPHRASE`,
     };
+  }
   return { key: text };
 }
 

@@ -109,6 +109,21 @@ describe('SSH keys and host key types, against a real sshd and ssh-agent', funct
       expect(logins()).to.equal(before);
     });
 
+    it('with PROVISION_KEY_PASSPHRASE: opened with it; a wrong one fails naming the key, never showing the passphrase', async () => {
+      try {
+        process.env.PROVISION_KEY_PASSPHRASE = 'correct horse';
+        expect(await connect(encrypted)).to.equal('ok\n');
+        process.env.PROVISION_KEY_PASSPHRASE = 'wrong staple';
+        const e = await rejection(SshTransport.connect('node', spec(encrypted), { knownHostsFile: sshd.knownHosts() }));
+        expect(e.message).to.include(
+          `All configured authentication methods failed; private key ${encrypted} was not opened by the passphrase in PROVISION_KEY_PASSPHRASE`,
+        );
+        expect(e.message).to.not.include('staple');
+      } finally {
+        delete process.env.PROVISION_KEY_PASSPHRASE;
+      }
+    });
+
     it('with the key in a real ssh-agent (SSH_AUTH_SOCK): logs in through the agent', async () => {
       const sock = join(sshd.dir, 'agent.sock');
       agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });

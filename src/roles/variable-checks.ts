@@ -30,6 +30,23 @@ function flagValueProblems(flags: Vars): string[] {
   return problems;
 }
 
+/** containerd's hosts.toml capabilities (containerd docs/hosts.md). */
+const CAPABILITIES = new Set(['pull', 'resolve', 'push']);
+
+/** A mirror object: `skip_verify: "no"` must not read as true, and nothing unknown is dropped silently. */
+function mirrorProblems(registry: string, m: Vars): string[] {
+  const at = `containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m.url)}`;
+  const problems: string[] = [];
+  for (const key of Object.keys(m))
+    if (!['url', 'capabilities', 'skip_verify'].includes(key)) problems.push(`${at} has unknown key "${key}": expected url, capabilities, skip_verify`);
+  if (m.skip_verify !== undefined && typeof m.skip_verify !== 'boolean')
+    problems.push(`${at}: skip_verify must be true or false, got ${JSON.stringify(m.skip_verify)}`);
+  const caps = m.capabilities;
+  if (caps !== undefined && (!Array.isArray(caps) || caps.some((c) => !CAPABILITIES.has(c as string))))
+    problems.push(`${at}: capabilities must be a list of ${[...CAPABILITIES].join(', ')}, got ${JSON.stringify(caps)}`);
+  return problems;
+}
+
 /** A check returns the problems that refuse the host; `warn` reports what only deserves a look. */
 export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: (message: string) => void) => string[]> = {
   'kubelet-flags': (value, vars) => {
@@ -69,23 +86,25 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
         : registryHostsFile(registry, v).hosts.map((h) => ({ url: h.url, shown: `host ${JSON.stringify(h.url)} is not an http(s) URL` })),
     ),
   'registry-mirrors': (value) =>
-    registryMap('containerd_registry_mirrors', value, (_registry, mirrors) =>
+    registryMap('containerd_registry_mirrors', value, (registry, mirrors) =>
       (Array.isArray(mirrors) ? mirrors : [mirrors]).map((m) => ({
         url: typeof m === 'string' ? m : (m as Vars | null)?.url,
         shown: `mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`,
+        more: m && typeof m === 'object' ? mirrorProblems(registry, m as Vars) : [],
       })),
     ),
 };
 
 /** A map of registry name to its hosts: the name becomes a directory under certs.d (`../../systemd/system` must not), each URL a [host] table. */
-function registryMap(variable: string, value: unknown, urlsOf: (registry: string, v: unknown) => { url: unknown; shown: string }[]): string[] {
+function registryMap(variable: string, value: unknown, urlsOf: (registry: string, v: unknown) => { url: unknown; shown: string; more?: string[] }[]): string[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${variable} must map a registry name to its mirrors`];
   const problems: string[] = [];
   for (const [registry, v] of Object.entries(value as Vars)) {
     const bad = registryProblem(registry);
     if (bad) problems.push(`${variable}: registry name: ${bad}`);
-    for (const { url, shown } of urlsOf(registry, v)) {
+    for (const { url, shown, more = [] } of urlsOf(registry, v)) {
       if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) problems.push(`${variable}.${registry}: ${shown}`);
+      else problems.push(...more);
     }
   }
   return problems;

@@ -3,7 +3,19 @@ import { registryHostsFile } from '../domain/registry-hosts.js';
 import { containerdHas } from '../domain/containerd-versions.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
-import { commentText, jsonValue, shellWord, systemdArg, systemdValue, tmpfilesField, tomlKey, tomlValue, yamlBlock, yamlString } from './encoders.js';
+import {
+  commentText,
+  jsonValue,
+  shellWord,
+  systemdArg,
+  systemdExec,
+  systemdValue,
+  tmpfilesField,
+  tomlKey,
+  tomlValue,
+  yamlBlock,
+  yamlString,
+} from './encoders.js';
 
 type Helper = (...args: unknown[]) => unknown;
 
@@ -34,6 +46,7 @@ export const helpers: Record<string, Helper> = {
   yaml: (...a) => yamlBlock(args(a)[0], Number(args(a)[1] ?? 0)),
   yamlString: (...a) => yamlString(String(args(a)[0])),
   systemdArg: (...a) => systemdArg(args(a)[0]),
+  systemdExec: (...a) => systemdExec(args(a)[0]),
   systemdValue: (...a) => systemdValue(args(a)[0]),
   tmpfiles: (...a) => tmpfilesField(args(a)[0]),
   comment: (...a) => commentText(args(a)[0]),

@@ -112,7 +112,7 @@ function readVariables(src: YamlSource, node: Node | null, owner: string, all: R
           spec.type = t;
         } else if (field.key === 'items') {
           const t = scalarString(src, field.value, 'items') as VarType;
-          if (!VAR_TYPES.includes(t) || t === 'list' || t === 'map') throw src.error(field.value, `unknown item type "${t}": expected a scalar type`);
+          if (!VAR_TYPES.includes(t) || t === 'list') throw src.error(field.value, `unknown item type "${t}": expected a scalar type or map`);
           spec.items = t;
         } else if (field.key === 'description') spec.description = scalarString(src, field.value, 'description');
         else if (field.key === 'default') {

@@ -15,7 +15,7 @@ export function readRendered(path: string, content: string): unknown {
     for (const d of docs) if (d.errors.length) throw new Error(d.errors[0]!.message);
     return docs.map((d) => d.toJS());
   }
-  if (path.startsWith('/etc/cni/net.d/')) return JSON.parse(content);
+  if (path.startsWith('/etc/cni/net.d/') || path.endsWith('.json')) return JSON.parse(content);
   if (path.startsWith('/etc/tmpfiles.d/')) return tmpfilesData(content);
   if (path.endsWith('.service') || path.endsWith('.socket')) return unitData(content);
   throw new Error(`no reader for ${path}: add its format to test/helpers/rendered-formats.ts`);

@@ -33,9 +33,9 @@ export async function preflightHost(
   prepared: PreparedRun,
   host: PreparedHost,
   transport: Transport,
-  opts: { planTasks: boolean; diff: boolean },
+  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean },
 ): Promise<HostPreflight> {
-  const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent' };
+  const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
   const fact = nodeFactsFact(String(host.vars.provision_download_dir ?? '/var/cache/provision'));
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const cache = new FactCache(transport);
@@ -61,6 +61,7 @@ export async function preflightHost(
     await runHost(plan, transport, {
       check: true,
       diff: opts.diff,
+      verifyContent: opts.verifyContent,
       runId: 'preflight',
       backupRoot: '/nonexistent',
       interrupted: () => false,

@@ -13,6 +13,8 @@ import type { PreparedHost, PreparedRole } from './prepare.js';
 export interface HostRunOptions {
   check: boolean;
   diff: boolean;
+  /** --verify-content: archives and downloads are read, not trusted to their receipts. */
+  verifyContent?: boolean;
   runId: string;
   /** Where each run keeps replaced files on the node: <backupRoot>/<run-id>. */
   backupRoot: string;
@@ -40,6 +42,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   const ctxFor = (task: TaskInstance): PlanContext => ({
     check: opts.check,
     diff: opts.diff,
+    verifyContent: opts.verifyContent,
     backupDir: `${opts.backupRoot}/${opts.runId}`,
     content: task.content,
     unitFilesChanged,

@@ -27,6 +27,8 @@ export interface PlanContext {
    * NeedDaemonReload misses a new file in /etc/systemd/system that overrides a unit in /lib.
    */
   unitFilesChanged?: boolean;
+  /** --verify-content: archives and downloads are read, not trusted to their receipts' quick check. */
+  verifyContent?: boolean;
 }
 
 export type Args = Record<string, unknown>;

@@ -5,7 +5,8 @@ import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
 
-const fact = (args: Record<string, unknown>) => archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));
+const fact = (args: Record<string, unknown>, deep = false) =>
+  archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include), deep);
 
 /**
  * A tar archive on the node, extracted into dest. Idempotent: the receipt of the last extraction
@@ -22,11 +23,11 @@ export const unarchiveTask = defineTaskType({
     include: { type: 'strings', doc: 'only these members (after stripping)' },
     ...ownerArgs,
   },
-  facts: (args) => [fact(args)],
+  facts: (args, ctx) => [fact(args, ctx.verifyContent)],
   plan(args, facts, ctx) {
     const src = String(args.src);
     const dest = String(args.dest);
-    const state = factValue(facts, fact(args));
+    const state = factValue(facts, fact(args, ctx.verifyContent));
     const owner = args.owner || args.group ? `${args.owner ?? 'root'}:${args.group ?? 'root'}` : undefined;
     if (!state.archiveExists) {
       if (ctx.check) return changes({ what: `extract ${src} into ${dest} (the archive comes from an earlier task)`, script: 'true' });
@@ -62,7 +63,7 @@ export const unarchiveTask = defineTaskType({
     return changes({
       what: `extract ${src} into ${dest} (${why})`,
       script,
-      predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }],
+      predict: [{ kind: 'fact', key: fact(args, ctx.verifyContent).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }],
     });
   },
 });

@@ -18,6 +18,7 @@ export interface ApplyOptions {
   extraVars?: string[];
   check?: boolean;
   diff?: boolean;
+  verifyContent?: boolean;
   forks?: string;
   report?: string;
   knownHosts?: string;
@@ -86,6 +87,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     const summary = await applyRun(prepared, {
       check: opts.check,
       diff: opts.diff,
+      verifyContent: opts.verifyContent,
       forks,
       connect,
       listener,

@@ -6,7 +6,7 @@ import { existsFact } from '../../../src/facts/exists.js';
 import { packagesFact } from '../../../src/facts/packages.js';
 import { pathFact } from '../../../src/facts/path.js';
 import { unitFact } from '../../../src/facts/unit.js';
-import { urlTextFact } from '../../../src/facts/url-text.js';
+import { downloadFact } from '../../../src/facts/download-receipt.js';
 import { TASK_TYPES } from '../../../src/tasks/task-list.js';
 import type { PlanContext } from '../../../src/tasks/task-type.js';
 import { createHash } from 'node:crypto';
@@ -182,23 +182,40 @@ const cases: Case[] = [
     name: 'download with pinned sha256',
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/usr/local/sbin/runc', sha256: H },
-    facts: [[pathFact('/usr/local/sbin/runc', { sha256: true }), { exists: false }]],
+    facts: [[downloadFact('http://m/runc.amd64', '/usr/local/sbin/runc', undefined), { dest: { exists: false }, quick: false }]],
     expect: { changes: [`download /usr/local/sbin/runc from http://m/runc.amd64 (sha256 ${H.slice(0, 12)})`] },
   },
   {
     name: 'download skipped when the checksum matches',
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/r', sha256: H },
-    facts: [[pathFact('/r', { sha256: true }), file({ sha256: H })]],
-    expect: { noop: /already has sha256 aaaaaaaaaaaa/ },
+    facts: [[downloadFact('http://m/runc.amd64', '/r', undefined), { dest: file({ sha256: H }), quick: false }]],
+    expect: { noop: /already has sha256 aaaaaaaaaaaa$/ },
+  },
+  {
+    name: 'download decided by its receipt says so',
+    type: 'download',
+    args: { url: 'http://m/runc.amd64', dest: '/r', sha256: H },
+    facts: [[downloadFact('http://m/runc.amd64', '/r', undefined), { dest: file({ sha256: H }), quick: true }]],
+    expect: { noop: /already has sha256 aaaaaaaaaaaa \(quick check against the receipt\)/ },
+  },
+  {
+    name: 'with --verify-content the download reads the file, whatever the receipt says',
+    type: 'download',
+    args: { url: 'http://m/runc.amd64', dest: '/r', sha256: H },
+    ctx: { verifyContent: true },
+    facts: [[downloadFact('http://m/runc.amd64', '/r', undefined, true), { dest: file({ sha256: 'c'.repeat(64) }), quick: false }]],
+    expect: { changes: [`replace /r from http://m/runc.amd64 (sha256 ${H.slice(0, 12)})`] },
   },
   {
     name: 'download reads the right line of a checksum file',
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/r', sha256: '', checksum_url: 'http://m/runc.sha256sum' },
     facts: [
-      [pathFact('/r', { sha256: true }), file({ sha256: H })],
-      [urlTextFact('http://m/runc.sha256sum'), { ok: true, text: `${'b'.repeat(64)}  runc.arm64\n${H}  runc.amd64\n` }],
+      [
+        downloadFact('http://m/runc.amd64', '/r', 'http://m/runc.sha256sum'),
+        { dest: file({ sha256: H }), checksum: { ok: true, text: `${'b'.repeat(64)}  runc.arm64\n${H}  runc.amd64\n` }, quick: false },
+      ],
     ],
     expect: { noop: /already has sha256/ },
   },
@@ -207,8 +224,7 @@ const cases: Case[] = [
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/r', checksum_url: 'http://m/s' },
     facts: [
-      [pathFact('/r', { sha256: true }), { exists: false }],
-      [urlTextFact('http://m/s'), { ok: true, text: `${H}  runc.arm64\n` }],
+      [downloadFact('http://m/runc.amd64', '/r', 'http://m/s'), { dest: { exists: false }, checksum: { ok: true, text: `${H}  runc.arm64\n` }, quick: false }],
     ],
     expect: { error: /has no line for runc\.amd64/ },
   },
@@ -216,10 +232,7 @@ const cases: Case[] = [
     name: 'download fails when the checksum file cannot be fetched',
     type: 'download',
     args: { url: 'http://m/a', dest: '/r', checksum_url: 'http://m/s' },
-    facts: [
-      [pathFact('/r', { sha256: true }), { exists: false }],
-      [urlTextFact('http://m/s'), { ok: false, text: 'curl: (22) 404' }],
-    ],
+    facts: [[downloadFact('http://m/a', '/r', 'http://m/s'), { dest: { exists: false }, checksum: { ok: false, text: 'curl: (22) 404' }, quick: false }]],
     expect: { error: /cannot fetch checksum file http:\/\/m\/s: curl: \(22\) 404/ },
   },
   // unarchive

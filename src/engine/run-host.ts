@@ -1,6 +1,6 @@
-import { ProvisionError } from '../core/errors.js';
+import { PlanError, ProvisionError } from '../core/errors.js';
 import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
-import type { Change, Plan } from '../core/change.js';
+import type { Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
@@ -9,6 +9,7 @@ import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRole } from './prepare.js';
+import { type BatchRun, type Entry, runBatch } from './run-batch.js';
 
 export interface HostRunOptions {
   check: boolean;
@@ -25,15 +26,23 @@ export interface HostRunOptions {
   cache?: FactCache;
 }
 
-interface Step {
+interface Step extends Entry {
   role: PreparedRole;
   task: TaskInstance;
-  handler: boolean;
 }
 
+/** The step cannot be planned on predicted facts: the batch before it must be applied first. */
+const WAIT = Symbol('wait for the batch');
+
 /**
- * Runs one host's roles: gather -> plan -> apply, task by task. A failed task stops the host
- * (after the handlers already notified have run: they are never lost); other hosts go on.
+ * Runs one host's roles: gather -> plan -> apply. Tasks are planned in order on the gathered facts
+ * and, after a planned change, on what that change predicts (as --check does), so a host's changes
+ * go to the node as one batch script, one round trip, with per-task markers streamed back: progress,
+ * the report and --diff stay task by task and live. A batch ends early where a plan needs facts only
+ * the node can tell after the changes before it (an archive a download in the batch brings, a change
+ * that predicts nothing); the facts for the rest are then gathered at the end of that same batch.
+ * A failed task stops the host (after the handlers its role had notified have run: they are never
+ * lost); other hosts go on.
  */
 export async function runHost(plan: PreparedHost, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
   const stats = emptyStats();
@@ -48,63 +57,117 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     unitFilesChanged,
   });
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
-  const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
+  const mains = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
-  const upcoming = () => steps.slice(position).flatMap((s) => factsOf(s.task));
+  const upcoming = () => mains.slice(position).flatMap((s) => factsOf(s.task));
+  let pending: Step[] = [];
+  const waiting = () => pending.some((e) => e.changes);
+  // Per role, the handlers notified by tasks that really changed something (for the run after a failure).
+  const notifiedDone = new Map<PreparedRole, Set<string>>();
 
-  const record = (result: TaskResult) => reportResult(stats, opts.listener, result);
+  const batchRun = (then: boolean): BatchRun => ({
+    transport,
+    start: (e) => opts.listener({ type: 'task-start', host: plan.host, role: e.result.role, task: e.result.task, handler: e.handler }),
+    report(e, result = e.result) {
+      const step = e as Step;
+      if (!e.changes) this.start(e);
+      if (result.status === 'changed' && !step.handler) {
+        const set = notifiedDone.get(step.role) ?? new Set<string>();
+        for (const n of step.task.notify) set.add(n);
+        notifiedDone.set(step.role, set);
+      }
+      reportResult(stats, opts.listener, result);
+    },
+    interrupted: opts.interrupted,
+    ...(then && position < mains.length ? { then: cache.gather(upcoming(), { fresh: true }) } : {}),
+  });
+  /** Applies what is pending; afterwards the node's facts are stale. Returns the task that failed, if any. */
+  const flush = async (gatherAfter = false): Promise<Step | undefined> => {
+    const entries = pending;
+    pending = [];
+    if (!entries.some((e) => e.changes)) return (await runBatch(entries, batchRun(false))) as Step | undefined;
+    const run = batchRun(gatherAfter);
+    cache.invalidate();
+    return (await runBatch(entries, run)) as Step | undefined;
+  };
 
-  const runStep = async (step: Step): Promise<TaskResult> => {
+  const planStep = async (step: Omit<Step, 'result'>): Promise<Step | typeof WAIT> => {
     const { task } = step;
     const base = { host: plan.host, role: step.role.role, task: task.name, handler: step.handler, changes: [] as string[] };
-    opts.listener({ type: 'task-start', host: plan.host, role: step.role.role, task: task.name, handler: step.handler });
+    const facts = factsOf(task);
+    if (waiting() && !cache.has(facts)) return WAIT;
     try {
-      const values = await cache.need(factsOf(task), upcoming);
+      const values = await cache.need(facts, upcoming);
       if (task.ifExists && !task.ifExists.some((p) => values.get(existsFact(p).key))) {
-        return { ...base, status: 'skipped', reason: `none of ${task.ifExists.join(', ')} exists` };
+        return { ...step, result: { ...base, status: 'skipped', reason: `none of ${task.ifExists.join(', ')} exists` } };
       }
-      const planned: Plan = TASK_TYPES[task.type]!.plan(task.args, values, ctxFor(task));
-      if ('noop' in planned) return { ...base, status: 'ok', reason: planned.noop };
+      let planned: Plan;
+      try {
+        planned = TASK_TYPES[task.type]!.plan(task.args, values, ctxFor(task));
+      } catch (e) {
+        // Planned on predictions, a task may refuse what the real facts would allow: it waits for them.
+        if (e instanceof PlanError && waiting()) return WAIT;
+        throw e;
+      }
+      if ('noop' in planned) return { ...step, result: { ...base, status: 'ok', reason: planned.noop } };
       const diffs = planned.changes.flatMap((c) => (c.diff ? [c.diff as FileDiff] : []));
-      for (const p of planned.changes.flatMap((c) => c.predict ?? [])) {
+      const predictions = planned.changes.flatMap((c) => c.predict ?? []);
+      for (const p of predictions) {
         if (p.kind === 'unit-file') unitFilesChanged = true;
         if (p.kind === 'daemon-reload') unitFilesChanged = false;
       }
+      cache.predict(predictions);
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
-      if (opts.check) {
-        cache.predict(planned.changes.flatMap((c) => c.predict ?? []));
-        return result;
-      }
-      const r = await transport.run(applyScript(planned.changes));
-      cache.invalidate();
-      if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n')}` };
-      return result;
+      return { ...step, result, ...(opts.check ? {} : { changes: planned.changes }) };
     } catch (e) {
-      if (e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
+      if (e instanceof ProvisionError) return { ...step, result: { ...base, status: 'failed', error: e.message } };
       throw e;
     }
   };
 
-  for (const role of plan.roles) {
-    const notified = new Set<string>();
-    let failed = false;
-    for (const task of role.tasks) {
-      if (opts.interrupted()) break;
-      const result = await runStep(steps[position]!);
-      position++;
-      record(result);
-      if (result.status === 'changed') for (const n of task.notify) notified.add(n);
-      if (result.status === 'failed') {
-        failed = true;
-        break;
-      }
+  /** Plans a step and queues it, applying the batch first when the step must wait for it. Returns the task that stops the host, if any. */
+  const queue = async (s: Omit<Step, 'result'>): Promise<{ step?: Step; failed?: Step }> => {
+    let step = await planStep(s);
+    if (step === WAIT) {
+      const failed = await flush(true);
+      if (failed) return { failed };
+      step = (await planStep(s)) as Step;
     }
-    // Handlers run once, in definition order, only when notified; also after a failure.
+    pending.push(step);
+    // Check mode reports each task as planned. A failed plan stops the host once what came before is applied.
+    // A change that does not say what it does to the node's facts ends the batch: later tasks plan on real facts.
+    if (opts.check || step.result.status === 'failed' || step.changes?.some((c) => c.predict === undefined)) return { step, failed: await flush(true) };
+    return { step };
+  };
+
+  let failed: Step | undefined;
+  roles: for (const role of plan.roles) {
+    const notified = new Set<string>();
+    for (const task of role.tasks) {
+      if (opts.interrupted()) break roles;
+      const r = await queue(mains[position]!);
+      position++;
+      failed = r.failed;
+      if (failed) break roles;
+      if (r.step?.result.status === 'changed') for (const n of task.notify) notified.add(n);
+    }
+    // Handlers run once, in definition order, only when notified, at the end of their role.
     for (const handler of role.handlers) {
       if (!notified.has(handler.spec.name) || opts.interrupted()) continue;
-      record(await runStep({ role, task: handler, handler: true }));
+      failed = (await queue({ role, task: handler, handler: true })).failed;
+      if (failed) break roles;
     }
-    if (failed || opts.interrupted()) break;
+  }
+  if (!failed && !opts.interrupted()) failed = await flush();
+  // A failed task stops the host; the handlers its role had notified still run, on facts gathered afresh.
+  if (failed && !failed.handler) {
+    pending = [];
+    const role = failed.role;
+    for (const handler of role.handlers) {
+      if (!notifiedDone.get(role)?.has(handler.spec.name) || opts.interrupted()) continue;
+      await queue({ role, task: handler, handler: true });
+    }
+    await flush();
   }
   return stats;
 }
@@ -117,9 +180,4 @@ export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[]
 /** Every fact of a host's main tasks, for one gather before anything is planned. */
 export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
   return plan.roles.flatMap((r) => r.tasks.flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
-}
-
-/** Each change in its own subshell with `set -e`; the first failure stops the rest. */
-function applyScript(list: Change[]): string {
-  return `${list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n')}\n`;
 }

@@ -39,15 +39,19 @@ export const unarchiveTask = defineTaskType({
     const strip = Number(args.strip_components ?? 0);
     const stripArg = strip ? ` --strip-components=${strip}` : '';
     const members = toList(args.include).map(q).join(' ');
-    const eachMember = (body: string) => `${archiveMembers(src, strip, toList(args.include))} | while IFS= read -r m; do ${body}; done`;
+    // The archive is listed once, into a private temporary file, for the backups, the owners and the receipt.
+    const eachMember = (body: string) => `while IFS= read -r m; do ${body}; done < "$list"`;
     const backupDir = `${ctx.backupDir}${dest}`;
     const script = [
       'set -e',
       `mkdir -p ${q(dest)}`,
+      `list=$(mktemp)`,
+      `trap 'rm -f "$list"' EXIT`,
+      `${archiveMembers(src, strip, toList(args.include))} > "$list" || true`,
       eachMember(`if [ -f ${q(dest)}/"$m" ]; then mkdir -p ${q(backupDir)}/"$(dirname "$m")"; cp -a ${q(dest)}/"$m" ${q(backupDir)}/"$m"; fi`),
       `tar -x -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members}`,
       owner ? eachMember(`chown ${q(owner)} ${q(dest)}/"$m"`) : '',
-      writeArchiveReceipt(src, dest, strip, toList(args.include)),
+      writeArchiveReceipt(src, dest, strip, toList(args.include), '"$list"'),
     ]
       .filter(Boolean)
       .join('\n');

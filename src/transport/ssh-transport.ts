@@ -1,4 +1,5 @@
 import type { NodeSSH } from 'node-ssh';
+import { StringDecoder } from 'node:string_decoder';
 import { TransportError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
 import { type RawExec, ScriptTransport } from './script-transport.js';
@@ -31,13 +32,15 @@ export class SshTransport extends ScriptTransport {
     return new SshTransport(host, target, spec, opts.becomePassword ?? spec.becomePassword, hops);
   }
 
-  protected exec: RawExec = async (command, stdin, timeoutMs): Promise<RunResult> => {
+  protected exec: RawExec = async (command, stdin, timeoutMs, onStdout): Promise<RunResult> => {
     let timer: NodeJS.Timeout | undefined;
-    const run = (this.ssh.execCommand(command, { stdin, noTrim: true } as never) as Promise<{ code: number | null; stdout: string; stderr: string }>).catch(
-      (e) => {
-        throw new TransportError(`lost the connection to ${this.host}: ${(e as Error).message}`, { host: this.host, cause: e });
-      },
-    );
+    const decoder = new StringDecoder('utf8');
+    const stream = onStdout ? { onStdout: (chunk: Buffer) => onStdout(decoder.write(chunk)) } : {};
+    const run = (
+      this.ssh.execCommand(command, { stdin, noTrim: true, ...stream } as never) as Promise<{ code: number | null; stdout: string; stderr: string }>
+    ).catch((e) => {
+      throw new TransportError(`lost the connection to ${this.host}: ${(e as Error).message}`, { host: this.host, cause: e });
+    });
     const timeout = new Promise<never>((_, reject) => {
       if (timeoutMs) timer = setTimeout(() => reject(new TransportError(`no answer from ${this.host} within ${timeoutMs} ms`, { host: this.host })), timeoutMs);
     });

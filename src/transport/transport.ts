@@ -5,10 +5,16 @@ export interface RunResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Called with stdout as it arrives (a batch's per-task markers), besides collecting it. */
+  onStdout?: (chunk: string) => void;
+}
+
 export interface Transport {
   readonly host: string;
   /** Runs a POSIX shell script on the host (as the become user when becoming), feeding it on stdin. */
-  run(script: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
+  run(script: string, opts?: RunOptions): Promise<RunResult>;
   /** How many scripts have been run: the engine's round-trip budget is checked against it. */
   readonly runs: number;
   close(): Promise<void>;

@@ -59,7 +59,9 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
   const mains = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
-  const upcoming = () => mains.slice(position).flatMap((s) => factsOf(s.task));
+  // Handlers' facts too: a notified handler is then planned on them, in the same batch.
+  const handlerFacts = plan.roles.flatMap((r) => r.handlers.flatMap((h) => factsOf(h)));
+  const upcoming = () => [...mains.slice(position).flatMap((s) => factsOf(s.task)), ...handlerFacts];
   let pending: Step[] = [];
   const waiting = () => pending.some((e) => e.changes);
   // Per role, the handlers notified by tasks that really changed something (for the run after a failure).
@@ -177,7 +179,7 @@ export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[]
   return [...(task.ifExists ?? []).map(existsFact), ...TASK_TYPES[task.type]!.facts(task.args, ctx)];
 }
 
-/** Every fact of a host's main tasks, for one gather before anything is planned. */
+/** Every fact of a host's tasks and handlers, for one gather before anything is planned. */
 export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
-  return plan.roles.flatMap((r) => r.tasks.flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
+  return plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
 }

@@ -41,11 +41,19 @@ const shimsFact = (args: Record<string, unknown>) => {
         .filter((s): s is string => !!s),
     ),
   ];
+  const binaries = binaryNames(args);
   return commandFact(
     'shims',
-    `${shims.map((s) => `{ command -v ${q(s)} || [ -x ${q(`${args.bin_dir}/${s}`)} ]; } >/dev/null && echo ${q(s)}`).join('\n')}\ntrue`,
+    [
+      ...shims.map((s) => `{ command -v ${q(s)} || [ -x ${q(`${args.bin_dir}/${s}`)} ]; } >/dev/null && echo ${q(s)}`),
+      ...binaries.map((b) => `[ -f ${q(b)} ] && [ -x ${q(b)} ] && echo ${q(b)}`),
+      'true',
+    ].join('\n'),
   );
 };
+/** The OCI runtimes handlers name by path (runc's BinaryName): containerd execs them for every pod. */
+const binaryNames = (args: Record<string, unknown>) =>
+  [...new Set(handlersOf(args).map((h) => h.options.BinaryName))].filter((b): b is string => typeof b === 'string' && b.startsWith('/'));
 
 /**
  * Every configured runtime handler is in the config containerd actually loads, with its
@@ -78,6 +86,9 @@ export const containerdRuntimesCheck = defineCheckType({
       const shim = shimBinary(h.runtime_type);
       if (shim && !found.has(shim))
         warnings.push(`runtime handler "${h.name}" needs ${shim}, which is not on the node: pods with RuntimeClass ${h.runtime_class} will fail to start`);
+      const binary = h.options.BinaryName;
+      if (typeof binary === 'string' && binary.startsWith('/') && !found.has(binary))
+        failures.push(`runtime handler "${h.name}" runs BinaryName ${binary}, which is not an executable on the node: every pod it starts would fail`);
     }
     return { failures, warnings };
   },

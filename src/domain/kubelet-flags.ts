@@ -1,34 +1,5 @@
+import { IN_TREE_PROVIDERS_OFF, removedFlagRule } from './kubelet-removed-flags.js';
 import { versionAtLeast } from './versions.js';
-
-/**
- * kubelet flags that Kubernetes removed: a kubelet given one of them exits with "unknown flag".
- * Sources: Kubernetes changelogs (dockershim removal in 1.24, --container-runtime in 1.27,
- * --pod-infra-container-image in 1.35, in-tree cloud providers in 1.31).
- */
-export const REMOVED_KUBELET_FLAGS: { flag: string; removedIn: string; why: string; values?: string[] }[] = [
-  ...[
-    'docker-endpoint',
-    'experimental-dockershim-root-directory',
-    'image-pull-progress-deadline',
-    'network-plugin',
-    'cni-conf-dir',
-    'cni-bin-dir',
-    'cni-cache-dir',
-    'network-plugin-mtu',
-  ].map((flag) => ({
-    flag,
-    removedIn: '1.24',
-    why: 'removed with dockershim; the container runtime owns CNI and images now',
-  })),
-  { flag: 'container-runtime', removedIn: '1.27', why: 'only remote runtimes exist; set the endpoint instead' },
-  { flag: 'pod-infra-container-image', removedIn: '1.35', why: "the runtime's sandbox image (containerd_sandbox_image) is used" },
-  {
-    flag: 'cloud-provider',
-    removedIn: '1.31',
-    values: ['aws', 'azure', 'gce', 'openstack', 'vsphere'],
-    why: 'the in-tree cloud providers are gone; use --cloud-provider=external and an external cloud controller',
-  },
-];
 
 export type KubeletFlags = Record<string, unknown>;
 
@@ -36,18 +7,41 @@ function normalizeFlagName(name: string): string {
   return name.replace(/^--?/, '');
 }
 
-/** User flags the target version would refuse, as messages naming each flag. */
+/** User flags the target version would refuse, as messages naming each flag and why. */
 export function removedFlagProblems(kubernetesVersion: string, flags: KubeletFlags): string[] {
   const problems: string[] = [];
-  for (const [raw, value] of Object.entries(flags ?? {})) {
-    const name = normalizeFlagName(raw);
-    const rule = REMOVED_KUBELET_FLAGS.find((r) => r.flag === name);
-    if (!rule || !versionAtLeast(kubernetesVersion, rule.removedIn)) continue;
-    if (rule.values && !rule.values.includes(String(value))) continue;
-    const shown = rule.values ? `--${name}=${String(value)}` : `--${name}`;
-    problems.push(`kubelet flag ${shown} was removed in Kubernetes ${rule.removedIn} (kubernetes_version is ${kubernetesVersion}): ${rule.why}`);
+  const entries = Object.entries(flags ?? {}).map(([raw, value]) => [normalizeFlagName(raw), value] as const);
+  for (const [name, value] of entries) {
+    const rule = removedFlagRule(name, value, kubernetesVersion);
+    if (rule) {
+      const shown = rule.values ? `--${name}=${String(value)}` : `--${name}`;
+      problems.push(`kubelet flag ${shown} was removed in Kubernetes ${rule.removedIn} (kubernetes_version is ${kubernetesVersion}): ${rule.why}`);
+      continue;
+    }
+    const gates = formatFlagValue(entries.find(([n]) => n === 'feature-gates')?.[1] ?? '');
+    if (
+      name === 'cloud-provider' &&
+      IN_TREE_PROVIDERS_OFF.values.includes(String(value)) &&
+      versionAtLeast(kubernetesVersion, IN_TREE_PROVIDERS_OFF.since) &&
+      !new RegExp(`(^|,)\\s*${IN_TREE_PROVIDERS_OFF.gate}=false`).test(gates)
+    ) {
+      problems.push(
+        `kubelet flag --cloud-provider=${String(value)}: in-tree cloud providers are off by default from Kubernetes ${IN_TREE_PROVIDERS_OFF.since} ` +
+          `(kubernetes_version is ${kubernetesVersion}); use --cloud-provider=external, or set feature-gates ${IN_TREE_PROVIDERS_OFF.gate}=false until you move`,
+      );
+    }
   }
   return problems;
+}
+
+/** kubelet and containerd must agree on the cgroup driver, or pods fail to start. */
+export function cgroupDriverProblem(setting: string, driver: unknown, systemdCgroup: boolean): string | undefined {
+  const expected = systemdCgroup ? 'systemd' : 'cgroupfs';
+  if (driver === undefined || driver === expected) return undefined;
+  return (
+    `${setting} is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
+    'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead'
+  );
 }
 
 export interface KubeletFlagInputs {

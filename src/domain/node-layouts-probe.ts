@@ -17,11 +17,18 @@ export interface NodeFacts extends LayoutFacts {
   freeOn: string;
   /** "cgroup2fs" is cgroup v2; "tmpfs" is v1 (or hybrid). */
   cgroupFs: string;
+  /** Executable runc binaries: runc_binary, where packages and releases put runc, and the one on the PATH. */
+  runcs: string[];
 }
+
+/** Where runc is found: the release binary (runc's README), packages (Debian runc, containerd.io), Docker's static archive. */
+export const RUNC_PLACES = ['/usr/local/sbin/runc', '/usr/local/bin/runc', '/usr/sbin/runc', '/usr/bin/runc'];
 
 const PACKAGES = ['docker.io', 'moby-engine', 'docker-ce', 'docker-ce-cli', 'containerd.io', 'containerd', 'runc', 'cri-dockerd', 'kubelet', 'kubeadm'];
 
-export function nodeFactsFact(downloadDir: string): Fact<NodeFacts> {
+export function nodeFactsFact(vars: Record<string, unknown>): Fact<NodeFacts> {
+  const downloadDir = String(vars.provision_download_dir ?? '/var/cache/provision');
+  const runcBinary = String(vars.runc_binary ?? RUNC_PLACES[0]);
   const probe = [
     `dpkg-query -W -f='pkg \${Package} \${db:Status-Abbrev}\\n' ${PACKAGES.map(q).join(' ')} 2>/dev/null || rpm -q --qf 'pkg %{NAME} ii\\n' ${PACKAGES.map(q).join(' ')} 2>/dev/null | grep '^pkg '`,
     `[ -e /usr/local/bin/dockerd ] && echo dockerd-static`,
@@ -37,9 +44,10 @@ export function nodeFactsFact(downloadDir: string): Fact<NodeFacts> {
     `if command -v curl >/dev/null; then echo fetcher curl; elif command -v wget >/dev/null; then echo fetcher wget; else echo fetcher none; fi`,
     `d=${q(downloadDir)}; while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done; echo "free $(df -Pk "$d" | awk 'NR==2 {print $4}') $d"`,
     `echo "cgroupfs $(stat -fc %T /sys/fs/cgroup)"`,
+    `for r in ${[runcBinary, ...RUNC_PLACES].map(q).join(' ')} "$(command -v runc 2>/dev/null)"; do [ -n "$r" ] && [ -f "$r" ] && [ -x "$r" ] && echo "runc $r"; done`,
     'true',
   ].join('\n');
-  return { key: `node-layout:${downloadDir}`, probe, parse: parseNodeFacts };
+  return { key: `node-layout:${downloadDir}:${runcBinary}`, probe, parse: parseNodeFacts };
 }
 
 export function parseNodeFacts(out: string): NodeFacts {
@@ -55,6 +63,7 @@ export function parseNodeFacts(out: string): NodeFacts {
     freeKiB: 0,
     freeOn: '',
     cgroupFs: '',
+    runcs: [],
   };
   for (const line of out.split('\n')) {
     const [kind, ...rest] = line.split(' ');
@@ -80,6 +89,7 @@ export function parseNodeFacts(out: string): NodeFacts {
       f.freeKiB = Number(rest[0]) || 0;
       f.freeOn = rest.slice(1).join(' ');
     } else if (kind === 'cgroupfs') f.cgroupFs = value;
+    else if (kind === 'runc' && !f.runcs.includes(value)) f.runcs.push(value);
   }
   return f;
 }

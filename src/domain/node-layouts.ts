@@ -67,6 +67,28 @@ export const KUBELET_LAYOUTS: LayoutRow<KubeletLayout>[] = [
   },
 ];
 
+/**
+ * The runc a layout's migration takes away: containerd.io ships /usr/bin/runc (removed with
+ * docker-ce), the static archive /usr/local/bin/runc; Debian's runc package is kept.
+ */
+export function runcRemovedWithDocker(layout: string): string[] {
+  if (layout === 'docker-ce') return ['/usr/bin/runc'];
+  if (layout === 'static') return ['/usr/local/bin/runc'];
+  return [];
+}
+
+/**
+ * Variables detected once the layout is settled: without install-runc, containerd's runc handler
+ * names the first runc found (runc_binary itself first) that the migration keeps. Nothing when
+ * install-runc runs, containerd is not installed, or no runc stays (the preflight then refuses).
+ */
+export function runtimeVars(runcs: string[], vars: Record<string, unknown>, roles: string[]): Record<string, unknown> {
+  if (roles.includes('install-runc') || !roles.includes('install-containerd')) return {};
+  const removed = roles.includes('remove-docker') ? runcRemovedWithDocker(String(vars.docker_layout)) : [];
+  const keep = runcs.find((r) => !removed.includes(r));
+  return keep && keep !== vars.runc_binary ? { runc_binary: keep } : {};
+}
+
 /** cri-dockerd: Mirantis' shim that kept Docker usable by Kubernetes 1.24+. */
 export const CRI_DOCKERD = {
   units: ['cri-docker.service', 'cri-docker.socket'],

@@ -1,7 +1,7 @@
 import type { Vars } from '../inventory/inventory.js';
 import { versionAtLeast } from './versions.js';
 import type { NodeFacts } from './node-layouts-probe.js';
-import { detectKubeletLayout } from './node-layouts.js';
+import { detectKubeletLayout, runcRemovedWithDocker } from './node-layouts.js';
 
 /**
  * What would break a host halfway, known from its facts before anything is touched. Each check
@@ -12,7 +12,7 @@ export interface PreflightCheck {
   /** The check matters only when one of these roles runs. */
   roles: string[];
   /** A message when the host must be refused, else undefined. */
-  problem(f: NodeFacts, vars: Vars): string | undefined;
+  problem(f: NodeFacts, vars: Vars, roles: string[]): string | undefined;
   source: string;
 }
 
@@ -74,10 +74,25 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
         : undefined,
     source: 'https://kubernetes.io/blog/2025/12/17/kubernetes-v1-35-release/ (cgroup v1 support removed; kubelet failCgroupV1 defaults to true)',
   },
+  {
+    id: 'runc-binary',
+    roles: ['install-containerd'],
+    problem: (f, vars, roles) => {
+      if (roles.includes('install-runc')) return undefined;
+      const want = String(vars.runc_binary);
+      const removed = roles.includes('remove-docker') ? runcRemovedWithDocker(String(vars.docker_layout)) : [];
+      const staying = f.runcs.filter((r) => !removed.includes(r));
+      if (staying.includes(want)) return undefined;
+      const why = f.runcs.includes(want) ? `remove-docker removes ${want} with Docker (${vars.docker_layout} layout)` : `there is no runc at ${want}`;
+      const fix = staying.length ? `set runc_binary: ${staying[0]} (found on the node) or run install-runc too` : 'run install-runc too';
+      return `containerd's runc handler names runc_binary ${want}, but ${why} and install-runc is not run: every pod would fail to start. ${fix[0]!.toUpperCase()}${fix.slice(1)}`;
+    },
+    source: 'containerd runc handler options BinaryName (runc v2 shim); src/domain/node-layouts.ts runcRemovedWithDocker',
+  },
 ];
 
 export function preflightProblems(f: NodeFacts, vars: Vars, roles: string[]): string[] {
-  return PREFLIGHT_CHECKS.filter((c) => c.roles.some((r) => roles.includes(r))).flatMap((c) => c.problem(f, vars) ?? []);
+  return PREFLIGHT_CHECKS.filter((c) => c.roles.some((r) => roles.includes(r))).flatMap((c) => c.problem(f, vars, roles) ?? []);
 }
 
 /** Pods mounting Docker's or dockershim's socket by hostPath break once Docker is gone. */

@@ -1,6 +1,6 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { RunEvent } from '../core/events.js';
-import { detectKubeletLayout, layoutOf, layoutVars } from '../domain/node-layouts.js';
+import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import type { Vars } from '../inventory/inventory.js';
@@ -36,11 +36,18 @@ export async function preflightHost(
   opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean },
 ): Promise<HostPreflight> {
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
-  const fact = nodeFactsFact(String(host.vars.provision_download_dir ?? '/var/cache/provision'));
+  const fact = nodeFactsFact(host.vars);
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const cache = new FactCache(transport);
   const facts = (await cache.need([fact], () => planFacts(host, ctx))).get(fact.key) as NodeFacts;
-  const plan = prepared.replan(host.host, layoutVars(facts));
+  let plan = prepared.replan(host.host, layoutVars(facts));
+  // Some detections depend on the layout the host settled on (detected or forced).
+  const more = runtimeVars(
+    facts.runcs,
+    plan.vars,
+    plan.roles.map((r) => r.role),
+  );
+  if (Object.keys(more).length) plan = prepared.replan(host.host, { ...layoutVars(facts), ...more });
   await cache.need(planFacts(plan, ctx), () => []);
   const kubelet = detectKubeletLayout(facts);
   const layout = {

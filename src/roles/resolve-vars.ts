@@ -35,7 +35,7 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
   }
   if (problems.length === 0) {
     for (const spec of Object.values(catalog.variables)) {
-      if (spec.check) problems.push(...VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars));
+      if (spec.check) problems.push(...VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars, (w) => warnings?.add(w)));
     }
   }
   if (problems.length) {

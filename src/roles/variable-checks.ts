@@ -1,6 +1,7 @@
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
-import { removedFlagProblems } from '../domain/kubelet-flags.js';
+import { containerdVersionWarnings } from '../domain/containerd-versions.js';
+import { cgroupDriverProblem, removedFlagProblems } from '../domain/kubelet-flags.js';
 import { registryProblem, uncarriableProblem } from './value-types.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 
@@ -27,23 +28,30 @@ function flagValueProblems(flags: Vars): string[] {
   return problems;
 }
 
-export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars) => string[]> = {
+/** A check returns the problems that refuse the host; `warn` reports what only deserves a look. */
+export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: (message: string) => void) => string[]> = {
   'kubelet-flags': (value, vars) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
-    return [...flagValueProblems(value as Vars), ...removedFlagProblems(String(vars.kubernetes_version), value as Vars)];
+    const flags = value as Vars;
+    const driver = Object.entries(flags).find(([name]) => name.replace(/^--?/, '') === 'cgroup-driver');
+    return [
+      ...flagValueProblems(flags),
+      ...removedFlagProblems(String(vars.kubernetes_version), flags),
+      ...(driver ? [cgroupDriverProblem(`kubelet_flags.${driver[0]}`, driver[1], ansibleBoolean(vars.containerd_systemd_cgroup))] : []),
+    ].filter((p): p is string => !!p);
   },
   'containerd-runtimes': (value, vars) => runtimeProblems(value, vars.containerd_default_runtime),
-  /** kubelet and containerd must agree on the cgroup driver, or pods fail to start. */
+  'containerd-version': (value, vars, warn) => {
+    for (const w of containerdVersionWarnings(String(vars.kubernetes_version), String(value), String(vars.containerd_sandbox_image))) warn(w);
+    return [];
+  },
   'kubelet-config': (value, vars) => {
-    const driver = (value as Vars | undefined)?.cgroupDriver;
-    if (driver === undefined) return [];
-    const expected = ansibleBoolean(vars.containerd_systemd_cgroup) ? 'systemd' : 'cgroupfs';
-    return driver === expected
-      ? []
-      : [
-          `kubelet_config.cgroupDriver is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
-            'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead',
-        ];
+    const problem = cgroupDriverProblem(
+      'kubelet_config.cgroupDriver',
+      (value as Vars | undefined)?.cgroupDriver,
+      ansibleBoolean(vars.containerd_systemd_cgroup),
+    );
+    return problem ? [problem] : [];
   },
   /** The node name reaches the drain command on the controller: only a DNS-1123 name may. */
   'node-name': (value) =>

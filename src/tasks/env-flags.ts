@@ -1,6 +1,5 @@
 import { PlanError } from '../core/errors.js';
-import { REMOVED_KUBELET_FLAGS } from '../domain/kubelet-flags.js';
-import { versionAtLeast } from '../domain/versions.js';
+import { removedFlagRule } from '../domain/kubelet-removed-flags.js';
 import { editedFileFact, planTextEdit } from './text-edit.js';
 import { defineTaskType, listArg } from './task-type.js';
 
@@ -51,8 +50,7 @@ export function editEnvFlags(text: string, variable: string, edits: FlagEdits): 
     const name = nameOf(t);
     if (edits.remove.includes(name)) return true;
     if (!edits.removedIn) return false;
-    const rule = REMOVED_KUBELET_FLAGS.find((r) => r.flag === name && versionAtLeast(edits.removedIn!, r.removedIn));
-    return !!rule && (!rule.values || rule.values.includes(t.split('=').slice(1).join('=')));
+    return !!removedFlagRule(name, t.split('=').slice(1).join('='), edits.removedIn);
   };
   let out = tokens.filter((t) => {
     if (!dropped(t) || Object.hasOwn(edits.set, nameOf(t))) return true;

@@ -1,4 +1,5 @@
 import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { containerdHas } from '../domain/containerd-versions.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
 import { commentText, jsonValue, shellWord, systemdArg, systemdValue, tmpfilesField, tomlKey, tomlValue, yamlBlock, yamlString } from './encoders.js';
@@ -55,6 +56,8 @@ export const helpers: Record<string, Helper> = {
   merge: (...a) => deepMerge(...args(a)),
   /** The `key: value` pairs of a hash: `(object a=1 b=x)`. */
   object: (...a) => ({ ...((a.at(-1) as { hash?: Record<string, unknown> }).hash ?? {}) }),
+  /** A behaviour of a containerd release, from src/domain/containerd-versions.ts: `(containerdHas "cni-bin-dirs" containerd_version)`. */
+  containerdHas: (...a) => containerdHas(String(args(a)[0]), String(args(a)[1])),
   containerdConfigVersion: (...a) => String(containerdConfigVersion(String(args(a)[0]))),
   containerdRuntimes: (...a) => {
     const [specs, systemdCgroup, runcBinary, runscConfigPath] = args(a);

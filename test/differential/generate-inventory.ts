@@ -127,12 +127,13 @@ export function generateInventory(seed: number): GeneratedInventory {
 
   const files: Record<string, string> = {};
   let source: string;
+  const shape: InventoryShape = { groups, children, members, ungrouped, groupVars, allVars, hostLineVars, r };
   if (yaml) {
     source = r.pick(['hosts.yml', 'hosts.yaml', 'inventory.yml']);
-    files[source] = yamlInventory(groups, children, members, ungrouped, groupVars, allVars, hostLineVars, r);
+    files[source] = yamlInventory(shape);
   } else {
     source = r.pick(['hosts.ini', 'hosts', 'inventory.ini']);
-    files[source] = iniInventory(groups, children, members, ungrouped, groupVars, allVars, hostLineVars, r);
+    files[source] = iniInventory(shape);
   }
 
   // group_vars/ and host_vars/: a file (several extensions) or a directory of files.
@@ -169,16 +170,19 @@ export function generateInventory(seed: number): GeneratedInventory {
 type Rng = ReturnType<typeof rng>;
 type VarList = [string, string][];
 
-function iniInventory(
-  groups: string[],
-  children: Map<string, string[]>,
-  members: Map<string, string[]>,
-  ungrouped: string[],
-  groupVars: Map<string, VarList>,
-  allVars: VarList,
-  hostLineVars: () => VarList,
-  r: Rng,
-): string {
+/** One generated inventory, which the INI and the YAML writers each spell in their format. */
+interface InventoryShape {
+  groups: string[];
+  children: Map<string, string[]>;
+  members: Map<string, string[]>;
+  ungrouped: string[];
+  groupVars: Map<string, VarList>;
+  allVars: VarList;
+  hostLineVars: () => VarList;
+  r: Rng;
+}
+
+function iniInventory({ groups, children, members, ungrouped, groupVars, allVars, hostLineVars, r }: InventoryShape): string {
   const kv = (vars: VarList) => vars.map(([k, v]) => ` ${k}=${iniToken(v)}`).join('');
   const out: string[] = [];
   for (const h of ungrouped) out.push(`${h}${kv(hostLineVars())}`);
@@ -197,16 +201,7 @@ function iniToken(v: string): string {
   return /\s/.test(v) ? `'${v.replace(/'/g, '')}'` : v;
 }
 
-function yamlInventory(
-  groups: string[],
-  children: Map<string, string[]>,
-  members: Map<string, string[]>,
-  ungrouped: string[],
-  groupVars: Map<string, VarList>,
-  allVars: VarList,
-  hostLineVars: () => VarList,
-  r: Rng,
-): string {
+function yamlInventory({ groups, children, members, ungrouped, groupVars, allVars, hostLineVars, r }: InventoryShape): string {
   const out: string[] = ['all:'];
   const mapping = (vars: VarList, pad: string) => vars.map(([k, v]) => `${pad}${k}: ${v}`);
   const hostsBlock = (hosts: string[], pad: string) => {

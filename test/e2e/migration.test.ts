@@ -129,6 +129,8 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
     expect(r.report.tasks.filter((t) => t.role === 'rollout').map((t) => [t.task, t.status])).to.deep.equal([['verify node', 'ok']]);
     expect(fleet.ssh('worker02', 'readlink /proc/$(systemctl show containerd -p ExecMainPID --value)/exe').stdout).to.equal('/usr/local/bin/containerd\n');
     expect(fleet.ssh('worker02', 'ctr version').stdout).to.match(/Server:/);
+    // install-runc did not run: the runc handler names Debian's runc, which stays, not /usr/local/sbin/runc.
+    expect(fleet.ssh('worker02', 'grep BinaryName /etc/containerd/config.toml').stdout).to.match(/BinaryName = "\/usr\/sbin\/runc"/);
     // No other role ran: Docker is still installed, runc and CNI are not, kubelet's unit is as it was.
     expect(fleet.ssh('worker02', "dpkg-query -W -f='${db:Status-Abbrev}' docker.io").stdout).to.match(/^ii/);
     expect(

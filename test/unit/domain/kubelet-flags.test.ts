@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parse as parseYaml } from 'yaml';
 import { ErrorList, ValidationError } from '../../../src/core/errors.js';
-import { REMOVED_KUBELET_FLAGS } from '../../../src/domain/kubelet-flags.js';
+import { REMOVED_KUBELET_FLAGS } from '../../../src/domain/kubelet-removed-flags.js';
 import { thrown } from '../../helpers/inventory.js';
 import { renderHost } from '../../helpers/roles.js';
 
@@ -72,7 +72,7 @@ describe('kubelet flags by Kubernetes version', () => {
     ['1.24', { '--docker-endpoint': 'unix:///var/run/docker.sock' }, /--docker-endpoint was removed in Kubernetes 1\.24/],
     ['1.27', { 'container-runtime': 'remote' }, /--container-runtime was removed in Kubernetes 1\.27/],
     ['1.35', { 'pod-infra-container-image': 'registry.k8s.io/pause:3.9' }, /--pod-infra-container-image was removed in Kubernetes 1\.35/],
-    ['1.31', { 'cloud-provider': 'aws' }, /--cloud-provider=aws was removed in Kubernetes 1\.31/],
+    ['1.31', { 'cloud-provider': 'aws' }, /--cloud-provider=aws was removed in Kubernetes 1\.27/],
   ];
   for (const [version, flags, message] of refused) {
     it(`refuses ${Object.keys(flags)[0]} for ${version}, naming the flag`, () => {

@@ -22,6 +22,7 @@ const KUBEADM_NODE = [
   'fetcher curl',
   'free 51200000 /var',
   'cgroupfs tmpfs',
+  'runc /usr/sbin/runc',
 ].join('\n');
 const STATIC_NODE = [
   'pkg docker.io un ',
@@ -36,6 +37,7 @@ const STATIC_NODE = [
   'fetcher none',
   'free 10240 /var',
   'cgroupfs cgroup2fs',
+  'runc /usr/local/sbin/runc',
 ].join('\n');
 
 describe('node layouts: detection from the probe and the preflight checks', () => {
@@ -45,7 +47,11 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     expect(detectKubeletLayout(f)).to.deep.include({ layout: 'kubeadm', dropIn: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf' });
     expect(f.criDockerd).to.deep.equal({ units: ['cri-docker.service', 'cri-docker.socket'], binaries: ['/usr/bin/cri-dockerd'] });
     expect(
-      preflightProblems(f, { kubernetes_version: '1.29', kubelet_layout: 'kubeadm' }, ['remove-docker', 'install-containerd', 'kubelet-config']),
+      preflightProblems(f, { kubernetes_version: '1.29', kubelet_layout: 'kubeadm', runc_binary: '/usr/sbin/runc' }, [
+        'remove-docker',
+        'install-containerd',
+        'kubelet-config',
+      ]),
     ).to.deep.equal([]);
   });
 
@@ -53,13 +59,19 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     const f = parseNodeFacts(STATIC_NODE);
     expect(detectDockerLayout(f)).to.equal('static');
     expect(detectKubeletLayout(f).layout).to.equal('unit');
-    const problems = preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit' }, ['remove-docker', 'install-containerd', 'kubelet-config']);
+    const problems = preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit', runc_binary: '/usr/local/sbin/runc' }, [
+      'remove-docker',
+      'install-containerd',
+      'kubelet-config',
+    ]);
     expect(problems).to.have.length(3);
     expect(problems[0]).to.match(/primary group of alice.*usermod -g/);
     expect(problems[1]).to.match(/neither curl nor wget/);
     expect(problems[2]).to.match(/only 10 MiB free on \/var/);
     // Only the checks of the roles that run: kubelet-config alone does not care about Docker's accounts.
-    expect(preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit' }, ['kubelet-config'])).to.deep.equal([]);
+    expect(preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit', runc_binary: '/usr/local/sbin/runc' }, ['kubelet-config'])).to.deep.equal(
+      [],
+    );
   });
 
   it('says what it found for a kubelet it does not recognise', () => {

@@ -84,7 +84,7 @@ describe('rollout: verification and restore, pure parts', () => {
           out: 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\nruntime_type = "io.containerd.runc.v2"\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runsc]\nruntime_type = "io.containerd.runsc.v1"\n',
         },
       ],
-      [key(/^check:shims:/), { code: 0, out: 'containerd-shim-runc-v2\n' }],
+      [key(/^check:shims:/), { code: 0, out: 'containerd-shim-runc-v2\n/usr/local/sbin/runc\n' }],
       [key(/^unit:kubelet$/), { activeState: 'active' }],
       [key(/^unit:docker.service$/), { activeState: 'inactive' }],
       [key(/^check:absent:/), { code: 0, out: '' }],

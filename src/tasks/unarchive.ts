@@ -1,6 +1,6 @@
 import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { archiveFact, archiveMembers, writeArchiveReceipt } from '../facts/archive.js';
+import { archiveFact, archiveMembers, memberFilter, writeArchiveReceipt } from '../facts/archive.js';
 import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
@@ -39,17 +39,23 @@ export const unarchiveTask = defineTaskType({
     const strip = Number(args.strip_components ?? 0);
     const stripArg = strip ? ` --strip-components=${strip}` : '';
     const members = toList(args.include).map(q).join(' ');
-    // The archive is listed once, into a private temporary file, for the backups, the owners and the receipt.
+    // The archive is read once: the extraction's verbose output is the member list for the owners and the
+    // receipt. It is listed before only when members already there must be backed up (none on a first install).
     const eachMember = (body: string) => `while IFS= read -r m; do ${body}; done < "$list"`;
     const backupDir = `${ctx.backupDir}${dest}`;
     const script = [
       'set -e',
       `mkdir -p ${q(dest)}`,
       `list=$(mktemp)`,
-      `trap 'rm -f "$list"' EXIT`,
-      `${archiveMembers(src, strip, toList(args.include))} > "$list" || true`,
-      eachMember(`if [ -f ${q(dest)}/"$m" ]; then mkdir -p ${q(backupDir)}/"$(dirname "$m")"; cp -a ${q(dest)}/"$m" ${q(backupDir)}/"$m"; fi`),
-      `tar -x -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members}`,
+      `trap 'rm -f "$list" "$list.x"' EXIT`,
+      state.owners.length
+        ? [
+            `${archiveMembers(src, strip, toList(args.include))} > "$list" || true`,
+            eachMember(`if [ -f ${q(dest)}/"$m" ]; then mkdir -p ${q(backupDir)}/"$(dirname "$m")"; cp -a ${q(dest)}/"$m" ${q(backupDir)}/"$m"; fi`),
+          ].join('\n')
+        : '',
+      `tar -x -v -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members} > "$list.x"`,
+      `{ ${memberFilter(strip)}; } < "$list.x" > "$list" || true`,
       owner ? eachMember(`chown ${q(owner)} ${q(dest)}/"$m"`) : '',
       writeArchiveReceipt(src, dest, strip, toList(args.include), '"$list"'),
     ]

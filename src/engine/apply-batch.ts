@@ -12,7 +12,7 @@ export interface BatchOptions {
   /** Per-task time limit: each part runs under timeout(1), and exit 124 says it ran out of time. */
   taskTimeoutS?: number;
   /** Shell run once every part succeeded (the fact probes of the tasks still to plan). */
-  then?: string;
+  gatherAfter?: string;
 }
 
 /** What the node said about each part, as the output streams in. */
@@ -50,21 +50,21 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
         .filter(Boolean)
         .join('\n');
     }),
-    opts.then ? `echo '${mark}-then'\n${opts.then}` : '',
+    opts.gatherAfter ? `echo '${mark}-gathered'\n${opts.gatherAfter}` : '',
   ];
   return { script: `${lines.filter(Boolean).join('\n')}\n`, parser: () => new BatchStream(mark) };
 }
 
 /**
  * Reads a batch's stdout as it streams in and calls back at each marker, so progress and the
- * report stay task by task and live; at the end, the failed task's stderr and what followed `then`.
+ * report stay task by task and live; at the end, the failed task's stderr and what followed `gatherAfter`.
  */
 export class BatchStream {
   private buffer = '';
   private current?: { part: number; output: string[] };
   private readonly stderrOf = new Map<number, string[]>();
   private inStderr?: number;
-  private thenOutput?: string[];
+  private gatheredOutput?: string[];
   /** The node's private directory of this batch (for the stop file). */
   dir?: string;
 
@@ -83,14 +83,14 @@ export class BatchStream {
     return (this.stderrOf.get(part) ?? []).join('\n');
   }
 
-  /** Everything after the `then` marker (undefined when the script never got there). */
-  get then(): string | undefined {
-    return this.thenOutput && `${[...this.thenOutput, this.buffer].join('\n')}`;
+  /** Everything after the `gatherAfter` marker (undefined when the script never got there). */
+  get gathered(): string | undefined {
+    return this.gatheredOutput && `${[...this.gatheredOutput, this.buffer].join('\n')}`;
   }
 
   private line(l: string, on: (e: BatchEvent) => void): void {
-    if (this.thenOutput) {
-      this.thenOutput.push(l);
+    if (this.gatheredOutput) {
+      this.gatheredOutput.push(l);
       return;
     }
     if (l.startsWith(`${this.mark}-`)) {
@@ -105,7 +105,7 @@ export class BatchStream {
       } else if (what === 'stderr') {
         this.inStderr = Number(a);
         this.stderrOf.set(this.inStderr, []);
-      } else if (what === 'then') this.thenOutput = [];
+      } else if (what === 'gathered') this.gatheredOutput = [];
       return;
     }
     if (this.inStderr !== undefined) this.stderrOf.get(this.inStderr)!.push(l);

@@ -20,7 +20,7 @@ export interface BatchRun {
   report(e: Entry, result?: TaskResult): void;
   interrupted(): boolean;
   /** Probes to run at the end of the batch once every task succeeded, and how to take their output in. */
-  then?: { script: string; absorb(stdout: string, code: number, stderr: string): void };
+  gather?: { script: string; absorb(stdout: string, code: number, stderr: string): void };
 }
 
 const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
@@ -43,7 +43,7 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   }
   const batch = batchApplyScript(
     parts.map((e) => ({ changes: e.changes!, handler: e.handler })),
-    run.then ? { then: run.then.script } : {},
+    run.gather ? { gatherAfter: run.gather.script } : {},
   );
   const stream = batch.parser();
   let failed: { entry: Entry; code: number; output: string } | undefined;
@@ -96,10 +96,10 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   if (lost) return undefined;
   if (run.interrupted() && entries.slice(done).some((e) => e.changes)) return undefined;
   reportUpTo(entries.length);
-  const then = stream.then;
-  if (run.then && then !== undefined) {
+  const gathered = stream.gathered;
+  if (run.gather && gathered !== undefined) {
     try {
-      run.then.absorb(then, r!.code, r!.stderr);
+      run.gather.absorb(gathered, r!.code, r!.stderr);
     } catch {
       // gathered again when next needed
     }

@@ -67,7 +67,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   // Per role, the handlers notified by tasks that really changed something (for the run after a failure).
   const notifiedDone = new Map<PreparedRole, Set<string>>();
 
-  const batchRun = (then: boolean): BatchRun => ({
+  const batchRun = (gather: boolean): BatchRun => ({
     transport,
     start: (e) => opts.listener({ type: 'task-start', host: plan.host, role: e.result.role, task: e.result.task, handler: e.handler }),
     report(e, result = e.result) {
@@ -81,7 +81,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       reportResult(stats, opts.listener, result);
     },
     interrupted: opts.interrupted,
-    ...(then && position < mains.length ? { then: cache.gather(upcoming(), { fresh: true }) } : {}),
+    ...(gather && position < mains.length ? { gather: cache.gather(upcoming(), { fresh: true }) } : {}),
   });
   /** Applies what is pending; afterwards the node's facts are stale. Returns the task that failed, if any. */
   const flush = async (gatherAfter = false): Promise<Step | undefined> => {

@@ -4,7 +4,7 @@ import type { Change } from '../../../src/core/change.js';
 import { type BatchEvent, batchApplyScript } from '../../../src/engine/apply-batch.js';
 
 /** The batch script run by this machine's /bin/sh, its output fed to the parser in small chunks as a stream would. */
-function run(parts: { changes: Change[]; handler?: boolean }[], opts: { taskTimeoutS?: number; then?: string } = {}) {
+function run(parts: { changes: Change[]; handler?: boolean }[], opts: { taskTimeoutS?: number; gatherAfter?: string } = {}) {
   const batch = batchApplyScript(
     parts.map((p) => ({ changes: p.changes, handler: !!p.handler })),
     opts,
@@ -20,7 +20,7 @@ const change = (script: string): Change => ({ what: script, script, predict: [] 
 describe('batch apply script: one round trip, task by task', () => {
   it('runs every part in order, each between its markers, with its own output', () => {
     const { code, events, stream } = run([{ changes: [change('echo one'), change('echo two')] }, { changes: [change('echo three')] }], {
-      then: 'echo gathered',
+      gatherAfter: 'echo gathered',
     });
     expect(code).to.equal(0);
     expect(events).to.deep.equal([
@@ -29,7 +29,7 @@ describe('batch apply script: one round trip, task by task', () => {
       { kind: 'begin', part: 1 },
       { kind: 'end', part: 1, code: 0, output: 'three' },
     ]);
-    expect(stream.then).to.equal('gathered\n');
+    expect(stream.gathered).to.equal('gathered\n');
     expect(stream.dir).to.match(/^\/tmp\//);
   });
 
@@ -43,7 +43,7 @@ describe('batch apply script: one round trip, task by task', () => {
     expect(events.at(-1)).to.deep.equal({ kind: 'end', part: 1, code: 1, output: 'partial' });
     expect(events.filter((e) => e.kind === 'begin')).to.have.length(2);
     expect(stream.stderr(1)).to.equal('broken');
-    expect(stream.then).to.equal(undefined);
+    expect(stream.gathered).to.equal(undefined);
   });
 
   it("a failing handler is told but the batch goes on (as handlers' failures never stopped a host)", () => {

@@ -137,8 +137,9 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     }
     pending.push(step);
     // Check mode reports each task as planned. A failed plan stops the host once what came before is applied.
-    // A change that does not say what it does to the node's facts ends the batch: later tasks plan on real facts.
-    if (opts.check || step.result.status === 'failed' || step.changes?.some((c) => c.predict === undefined)) return { step, failed: await flush(true) };
+    // A change that does not say (or only guesses) what it does to the node's facts ends the batch: later tasks plan on real facts.
+    if (opts.check || step.result.status === 'failed' || step.changes?.some((c) => c.predict === undefined || c.uncertain))
+      return { step, failed: await flush(true) };
     return { step };
   };
 

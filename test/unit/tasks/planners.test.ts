@@ -410,6 +410,16 @@ const cases: Case[] = [
     facts: [[accountFact('passwd', 'ops'), { exists: true, fields: ['ops', 'x', '1000', '1000', '', '/home/ops', '/bin/sh'], groups: ['ops'] }]],
     expect: { changes: ['shell /bin/sh -> /bin/bash', 'add to groups sudo'] },
   },
+  {
+    name: 'user removed (its own group, gid 666 as its primary, goes with it: the change says it only guesses so)',
+    type: 'user',
+    args: { name: 'docker', state: 'absent' },
+    facts: [
+      [accountFact('passwd', 'docker'), { exists: true, fields: ['docker', 'x', '666', '666', '', '/home/docker', '/bin/sh'], groups: [] }],
+      [accountFact('group', 'docker'), { exists: true, fields: ['docker', 'x', '666', ''], groups: [] }],
+    ],
+    expect: { changes: ['remove user docker'] },
+  },
   // command
   { name: 'command runs', type: 'command', args: { cmd: 'modprobe overlay' }, facts: [], expect: { changes: ['run: modprobe overlay'] } },
   {

@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { BACKUP_ROOT, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from '../core/constants.js';
 import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { formatError } from './format-error.js';
+import { switchOffOnClosedPipe } from './output.js';
 
 /** Thin CLI: each command parses options and calls one core function, loaded only when used. */
 export async function main(argv: string[]): Promise<number> {
+  switchOffOnClosedPipe(process.stdout);
+  switchOffOnClosedPipe(process.stderr);
   const program = new Command('provision')
     .description('Provision Kubernetes worker nodes the Ansible way: Docker Engine to containerd, node by node.')
     .showHelpAfterError()
@@ -36,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
+    .option('--task-timeout <seconds>', "end a task's processes on the node and fail it after this long (default: provision_task_timeout, 600; 0: no limit)")
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
     .option('-v, --verbose', 'list every task of every host, with the reason')
     .option('--report-html <file>', 'write the run as one self-contained HTML page (timeline, changes, verification)')

@@ -56,6 +56,8 @@ export class InventoryError extends sub('INVENTORY') {}
 export class ValidationError extends sub('VALIDATION') {}
 export class TemplateError extends sub('TEMPLATE') {}
 export class TransportError extends sub('TRANSPORT') {}
+/** The connection broke while in use (closed, reset, no exit status, no answer): what was running there has an unknown outcome. */
+export class ConnectionLostError extends TransportError {}
 export class TaskError extends sub('TASK') {}
 export class UsageError extends sub('USAGE') {}
 /** A task type's complaint about its input or the node's state: the task fails with it. */

@@ -1,5 +1,6 @@
 /** What the engine tells its subscribers (listr2, plain lines, JSON report, tests). */
-export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed';
+/** `unknown`: the connection was lost while the task's changes were being applied; the next run finds out. */
+export type TaskStatus = 'ok' | 'changed' | 'skipped' | 'failed' | 'unknown';
 
 export interface FileDiff {
   path: string;
@@ -27,6 +28,8 @@ export interface HostStats {
   failed: number;
   skipped: number;
   unreachable: number;
+  /** Tasks whose outcome is unknown (connection lost while applying): at most one per host. */
+  unknown: number;
 }
 
 export type RunEvent =
@@ -39,7 +42,7 @@ export type RunEvent =
 
 export type Listener = (event: RunEvent) => void;
 
-export const emptyStats = (): HostStats => ({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 });
+export const emptyStats = (): HostStats => ({ ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0, unknown: 0 });
 
 /** Counts a task result in its host's stats and tells the subscribers; false when it failed. */
 export function reportResult(stats: HostStats, listener: Listener, result: TaskResult): boolean {

@@ -70,7 +70,8 @@ export function kubeletFlagList(input: KubeletFlagInputs): string[] {
     if (at >= 0) flags.splice(at, 1);
     flags.push([name, value]);
   }
-  return flags.map(([name, value]) => (value === null || value === undefined || value === '' ? `--${name}` : `--${name}=${formatFlagValue(value)}`));
+  // Only null is a bare flag: an empty value stays `--name=`, or kubelet would take the next argument as its value.
+  return flags.map(([name, value]) => (value === null || value === undefined ? `--${name}` : `--${name}=${formatFlagValue(value)}`));
 }
 
 function formatFlagValue(value: unknown): string {

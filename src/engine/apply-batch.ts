@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Change } from '../core/change.js';
-import { q } from '../transport/shell.js';
+import { KILL_AFTER_S } from '../transport/time-limit.js';
 
 /** One task's changes in a batch; a handler's failure does not stop the batch (nor the host), a task's does. */
 export interface BatchPart {
@@ -9,7 +9,7 @@ export interface BatchPart {
 }
 
 export interface BatchOptions {
-  /** Per-task time limit: each part runs under timeout(1), and exit 124 says it ran out of time. */
+  /** Per-task time limit: each part runs under timeout(1) (as timeLimited does), and exit 124 or 137 says it ran out of time. */
   taskTimeoutS?: number;
   /** Shell run once every part succeeded (the fact probes of the tasks still to plan). */
   gatherAfter?: string;
@@ -36,12 +36,16 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
     `echo "${mark}-dir $d"`,
     ...parts.map((part, i) => {
       const body = part.changes.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n');
-      const run = opts.taskTimeoutS ? `timeout -k 5 ${opts.taskTimeoutS} sh -c ${q(body)}` : `(\n${body}\n)`;
+      // Time-limited, the part reaches its shell on file descriptor 3 from a heredoc, never in argv.
+      const tag = `PROVISION_PART_${nonce}_${i}`;
+      const run = opts.taskTimeoutS
+        ? `timeout -k ${KILL_AFTER_S} ${opts.taskTimeoutS} sh /dev/fd/3 3<<'${tag}' </dev/null 2>"$d/err"\n${body}\n${tag}\nrc=$?`
+        : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
       const onFail = part.handler ? '' : ` || { echo "${mark}-stderr ${i}"; cat "$d/err"; exit $rc; }`;
       return [
         `[ ! -e "$d/stop" ] || exit 0`,
         `echo '${mark}-begin ${i}'`,
-        `${run} </dev/null 2>"$d/err"; rc=$?`,
+        run,
         // A handler's stderr goes with its end marker: the batch goes on after it.
         part.handler ? `[ $rc -eq 0 ] || cat "$d/err"` : '',
         `echo "${mark}-end ${i} $rc"`,

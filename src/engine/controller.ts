@@ -4,7 +4,9 @@ import type { RunResult } from '../transport/transport.js';
 /** Runs an operator's command (kubectl drain, uncordon) on the controller, through the shell. */
 export function runOnController(command: string, timeoutMs = 30 * 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C at the terminal lets a running drain finish (the first one
+    // only stops new work; see src/cli/interrupt.ts).
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);

@@ -3,6 +3,9 @@ import type { RunEvent } from '../core/events.js';
 import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
+import { dockerCarry, dockerCarryFact } from '../domain/docker-carry.js';
+import type { DockerSettingsFacts } from '../facts/docker-settings.js';
+import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
 import type { Vars } from '../inventory/inventory.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
@@ -19,6 +22,8 @@ export interface HostPreflight {
   layout: { docker: string; kubelet: string; criDockerd: boolean; found: string };
   /** Each a sentence naming what was found and how to proceed; empty: the host may be touched. */
   problems: string[];
+  /** What the operator should know about the node (carried settings, conflicts, workloads); never refuses it. */
+  notes: string[];
   /** The facts gathered for the plan, unpredicted: the real run starts from a fork of them. */
   cache: FactCache;
 }
@@ -38,16 +43,25 @@ export async function preflightHost(
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
   const fact = nodeFactsFact(host.vars);
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
+  const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
-  const facts = (await cache.need([fact], () => planFacts(host, ctx))).get(fact.key) as NodeFacts;
-  let plan = prepared.replan(host.host, layoutVars(facts));
+  const values = await cache.need([fact, dockerFact], () => planFacts(host, ctx));
+  const facts = values.get(fact.key) as NodeFacts;
+  // Docker's settings are read here, in the first gather, while /etc/docker still exists.
+  const carry = dockerCarry(
+    values.get(dockerFact.key) as DockerSettingsFacts,
+    host.vars,
+    host.roles.map((r) => r.role),
+  );
+  const detected = { ...layoutVars(facts), ...carry.vars };
+  let plan = prepared.replan(host.host, detected);
   // Some detections depend on the layout the host settled on (detected or forced).
   const more = runtimeVars(
     facts.runcs,
     plan.vars,
     plan.roles.map((r) => r.role),
   );
-  if (Object.keys(more).length) plan = prepared.replan(host.host, { ...layoutVars(facts), ...more });
+  if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
   await cache.need(planFacts(plan, ctx), () => []);
   const kubelet = detectKubeletLayout(facts);
   const layout = {
@@ -55,11 +69,15 @@ export async function preflightHost(
     criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0,
     found: kubelet.found,
   };
-  const problems = preflightProblems(
-    facts,
-    plan.vars,
-    plan.roles.map((r) => r.role),
-  );
+  const problems = [
+    ...carry.problems,
+    ...preflightProblems(
+      facts,
+      plan.vars,
+      plan.roles.map((r) => r.role),
+    ),
+  ];
+  const notes = [...carry.notes];
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
     const listener = (e: RunEvent) => {
@@ -77,18 +95,21 @@ export async function preflightHost(
     });
     problems.push(...failed.map((f) => `a task cannot be planned on this node: ${f}. Fix the node (or the inventory) and run again`));
   }
-  if (ansibleBoolean(plan.vars.provision_drain) && !ansibleBoolean(plan.vars.provision_allow_docker_socket_pods)) {
-    problems.push(...(await dockerSocketPods(plan.vars)));
+  if (ansibleBoolean(plan.vars.provision_drain)) {
+    const allowed = ansibleBoolean(plan.vars.provision_allow_docker_socket_pods);
+    const pods = await dockerSocketPods(plan.vars, allowed);
+    (allowed ? notes : problems).push(...pods);
+    notes.push(...(await logCollectorNotes(plan.vars)));
   }
-  return { plan, facts, layout, problems, cache };
+  return { plan, facts, layout, problems, notes, cache };
 }
 
-async function dockerSocketPods(vars: Vars): Promise<string[]> {
+async function dockerSocketPods(vars: Vars, allowed: boolean): Promise<string[]> {
   const command = String(vars.provision_pods_command);
   const r = await runOnController(command, 120_000);
   if (r.code !== 0)
     return [
-      `could not list the node's pods (${command}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')}); set provision_allow_docker_socket_pods: true to go on without this check`,
+      `could not list the node's pods (${command}: exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' ')})${allowed ? '' : '; set provision_allow_docker_socket_pods: true to go on without this check'}`,
     ];
   let pods: string[];
   try {
@@ -96,11 +117,26 @@ async function dockerSocketPods(vars: Vars): Promise<string[]> {
   } catch (e) {
     return [`${command} did not print a pod list as JSON: ${(e as Error).message}`];
   }
-  return pods.length
-    ? [
+  if (pods.length === 0) return [];
+  return allowed
+    ? [`pods on this node mount Docker's socket by hostPath and break without Docker: ${pods.join(', ')}`]
+    : [
         `pods on this node mount Docker's socket by hostPath and break without Docker: ${pods.join(', ')}. Move them off Docker's socket, or set provision_allow_docker_socket_pods: true to go on`,
-      ]
-    : [];
+      ];
+}
+
+/** Log collectors among the cluster's daemonsets: their parser must change with the log format. */
+async function logCollectorNotes(vars: Vars): Promise<string[]> {
+  const command = String(vars.provision_daemonsets_command ?? '').trim();
+  if (!command) return [];
+  const r = await runOnController(command, 120_000);
+  if (r.code !== 0) return [`could not list the cluster's daemonsets for log collectors (${command}: exit ${r.code})`];
+  try {
+    const note = logFormatNote(logCollectorsIn(JSON.parse(r.stdout)));
+    return note ? [note] : [];
+  } catch (e) {
+    return [`${command} did not print a daemonset list as JSON: ${(e as Error).message}`];
+  }
 }
 
 export interface PreflightRow {
@@ -111,6 +147,7 @@ export interface PreflightRow {
   /** "ok", "refused" or "unreachable". */
   result: 'ok' | 'refused' | 'unreachable';
   problems: string[];
+  notes: string[];
 }
 
 /** `provision preflight`: every selected host checked, read-only, `forks` at a time. */
@@ -123,7 +160,7 @@ export async function preflightFleet(prepared: PreparedRun, opts: { connect: Tra
       try {
         transport = await opts.connect(host.host, connectionOf(host.host, host.vars));
       } catch (e) {
-        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message] });
+        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message], notes: [] });
         continue;
       }
       try {
@@ -135,9 +172,10 @@ export async function preflightFleet(prepared: PreparedRun, opts: { connect: Tra
           criDockerd: p.layout.criDockerd,
           result: p.problems.length ? 'refused' : 'ok',
           problems: p.problems,
+          notes: p.notes,
         });
       } catch (e) {
-        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message] });
+        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message], notes: [] });
       } finally {
         await transport.close();
       }

@@ -6,6 +6,7 @@ import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
 import type { Inventory, Vars } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
+import { copyVars, setOrigin } from '../inventory/provenance.js';
 import { loadRoles } from '../roles/load-roles.js';
 import { resolveVariables } from '../roles/resolve-vars.js';
 import type { Role, RoleCatalog } from '../roles/role.js';
@@ -24,6 +25,8 @@ export interface PrepareOptions {
   skipRoles?: string[];
   rolesDir?: string;
   templateDir?: string;
+  /** Roles and renderer loaded once for many preparations (tests that prepare thousands of hosts one by one). */
+  loaded?: { catalog: RoleCatalog; engine: TemplateRenderer };
 }
 
 export interface PreparedRole {
@@ -71,8 +74,8 @@ function eachHost<T>(hosts: string[], fn: (host: string) => T): T[] {
 
 function load(opts: PrepareOptions) {
   const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
-  const catalog = loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
-  const engine = new TemplateRenderer(catalog.templateDir);
+  const catalog = opts.loaded?.catalog ?? loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
+  const engine = opts.loaded?.engine ?? new TemplateRenderer(catalog.templateDir);
   const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
   return { inventory, catalog, engine, hostNames };
 }
@@ -89,9 +92,14 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const warnings: string[] = [];
   const typos = new Set<string>();
   const planHost = (host: string, detected: Vars = {}) => {
-    const inventoryVars = { ...inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }) };
+    const inventoryVars = copyVars(inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }));
     // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
-    for (const [k, v] of Object.entries(detected)) if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') inventoryVars[k] = v;
+    for (const [k, v] of Object.entries(detected)) {
+      if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') {
+        inventoryVars[k] = v;
+        setOrigin(inventoryVars, k, undefined);
+      }
+    }
     return {
       inventoryVars,
       plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos),

@@ -23,11 +23,13 @@ export interface RestoreSummary {
 export async function restoreRun(
   hosts: PreparedHost[],
   runId: string,
-  opts: { connect: TransportFactory; listener: Listener; backupRoot: string },
+  opts: { connect: TransportFactory; listener: Listener; backupRoot: string; interrupted?: () => boolean },
 ): Promise<RestoreSummary> {
   const stats: Record<string, HostStats> = {};
   for (const plan of hosts) {
     const { host } = plan;
+    // Ctrl-C: the host being restored is finished, no other one is started.
+    if (opts.interrupted?.()) break;
     const s = emptyStats();
     stats[host] = s;
     const record = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
@@ -57,19 +59,19 @@ export async function restoreRun(
         return;
       const restarts = restartsFor(paths, plan.roles);
       if (!restarts.tasks.length) return;
-      const roleStats = await runHost({ host, vars: plan.vars, roles: [restarts] }, transport, {
+      await runHost({ host, vars: plan.vars, roles: [restarts] }, transport, {
         check: false,
         diff: false,
         runId,
         backupRoot: opts.backupRoot,
         interrupted: () => false,
         listener: opts.listener,
+        stats: s,
       });
-      for (const k of Object.keys(s) as (keyof HostStats)[]) s[k] += roleStats[k];
     });
     opts.listener({ type: 'host-end', host, stats: s, ...(roundTrips === undefined ? {} : { roundTrips }) });
   }
-  return { stats, exitCode: exitCodeOf(stats, false) };
+  return { stats, exitCode: exitCodeOf(stats, !!opts.interrupted?.()) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Change } from '../core/change.js';
-import { ProvisionError } from '../core/errors.js';
+import { ConnectionLostError, ProvisionError } from '../core/errors.js';
 import type { TaskResult } from '../core/events.js';
 import { q } from '../transport/shell.js';
+import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut } from '../transport/time-limit.js';
 import type { RunResult, Transport } from '../transport/transport.js';
 import { batchApplyScript } from './apply-batch.js';
 
@@ -19,6 +20,8 @@ export interface BatchRun {
   /** A task is done: as planned, or with the result given. */
   report(e: Entry, result?: TaskResult): void;
   interrupted(): boolean;
+  /** Each task's time limit on the node, in seconds. */
+  timeLimitS?: number;
   /** Probes to run at the end of the batch once every task succeeded, and how to take their output in. */
   gather?: { script: string; absorb(stdout: string, code: number, stderr: string): void };
 }
@@ -34,6 +37,12 @@ const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
 export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry | undefined> {
   const parts = entries.filter((e) => e.changes);
   let done = 0;
+  const began = new Map<Entry, number>();
+  // 124/137 before the limit is the script's own exit code, not the limit's.
+  const failure = (entry: Entry, code: number, output: string) =>
+    run.timeLimitS && timedOut(code) && Date.now() - (began.get(entry) ?? 0) >= run.timeLimitS * 1000 - 500
+      ? `timed out after ${run.timeLimitS} s (its processes on the node were ended)${output.trim() ? `:\n${lastLines(output)}` : ''}`
+      : `exit ${code}: ${lastLines(output)}`;
   const reportUpTo = (index: number) => {
     for (; done < index; done++) if (!entries[done]!.changes) run.report(entries[done]!);
   };
@@ -43,8 +52,9 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   }
   const batch = batchApplyScript(
     parts.map((e) => ({ changes: e.changes!, handler: e.handler })),
-    run.gather ? { gatherAfter: run.gather.script } : {},
+    { ...(run.gather ? { gatherAfter: run.gather.script } : {}), ...(run.timeLimitS ? { taskTimeoutS: run.timeLimitS } : {}) },
   );
+  const limit = run.timeLimitS;
   const stream = batch.parser();
   let failed: { entry: Entry; code: number; output: string } | undefined;
   let running: Entry | undefined;
@@ -57,19 +67,21 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   let lost: ProvisionError | undefined;
   try {
     r = await run.transport.run(batch.script, {
+      ...(limit ? { timeoutMs: ((limit + KILL_AFTER_S) * parts.length + ANSWER_GRACE_S) * 1000 } : {}),
       onStdout: (chunk) =>
         stream.feed(chunk, (ev) => {
           const entry = parts[ev.part]!;
           if (ev.kind === 'begin') {
             reportUpTo(entries.indexOf(entry));
             running = entry;
+            began.set(entry, Date.now());
             run.start(entry);
             return;
           }
           running = undefined;
           done = entries.indexOf(entry) + 1;
           if (ev.code === 0) run.report(entry);
-          else if (entry.handler) run.report(entry, { ...entry.result, status: 'failed', error: `exit ${ev.code}: ${lastLines(ev.output)}` });
+          else if (entry.handler) run.report(entry, { ...entry.result, status: 'failed', error: failure(entry, ev.code, ev.output) });
           else failed = { entry, code: ev.code, output: ev.output };
         }),
     });
@@ -81,9 +93,17 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   }
   const f = failed as { entry: Entry; code: number; output: string } | undefined;
   if (f) {
-    const stderr = stream.stderr(parts.indexOf(f.entry));
-    run.report(f.entry, { ...f.entry.result, status: 'failed', error: `exit ${f.code}: ${lastLines(stderr || f.output)}` });
+    run.report(f.entry, { ...f.entry.result, status: 'failed', error: failure(f.entry, f.code, stream.stderr(parts.indexOf(f.entry)) || f.output) });
     return f.entry;
+  }
+  // Lost while a task applied (or before the next began): its outcome is unknown, and the host stops at once.
+  if (lost instanceof ConnectionLostError) {
+    const entry = running ?? parts.find((e) => entries.indexOf(e) >= done);
+    if (entry) {
+      reportUpTo(entries.indexOf(entry));
+      run.report(entry, { ...entry.result, status: 'unknown', error: `${lost.message}: whether these changes were made is unknown; the next run finds out` });
+    }
+    throw lost;
   }
   // The script ended inside a task or between two (connection lost, killed): the next task failed.
   const cut = running ?? ((lost || r!.code !== 0) && !run.interrupted() ? parts.find((e) => entries.indexOf(e) >= done) : undefined);

@@ -1,4 +1,4 @@
-import { PlanError, ProvisionError } from '../core/errors.js';
+import { ConnectionLostError, PlanError, ProvisionError } from '../core/errors.js';
 import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import type { Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
@@ -24,6 +24,10 @@ export interface HostRunOptions {
   listener: Listener;
   /** Facts already gathered for this plan (by the preflight); default: a fresh cache. */
   cache?: FactCache;
+  /** Seconds each task's changes may run on the node before they are ended and the task fails; 0: no limit. */
+  timeLimitS?: number;
+  /** Counted into: the caller's, so that what was counted survives a lost connection. */
+  stats?: HostStats;
 }
 
 interface Step extends Entry {
@@ -42,10 +46,12 @@ const WAIT = Symbol('wait for the batch');
  * the node can tell after the changes before it (an archive a download in the batch brings, a change
  * that predicts nothing); the facts for the rest are then gathered at the end of that same batch.
  * A failed task stops the host (after the handlers its role had notified have run: they are never
- * lost); other hosts go on.
+ * lost); other hosts go on. A lost connection stops it at once with a ConnectionLostError (the task
+ * that was applying reported "unknown"): no handler is tried on a dead connection.
  */
 export async function runHost(plan: PreparedHost, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
-  const stats = emptyStats();
+  const stats = opts.stats ?? emptyStats();
+  const limit = opts.timeLimitS && opts.timeLimitS > 0 ? opts.timeLimitS : undefined;
   const cache = opts.cache ?? new FactCache(transport);
   let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
@@ -55,6 +61,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     backupDir: `${opts.backupRoot}/${opts.runId}`,
     content: task.content,
     unitFilesChanged,
+    timeLimitS: limit,
   });
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
   const mains = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
@@ -64,8 +71,9 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   const upcoming = () => [...mains.slice(position).flatMap((s) => factsOf(s.task)), ...handlerFacts];
   let pending: Step[] = [];
   const waiting = () => pending.some((e) => e.changes);
-  // Per role, the handlers notified by tasks that really changed something (for the run after a failure).
+  // Per role, the handlers notified by tasks that really changed something, and those that ran (for after a failure or Ctrl-C).
   const notifiedDone = new Map<PreparedRole, Set<string>>();
+  const handlersRun = new Set<TaskInstance>();
 
   const batchRun = (gather: boolean): BatchRun => ({
     transport,
@@ -73,6 +81,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     report(e, result = e.result) {
       const step = e as Step;
       if (!e.changes) this.start(e);
+      if (step.handler) handlersRun.add(step.task);
       if (result.status === 'changed' && !step.handler) {
         const set = notifiedDone.get(step.role) ?? new Set<string>();
         for (const n of step.task.notify) set.add(n);
@@ -81,14 +90,15 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       reportResult(stats, opts.listener, result);
     },
     interrupted: opts.interrupted,
+    timeLimitS: limit,
     ...(gather && position < mains.length ? { gather: cache.gather(upcoming(), { fresh: true }) } : {}),
   });
   /** Applies what is pending; afterwards the node's facts are stale. Returns the task that failed, if any. */
-  const flush = async (gatherAfter = false): Promise<Step | undefined> => {
+  const flush = async (gatherAfter = false, evenInterrupted = false): Promise<Step | undefined> => {
     const entries = pending;
     pending = [];
     if (!entries.some((e) => e.changes)) return (await runBatch(entries, batchRun(false))) as Step | undefined;
-    const run = batchRun(gatherAfter);
+    const run = { ...batchRun(gatherAfter), ...(evenInterrupted ? { interrupted: () => false } : {}) };
     cache.invalidate();
     return (await runBatch(entries, run)) as Step | undefined;
   };
@@ -122,6 +132,8 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
       return { ...step, result, ...(opts.check ? {} : { changes: planned.changes }) };
     } catch (e) {
+      // Lost while gathering: nothing of this task was applied; the host is unreachable.
+      if (e instanceof ConnectionLostError) throw e;
       if (e instanceof ProvisionError) return { ...step, result: { ...base, status: 'failed', error: e.message } };
       throw e;
     }
@@ -135,11 +147,17 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       if (failed) return { failed };
       step = (await planStep(s)) as Step;
     }
+    // A change that does not say what it does to the node runs in a batch of its own: what came before is
+    // settled first, and a failure or a lost connection there belongs to it alone.
+    const alone = !opts.check && step.changes?.some((c) => c.predict === undefined || c.uncertain);
+    if (alone && waiting()) {
+      const failed = await flush();
+      if (failed) return { failed };
+    }
     pending.push(step);
     // Check mode reports each task as planned. A failed plan stops the host once what came before is applied.
     // A change that does not say (or only guesses) what it does to the node's facts ends the batch: later tasks plan on real facts.
-    if (opts.check || step.result.status === 'failed' || step.changes?.some((c) => c.predict === undefined || c.uncertain))
-      return { step, failed: await flush(true) };
+    if (opts.check || alone || step.result.status === 'failed') return { step, failed: await flush(true) };
     return { step };
   };
 
@@ -162,15 +180,14 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     }
   }
   if (!failed && !opts.interrupted()) failed = await flush();
-  // A failed task stops the host; the handlers its role had notified still run, on facts gathered afresh.
-  if (failed && !failed.handler) {
+  // After a failed task or Ctrl-C, the handlers that tasks done had notified and that have not run yet
+  // still run (planned afresh: what was pending never started).
+  if ((failed && !failed.handler) || opts.interrupted()) {
     pending = [];
-    const role = failed.role;
-    for (const handler of role.handlers) {
-      if (!notifiedDone.get(role)?.has(handler.spec.name) || opts.interrupted()) continue;
-      await queue({ role, task: handler, handler: true });
-    }
-    await flush();
+    for (const role of plan.roles)
+      for (const handler of role.handlers)
+        if (notifiedDone.get(role)?.has(handler.spec.name) && !handlersRun.has(handler)) await queue({ role, task: handler, handler: true });
+    await flush(false, true);
   }
   return stats;
 }

@@ -32,6 +32,8 @@ export interface RunOptions {
   connect: TransportFactory;
   listener?: Listener;
   interrupted?: () => boolean;
+  /** Seconds an apply script may run (--task-timeout); default: each host's provision_task_timeout. */
+  taskTimeoutS?: number;
 }
 
 export interface RunSummary {
@@ -106,6 +108,18 @@ async function rolloutHost(
       ? step(task, { status: 'changed', changes: [command] })
       : step(task, { status: 'failed', error: `${command}: exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}` });
   };
+  // kubelet reports its runtime in the node status it posts every few seconds: retried for a minute.
+  const nodeRuntime = async (command: string) => {
+    listener({ type: 'task-start', host, role: 'rollout', task: 'node runtime', handler: false });
+    let last = '';
+    for (let attempt = 0; attempt < 12; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 5000));
+      const r = await runOnController(command, 60_000);
+      last = r.code === 0 ? r.stdout.trim() : `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`;
+      if (r.code === 0 && last.startsWith('containerd://')) return step('node runtime', { status: 'ok', reason: `the node reports ${last}` });
+    }
+    return step('node runtime', { status: 'failed', error: `${command}: the node reports ${last || 'nothing'}, not containerd://<version>` });
+  };
   const end = (roundTrips?: number) => {
     listener({ type: 'host-end', host, stats, ...(roundTrips === undefined ? {} : { roundTrips }) });
     return stats;
@@ -128,9 +142,14 @@ async function rolloutHost(
       });
       return;
     }
+    // What the operator should know about the node (carried Docker settings, workloads), in the report and after the recap.
+    if (preflight.notes.length) {
+      listener({ type: 'task-start', host, role: 'rollout', task: 'notes', handler: false });
+      step('notes', { status: 'ok', reason: preflight.notes.join('\n') });
+    }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
-    const roleStats = await runHost(plan, transport, {
+    await runHost(plan, transport, {
       check: !!opts.check,
       diff: !!opts.diff,
       verifyContent: !!opts.verifyContent,
@@ -139,8 +158,9 @@ async function rolloutHost(
       interrupted,
       listener,
       cache: preflight.cache.fork(),
+      timeLimitS: opts.taskTimeoutS ?? numberOrUndefined(plan.vars.provision_task_timeout),
+      stats,
     });
-    for (const k of Object.keys(stats) as (keyof HostStats)[]) stats[k] += roleStats[k];
     if (stats.failed || interrupted()) return;
     const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {
@@ -157,6 +177,8 @@ async function rolloutHost(
       // A host that fails verification stays cordoned.
       if (!ok) return;
     }
+    if (drain && ansibleBoolean(plan.vars.provision_verify_pull) && !opts.check && !(await nodeRuntime(String(plan.vars.provision_node_runtime_command))))
+      return;
     const annotate = String(plan.vars.provision_cri_socket_annotate_command ?? '').trim();
     if (drain && annotate && !(await controller('annotate node', annotate))) return;
     if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));

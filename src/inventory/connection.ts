@@ -2,6 +2,7 @@ import { InventoryError } from '../core/errors.js';
 import { MASK, maskSecrets as maskAll } from '../core/secrets.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from './inventory.js';
+import { originOf } from './provenance.js';
 import { isVaultSecret } from './vault.js';
 
 /** How to reach a host, from Ansible's connection variables. */
@@ -29,7 +30,7 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   const spec: ConnectionSpec = {
     type: str('ansible_connection') === 'local' ? 'local' : 'ssh',
     address: str('ansible_host', 'ansible_ssh_host') ?? hostName,
-    port: portOf(hostName, str('ansible_port', 'ansible_ssh_port')),
+    port: portOf(hostName, vars),
     become: ansibleBoolean(vars.ansible_become),
     becomeUser: str('ansible_become_user') ?? 'root',
   };
@@ -53,9 +54,11 @@ export function maskSecrets(vars: Vars): Vars {
 }
 
 /** ansible_port as a TCP port; anything else is refused rather than quietly becoming port 22. */
-function portOf(host: string, text: string | undefined): number {
-  if (text === undefined) return 22;
+function portOf(host: string, vars: Vars): number {
+  const key = ['ansible_port', 'ansible_ssh_port'].find((k) => vars[k] !== undefined && vars[k] !== null && vars[k] !== '');
+  if (key === undefined) return 22;
+  const text = String(vars[key]);
   const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw new InventoryError(`ansible_port must be a port number 1-65535, got "${text}"`, { host });
+  if (!(port >= 1 && port <= 65535)) throw new InventoryError(`${key} must be a port number 1-65535, got "${text}"`, { host, ...originOf(vars, key) });
   return port;
 }

@@ -3,24 +3,32 @@ import { YamlSource } from '../core/yaml-source.js';
 import { shlexSplit } from './ini-values.js';
 import type { Vars } from './inventory.js';
 import { readVarsFile } from './load-inventory.js';
+import { assignVars, originOf, setOrigin } from './provenance.js';
+import { varsOf } from './yaml-inventory.js';
 
 /**
  * `-e` values as `ansible-playbook -e` takes them: `k=v k2=v2` (strings), inline YAML/JSON
- * (`{"k": [1, 2]}`), or `@file.yml`. Later values win.
+ * (`{"k": [1, 2]}`), or `@file.yml`. Later values win. Each value's origin is its file:line, or
+ * for values on the command line `-e:N:col`: the N-th `-e`, the column in it.
  */
 export function parseExtraVars(items: string[]): Vars {
   const out: Vars = {};
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     const text = item.trim();
-    if (text.startsWith('@')) Object.assign(out, readVarsFile(text.slice(1)));
+    const line = index + 1;
+    if (text.startsWith('@')) assignVars(out, readVarsFile(text.slice(1)));
     else if (text.startsWith('{')) {
       const src = YamlSource.parse(text, '-e', UsageError);
-      for (const { key, value } of src.entries(src.root, '-e')) out[key] = src.toJS(value);
+      // Positions in the one-line text: "line" 1 is the text itself, so name the -e by its place instead.
+      const vars = varsOf(src, src.root, '-e');
+      for (const key of Object.keys(vars)) setOrigin(vars, key, { file: '-e', line, col: originOf(vars, key)?.col });
+      assignVars(out, vars);
     } else {
-      for (const { text: token } of shlexSplit(text)) {
+      for (const { text: token, offset } of shlexSplit(text)) {
         const eq = token.indexOf('=');
         if (eq <= 0) throw new UsageError(`-e expects key=value, {json} or @file, got "${token}"`);
         out[token.slice(0, eq)] = token.slice(eq + 1);
+        setOrigin(out, token.slice(0, eq), { file: '-e', line, col: offset + 1 });
       }
     }
   }

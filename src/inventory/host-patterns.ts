@@ -40,6 +40,10 @@ export function selectHosts(inv: Inventory, pattern: string | string[], opts: { 
  */
 function splitPattern(pattern: string): string[] {
   const parts = pattern.includes(',') ? pattern.split(',') : isHostAddress(pattern) ? [pattern] : (pattern.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? []);
+  // ansible-core's findall silently drops an unmatched bracket, so `~[` becomes `~`, a regex that
+  // matches every host: a rollout must not widen on a typo, so refuse what would be dropped.
+  const dropped = pattern.includes(',') || isHostAddress(pattern) ? '' : pattern.replace(/(?:[^\s:[\]]|\[[^\]]*\])+/g, '').replace(/[\s:]/g, '');
+  if (dropped) throw new UsageError(`host pattern "${pattern}" has an unmatched "${dropped[0]}": write [ and ] in pairs`);
   return parts.map((t) => t.trim()).filter(Boolean);
 }
 
@@ -108,6 +112,7 @@ function applySubscript(hosts: string[], s: Subscript, term: string): string[] {
 
 function toMatcher(pattern: string): (name: string) => boolean {
   if (pattern.startsWith('~')) {
+    if (pattern === '~') throw new UsageError('host pattern "~" has an empty regular expression, which would match every host');
     let re: RegExp;
     try {
       // Python's re.match, which Ansible uses: anchored at the start only.

@@ -2,6 +2,7 @@ import { InventoryError } from '../core/errors.js';
 import { expandHostEntry } from './host-range.js';
 import { parsePythonLiteral, shlexSplit } from './ini-values.js';
 import type { Inventory, Vars } from './inventory.js';
+import { copyVars, setOrigin } from './provenance.js';
 
 /**
  * Ansible's INI inventory grammar (ansible-core `plugins/inventory/ini.py`). The `ini` package
@@ -45,7 +46,9 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
       if (eq < 0) return fail(`expected key=value in [${group}:vars], got "${line}"`);
       const key = line.slice(0, eq).trim();
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return fail(`invalid variable name "${key}"`);
-      inv.group(group).vars[key] = parsePythonLiteral(line.slice(eq + 1).trim());
+      const vars = inv.group(group).vars;
+      vars[key] = parsePythonLiteral(line.slice(eq + 1).trim());
+      setOrigin(vars, key, { file, line: lineNo, col: indent + 1 });
       return;
     }
 
@@ -70,6 +73,7 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
       const eq = t.text.indexOf('=');
       if (eq <= 0) return fail(`expected key=value host variable assignment, got "${t.text}"`, t.offset + 1);
       vars[t.text.slice(0, eq)] = parsePythonLiteral(t.text.slice(eq + 1));
+      setOrigin(vars, t.text.slice(0, eq), { file, line: lineNo, col: t.offset + 1 });
     }
     let entry: ReturnType<typeof expandHostEntry>;
     try {
@@ -79,6 +83,6 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
       throw e;
     }
     if (entry.port !== undefined && vars.ansible_port === undefined) vars.ansible_port = entry.port;
-    for (const name of entry.names) inv.addHost(group, name, { ...vars });
+    for (const name of entry.names) inv.addHost(group, name, copyVars(vars));
   });
 }

@@ -1,4 +1,5 @@
 import { InventoryError } from '../core/errors.js';
+import { assignVars } from './provenance.js';
 
 export type Vars = Record<string, unknown>;
 
@@ -58,7 +59,7 @@ export class Inventory {
 
   addHost(groupName: string, hostName: string, vars: Vars = {}): Host {
     const host = this.host(hostName);
-    Object.assign(host.vars, vars);
+    assignVars(host.vars, vars);
     if (groupName !== 'all') {
       const group = this.group(groupName);
       if (!group.hosts.includes(hostName)) group.hosts.push(hostName);
@@ -174,7 +175,8 @@ export class Inventory {
     const groups = this.hostGroups(hostName)
       .filter((g) => g.name !== 'all')
       .sort((a, b) => this.depth(a.name) - this.depth(b.name) || priority(a) - priority(b) || cmp(a.name, b.name));
-    return Object.assign(
+    // assignVars is Object.assign that also carries each value's origin (file:line) along.
+    return assignVars(
       {},
       opts.defaults,
       inventoryVars(all),
@@ -190,7 +192,8 @@ export class Inventory {
 }
 
 function inventoryVars(g: Group): Vars {
-  const { ansible_group_priority: _p, ...vars } = g.vars;
+  const vars = assignVars({}, g.vars);
+  delete vars.ansible_group_priority;
   return vars;
 }
 

@@ -5,7 +5,8 @@ import { YamlSource } from '../core/yaml-source.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { Inventory, type Vars } from './inventory.js';
 import { decryptVault, isVaultText, markSecrets } from './vault.js';
-import { parseYamlInventory } from './yaml-inventory.js';
+import { assignVars } from './provenance.js';
+import { parseYamlInventory, varsOf } from './yaml-inventory.js';
 
 /** ansible-core's `[''] + YAML_FILENAME_EXTENSIONS`, in the order it tries them. */
 const VARS_EXTENSIONS = ['', '.yml', '.yaml', '.json'];
@@ -97,8 +98,8 @@ function looksLikeYamlInventory(text: string): boolean {
  * gives every vars file below it, sorted, later files winning.
  */
 function loadVarsDirs(dir: string, inv: Inventory): void {
-  for (const g of inv.groups.values()) Object.assign(g.fileVars, findVars(join(dir, 'group_vars'), g.name));
-  for (const h of inv.hosts.values()) Object.assign(h.fileVars, findVars(join(dir, 'host_vars'), h.name));
+  for (const g of inv.groups.values()) assignVars(g.fileVars, findVars(join(dir, 'group_vars'), g.name));
+  for (const h of inv.hosts.values()) assignVars(h.fileVars, findVars(join(dir, 'host_vars'), h.name));
 }
 
 function findVars(base: string, name: string): Vars {
@@ -118,8 +119,8 @@ function readVarsTree(dir: string): Vars {
     const full = join(dir, entry);
     const ext = extname(entry);
     if (isDir(full)) {
-      if (!ext) Object.assign(out, readVarsTree(full));
-    } else if (VARS_EXTENSIONS.includes(ext)) Object.assign(out, readVarsFile(full));
+      if (!ext) assignVars(out, readVarsTree(full));
+    } else if (VARS_EXTENSIONS.includes(ext)) assignVars(out, readVarsFile(full));
   }
   return out;
 }
@@ -127,8 +128,7 @@ function readVarsTree(dir: string): Vars {
 export function readVarsFile(file: string): Vars {
   const text = readSource(file);
   const src = YamlSource.parse(text.plain, file, InventoryError, '1.1');
-  const out: Vars = {};
-  for (const { key, value } of src.entries(src.root, 'a vars file')) out[key] = src.toJS(value);
+  const out = varsOf(src, src.root, 'a vars file');
   if (text.encrypted) markSecrets(out);
   return out;
 }

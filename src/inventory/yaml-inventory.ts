@@ -3,6 +3,7 @@ import { InventoryError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
 import { expandHostEntry } from './host-range.js';
 import type { Inventory, Vars } from './inventory.js';
+import { assignVars, copyVars, setOrigin } from './provenance.js';
 
 const GROUP_KEYS = new Set(['hosts', 'vars', 'children']);
 
@@ -25,7 +26,7 @@ function parseGroup(src: YamlSource, inv: Inventory, name: string, nameNode: Nod
       throw src.error(keyNode, `unknown key "${key}" in group "${name}": expected hosts, vars or children`);
     }
     if (key === 'vars') {
-      Object.assign(inv.group(name).vars, varsOf(src, value, `vars of group "${name}"`));
+      assignVars(inv.group(name).vars, varsOf(src, value, `vars of group "${name}"`));
     } else if (key === 'children') {
       for (const child of src.entries(value, `children of group "${name}"`)) {
         const { line, col } = src.position(child.keyNode);
@@ -43,15 +44,19 @@ function parseGroup(src: YamlSource, inv: Inventory, name: string, nameNode: Nod
         }
         const vars = varsOf(src, host.value, `vars of host "${host.key}"`);
         if (entry.port !== undefined && vars.ansible_port === undefined) vars.ansible_port = entry.port;
-        for (const h of entry.names) inv.addHost(name, h, { ...vars });
+        for (const h of entry.names) inv.addHost(name, h, copyVars(vars));
       }
     }
   }
 }
 
-function varsOf(src: YamlSource, node: Node | null, what: string): Vars {
+/** A mapping of variables, each with the file:line:col of its key. */
+export function varsOf(src: YamlSource, node: Node | null, what: string): Vars {
   const out: Vars = {};
-  for (const { key, value } of src.entries(node, what)) out[key] = src.toJS(value);
+  for (const { key, keyNode, value } of src.entries(node, what)) {
+    out[key] = src.toJS(value);
+    setOrigin(out, key, { file: src.file, ...src.position(keyNode) });
+  }
   return out;
 }
 

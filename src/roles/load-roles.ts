@@ -15,8 +15,8 @@ import { VARIABLE_CHECKS } from './variable-checks.js';
 import type { Role, RoleCatalog, TaskSpec, VariableSpec, VarType } from './role.js';
 
 const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers', 'verify']);
-const VAR_KEYS = new Set(['type', 'description', 'default', 'choices', 'check']);
-const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'registry', 'name', 'port', 'any'];
+const VAR_KEYS = new Set(['type', 'items', 'description', 'default', 'choices', 'check']);
+const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'registry', 'name', 'port', 'filename', 'any'];
 /** Names a template may use without a declaration. */
 const BUILTIN_NAMES = new Set(['item', 'inventory_hostname', 'group_names', 'this']);
 
@@ -110,6 +110,10 @@ function readVariables(src: YamlSource, node: Node | null, owner: string, all: R
           const t = scalarString(src, field.value, 'type') as VarType;
           if (!VAR_TYPES.includes(t)) throw src.error(field.value, `unknown type "${t}": expected ${VAR_TYPES.join(', ')}`);
           spec.type = t;
+        } else if (field.key === 'items') {
+          const t = scalarString(src, field.value, 'items') as VarType;
+          if (!VAR_TYPES.includes(t) || t === 'list' || t === 'map') throw src.error(field.value, `unknown item type "${t}": expected a scalar type`);
+          spec.items = t;
         } else if (field.key === 'description') spec.description = scalarString(src, field.value, 'description');
         else if (field.key === 'default') {
           spec.default = src.toJS(field.value);

@@ -2,10 +2,20 @@ import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
 import { parseVersion } from '../domain/versions.js';
 import type { Vars } from '../inventory/inventory.js';
+import { originOf } from '../inventory/provenance.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import type { RoleCatalog, VariableSpec } from './role.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
-import { dnsLabelProblem, editDistance, pathProblem, portProblem, registryProblem, uncarriableProblem } from './value-types.js';
+import {
+  dnsLabelProblem,
+  editDistance,
+  filenameProblem,
+  pathProblem,
+  portProblem,
+  registryProblem,
+  uncarriableProblem,
+  versionProblem,
+} from './value-types.js';
 
 const MAX_PASSES = 10;
 
@@ -21,28 +31,50 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
   for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = structuredClone(spec.default);
   Object.assign(vars, inventoryVars);
 
-  const problems: string[] = [];
+  // Each problem names the variable it is about, so the error can point where that value was set.
+  const problems: Problem[] = [];
+  const add = (variable: string | undefined, message: string) => problems.push({ variable, message });
   for (const spec of Object.values(catalog.variables)) {
-    if (!(spec.name in vars)) problems.push(`variable ${spec.name} is required (declared by ${declaredBy(spec)}): ${spec.description}`);
+    if (!(spec.name in vars)) add(undefined, `variable ${spec.name} is required (declared by ${declaredBy(spec)}): ${spec.description}`);
   }
-  if (problems.length === 0) renderTemplatedVars(catalog, vars, engine, host, problems);
+  if (problems.length === 0) renderTemplatedVars(catalog, vars, engine, host, add);
   if (problems.length === 0) {
     for (const spec of Object.values(catalog.variables)) {
       const result = coerce(spec, vars[spec.name]);
-      if (typeof result === 'string') problems.push(`variable ${spec.name}: ${result}`);
+      if (typeof result === 'string') add(spec.name, `variable ${spec.name}: ${result}`);
       else vars[spec.name] = result.value;
+      if (spec.items && Array.isArray(vars[spec.name])) {
+        const list = vars[spec.name] as unknown[];
+        for (const [i, item] of list.entries()) {
+          const r = coerce({ ...spec, type: spec.items, choices: undefined }, item);
+          if (typeof r === 'string') add(spec.name, `variable ${spec.name}[${i}]: ${r}`);
+          else list[i] = r.value;
+        }
+      }
     }
   }
   if (problems.length === 0) {
     for (const spec of Object.values(catalog.variables)) {
-      if (spec.check) problems.push(...VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars, (w) => warnings?.add(w)));
+      if (spec.check) for (const p of VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars, (w) => warnings?.add(w))) add(spec.name, p);
     }
   }
   if (problems.length) {
-    const errors = problems.map((p) => new ValidationError(p, { host }));
+    const errors = problems.map((p) => new ValidationError(p.message, { host, ...whereSet(catalog, inventoryVars, p.variable) }));
     throw errors.length === 1 ? errors[0] : new ErrorList(errors);
   }
   return vars;
+}
+
+interface Problem {
+  variable?: string;
+  message: string;
+}
+
+/** The inventory, vars file or `-e` that set the variable, else the role file that declares its default. */
+function whereSet(catalog: RoleCatalog, inventoryVars: Vars, variable: string | undefined): { file?: string; line?: number; col?: number } {
+  if (variable === undefined) return {};
+  if (variable in inventoryVars) return originOf(inventoryVars, variable) ?? {};
+  return catalog.variables[variable]?.where ?? {};
 }
 
 /** Names provision or Ansible read that no role declares. */
@@ -73,7 +105,13 @@ function typoWarnings(catalog: RoleCatalog, inventoryVars: Vars): string[] {
   return out;
 }
 
-function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateRenderer, host: string, problems: string[]) {
+function renderTemplatedVars(
+  catalog: RoleCatalog,
+  vars: Vars,
+  engine: TemplateRenderer,
+  host: string,
+  add: (variable: string | undefined, message: string) => void,
+) {
   const declared = Object.keys(catalog.variables);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const pending = declared.filter((n) => hasTemplate(vars[n]));
@@ -83,14 +121,14 @@ function renderTemplatedVars(catalog: RoleCatalog, vars: Vars, engine: TemplateR
         vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
       } catch (e) {
         if (!(e instanceof ProvisionError)) throw e;
-        problems.push(`variable ${name}: ${e.message}`);
+        add(name, `variable ${name}: ${e.message}`);
         return;
       }
     }
   }
   const stuck = declared.filter((n) => hasTemplate(vars[n]));
   if (stuck.length)
-    problems.push(`variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
+    add(undefined, `variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
 }
 
 export function renderDeep(value: unknown, render: (s: string) => unknown): unknown {
@@ -127,6 +165,7 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
     case 'version':
       if (typeof v === 'number') return `expected a version string, got the number ${v}: quote it ("${v}"), since YAML and INI read 1.20 as 1.2`;
       if (typeof v !== 'string' || !parseVersion(v)) return `expected a version such as "1.27" or "1.7.24", ${got}`;
+      if (versionProblem(v)) return versionProblem(v)!;
       break;
     case 'string':
       if (typeof v === 'number') value = String(v);
@@ -139,6 +178,8 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
       return withValue(v, registryProblem(v));
     case 'name':
       return withValue(v, dnsLabelProblem(v));
+    case 'filename':
+      return withValue(v, filenameProblem(v));
     case 'port':
       if (portProblem(v)) return portProblem(v)!;
       value = Number(v);

@@ -1,5 +1,5 @@
 /** A role as loaded from `roles/<name>/role.yaml`: data only. */
-export type VarType = 'string' | 'boolean' | 'integer' | 'list' | 'map' | 'version' | 'path' | 'registry' | 'name' | 'port' | 'any';
+export type VarType = 'string' | 'boolean' | 'integer' | 'list' | 'map' | 'version' | 'path' | 'registry' | 'name' | 'port' | 'filename' | 'any';
 
 export interface Where {
   file: string;
@@ -15,6 +15,8 @@ export interface VariableSpec {
   default?: unknown;
   hasDefault: boolean;
   choices?: unknown[];
+  /** For a list: the type of each element (a list of paths is checked path by path). */
+  items?: VarType;
   /** A named domain check (see roles/variable-checks.ts). */
   check?: string;
   /** The role that declares it, or "shared" for roles/variables.yaml. */

@@ -35,6 +35,20 @@ export function pathProblem(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A release version as written in download URLs and comments: `1.27`, `v1.7.24`, `2.0.0-rc.1`;
+ * nothing around it, so no version carries a line break or a shell character into a URL.
+ */
+export function versionProblem(v: string): string | undefined {
+  return /^v?\d+\.\d+(?:\.\d+)?(?:[-+~][0-9A-Za-z.+~-]*)?$/.test(v) ? undefined : `expected a version such as "1.27" or "1.7.24", got ${show(v)}`;
+}
+
+/** One file name, no directory: it is joined to a directory (`/usr/local/bin/{{item}}`) and must stay in it. */
+export function filenameProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v === '' || v === '.' || v === '..' || v.includes('/')) return `expected a file name without "/", got ${show(v)}`;
+  return uncarriableProblem(v) ?? (/[\s"'\\]/.test(v) ? `file name ${show(v)} holds whitespace, a quote or a backslash` : undefined);
+}
+
 /** A registry as containerd's certs.d names its directories: host[:port], or `_default`. */
 export function registryProblem(v: unknown): string | undefined {
   if (v === '_default') return undefined;

@@ -1,3 +1,5 @@
+import { isDeepStrictEqual } from 'node:util';
+import { registryHostsFile } from '../domain/registry-hosts.js';
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/containerd-runtimes.js';
 import { containerdVersionWarnings } from '../domain/containerd-versions.js';
@@ -25,6 +27,23 @@ function flagValueProblems(flags: Vars): string[] {
       if (bad) problems.push(`kubelet_flags.${name}: ${bad}`);
     }
   }
+  return problems;
+}
+
+/** containerd's hosts.toml capabilities (containerd docs/hosts.md). */
+const CAPABILITIES = new Set(['pull', 'resolve', 'push']);
+
+/** A mirror object: `skip_verify: "no"` must not read as true, and nothing unknown is dropped silently. */
+function mirrorProblems(registry: string, m: Vars): string[] {
+  const at = `containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m.url)}`;
+  const problems: string[] = [];
+  for (const key of Object.keys(m))
+    if (!['url', 'capabilities', 'skip_verify'].includes(key)) problems.push(`${at} has unknown key "${key}": expected url, capabilities, skip_verify`);
+  if (m.skip_verify !== undefined && typeof m.skip_verify !== 'boolean')
+    problems.push(`${at}: skip_verify must be true or false, got ${JSON.stringify(m.skip_verify)}`);
+  const caps = m.capabilities;
+  if (caps !== undefined && (!Array.isArray(caps) || caps.some((c) => !CAPABILITIES.has(c as string))))
+    problems.push(`${at}: capabilities must be a list of ${[...CAPABILITIES].join(', ')}, got ${JSON.stringify(caps)}`);
   return problems;
 }
 
@@ -58,21 +77,35 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
     typeof value === 'string' && DNS1123_SUBDOMAIN.test(value) && value.length <= 253
       ? []
       : [`provision_node_name ${JSON.stringify(value)} is not a Kubernetes node name (lower-case DNS-1123 subdomain)`],
-  'registry-mirrors': (value) => {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return ['containerd_registry_mirrors must map a registry name to a list of mirror URLs'];
-    const problems: string[] = [];
-    for (const [registry, mirrors] of Object.entries(value as Vars)) {
-      // The name becomes a directory under certs.d: `../../systemd/system` must not.
-      const bad = registryProblem(registry);
-      if (bad) problems.push(`containerd_registry_mirrors: registry name: ${bad}`);
-      const list = Array.isArray(mirrors) ? mirrors : [mirrors];
-      for (const m of list) {
-        const url = typeof m === 'string' ? m : (m as Vars | null)?.url;
-        if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) {
-          problems.push(`containerd_registry_mirrors.${registry}: mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`);
-        }
-      }
-    }
-    return problems;
-  },
+  /** Carried from a node or set by hand: each name becomes a directory under certs.d, each host a [host] table. */
+  'registry-hosts': (value, vars) =>
+    registryMap('containerd_registry_hosts', value, (registry, v) =>
+      // An entry taken over from containerd_registry_mirrors was checked there: one problem is reported once.
+      isDeepStrictEqual(v, (vars.containerd_registry_mirrors as Vars | undefined)?.[registry])
+        ? []
+        : registryHostsFile(registry, v).hosts.map((h) => ({ url: h.url, shown: `host ${JSON.stringify(h.url)} is not an http(s) URL` })),
+    ),
+  'registry-mirrors': (value) =>
+    registryMap('containerd_registry_mirrors', value, (registry, mirrors) =>
+      (Array.isArray(mirrors) ? mirrors : [mirrors]).map((m) => ({
+        url: typeof m === 'string' ? m : (m as Vars | null)?.url,
+        shown: `mirror ${JSON.stringify(m)} is not an http(s) URL (or {url, capabilities, skip_verify})`,
+        more: m && typeof m === 'object' ? mirrorProblems(registry, m as Vars) : [],
+      })),
+    ),
 };
+
+/** A map of registry name to its hosts: the name becomes a directory under certs.d (`../../systemd/system` must not), each URL a [host] table. */
+function registryMap(variable: string, value: unknown, urlsOf: (registry: string, v: unknown) => { url: unknown; shown: string; more?: string[] }[]): string[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${variable} must map a registry name to its mirrors`];
+  const problems: string[] = [];
+  for (const [registry, v] of Object.entries(value as Vars)) {
+    const bad = registryProblem(registry);
+    if (bad) problems.push(`${variable}: registry name: ${bad}`);
+    for (const { url, shown, more = [] } of urlsOf(registry, v)) {
+      if (typeof url !== 'string' || !/^https?:\/\/[^\s"]+$/.test(url) || uncarriableProblem(url)) problems.push(`${variable}.${registry}: ${shown}`);
+      else problems.push(...more);
+    }
+  }
+  return problems;
+}

@@ -12,6 +12,8 @@ import { type Args, defineTaskType, ownerArgs } from './task-type.js';
 /** A whole release archive on a slow mirror still fits; a stalled transfer does not hang the run. */
 const DOWNLOAD_MAX_TIME_S = 1800;
 
+/** curl's own --max-time, within the task's time limit: curl reports a slow mirror before the limit ends the task. */
+const fetchTimeWithin = (limitS?: number) => (limitS ? Math.max(10, Math.min(DOWNLOAD_MAX_TIME_S, limitS - 15)) : DOWNLOAD_MAX_TIME_S);
 const pinned = (args: Args) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);
 const fact = (args: Args, deep = false) => downloadFact(String(args.url), String(args.dest), pinned(args) ? undefined : String(args.checksum_url), deep);
 
@@ -48,7 +50,7 @@ export const downloadTask = defineTaskType({
       return attrs.length ? changes(...attrs) : noop(`${dest} already has sha256 ${expected.slice(0, 12)}${how}`);
     }
     const fill = [
-      `{\n${urlFetchScript(url, { out: '"$tmp"', maxTime: DOWNLOAD_MAX_TIME_S, retries: 3 })}\n} || ${failWith(`download failed: ${shown}`)}`,
+      `{\n${urlFetchScript(url, { out: '"$tmp"', maxTime: fetchTimeWithin(ctx.timeLimitS), retries: 3 })}\n} || ${failWith(`download failed: ${shown}`)}`,
       `got=$(sha256sum < "$tmp" | cut -d' ' -f1)`,
       `[ "$got" = ${q(expected)} ] || ${failWith(`checksum mismatch for ${shown}: expected ${expected}, got `, '"$got"')}`,
     ].join('\n');

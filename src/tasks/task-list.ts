@@ -1,11 +1,14 @@
 import { commandTask } from './command.js';
 import { copyTask } from './copy.js';
 import { directoryTask } from './directory.js';
+import { dockerSaveTask } from './docker-save.js';
 import { downloadTask } from './download.js';
 import { envFlagsTask } from './env-flags.js';
 import { fileTask } from './file.js';
 import { groupTask } from './group.js';
+import { imageImportTask } from './image-import.js';
 import { linkTask } from './link.js';
+import { nodeCopyTask } from './node-copy.js';
 import { packageTask } from './package.js';
 import { systemdTask } from './systemd.js';
 import type { TaskType } from './task-type.js';
@@ -30,6 +33,9 @@ const LIST: TaskType[] = [
   commandTask,
   envFlagsTask,
   yamlSetTask,
+  nodeCopyTask,
+  dockerSaveTask,
+  imageImportTask,
 ];
 
 export const TASK_TYPES: Readonly<Record<string, TaskType>> = Object.fromEntries(LIST.map((t) => [t.name, t]));

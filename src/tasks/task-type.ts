@@ -29,6 +29,8 @@ export interface PlanContext {
   unitFilesChanged?: boolean;
   /** --verify-content: archives and downloads are read, not trusted to their receipts' quick check. */
   verifyContent?: boolean;
+  /** The task's time limit on the node, in seconds (none when unset): a download keeps its own limits below it. */
+  timeLimitS?: number;
 }
 
 export type Args = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { stringify as yamlStringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { TemplateError } from '../core/errors.js';
 import { q } from '../transport/shell.js';
 
@@ -72,9 +72,22 @@ export function yamlString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, hex4);
 }
 
+const YAML_INVISIBLE = /[\u0085\u2028\u2029\ufeff]/;
+
 /** A YAML block (through the serializer), indented by `indent` spaces to sit under a key. */
 export function yamlBlock(value: unknown, indent = 0): string {
-  const text = yamlStringify(value, { lineWidth: 0 }).trimEnd();
+  // YAML 1.1 rules for what needs quotes: kubelet and crictl read YAML with go-yaml, for which
+  // `y`, `on`, `010`, `2:30` and `2001-01-01` are no strings.
+  // No block scalars: their trailing line breaks are part of the value, and an indented block would have to keep them exact.
+  // Strings holding what YAML readers take for a BOM or a line break are double-quoted, and those
+  // characters escaped (the serializer would write them raw): only double-quoted scalars hold them.
+  const doc = new Document(value, { version: '1.1' });
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && YAML_INVISIBLE.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const text = doc.toString({ lineWidth: 0, blockQuote: false }).replace(/\n$/, '').replace(new RegExp(YAML_INVISIBLE.source, 'g'), hex4);
   const pad = ' '.repeat(indent);
   return text
     .split('\n')
@@ -89,11 +102,24 @@ export function yamlBlock(value: unknown, indent = 0): string {
  * systemd cannot carry a raw line break in a unit line.
  */
 export function systemdArg(value: unknown): string {
+  return systemdWord(String(value), true);
+}
+
+/**
+ * The program of an Exec*= line. systemd never substitutes variables in it (systemd.service(5):
+ * the first argument "may not be a variable"), so a `$` there is literal and must not be doubled;
+ * argv[0], which is substituted, then comes separately after the `@` prefix.
+ */
+export function systemdExec(value: unknown): string {
   const s = String(value);
+  return s.includes('$') ? `@${systemdWord(s, false)} ${systemdWord(s, true)}` : systemdWord(s, true);
+}
+
+function systemdWord(s: string, substituted: boolean): string {
   if (s === '') return '""';
   if (UNCARRIABLE.test(s)) refuse('systemd unit', s, 'control characters and line breaks cannot be written in a unit file');
-  const escaped = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_/.:,=@+%$-]+$/.test(escaped) && escaped !== ';') return escaped;
+  const escaped = substituted ? s.replace(/%/g, '%%').replace(/\$/g, '$$$$') : s.replace(/%/g, '%%');
+  if (/^[A-Za-z0-9_/.:,=+%$-]+$/.test(escaped) && escaped !== ';') return escaped;
   return `"${escaped.replace(/[\\"]/g, '\\$&')}"`;
 }
 

@@ -1,8 +1,21 @@
 import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { registryHostsFile } from '../domain/registry-hosts.js';
 import { containerdHas } from '../domain/containerd-versions.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
-import { commentText, jsonValue, shellWord, systemdArg, systemdValue, tmpfilesField, tomlKey, tomlValue, yamlBlock, yamlString } from './encoders.js';
+import {
+  commentText,
+  jsonValue,
+  shellWord,
+  systemdArg,
+  systemdExec,
+  systemdValue,
+  tmpfilesField,
+  tomlKey,
+  tomlValue,
+  yamlBlock,
+  yamlString,
+} from './encoders.js';
 
 type Helper = (...args: unknown[]) => unknown;
 
@@ -33,6 +46,7 @@ export const helpers: Record<string, Helper> = {
   yaml: (...a) => yamlBlock(args(a)[0], Number(args(a)[1] ?? 0)),
   yamlString: (...a) => yamlString(String(args(a)[0])),
   systemdArg: (...a) => systemdArg(args(a)[0]),
+  systemdExec: (...a) => systemdExec(args(a)[0]),
   systemdValue: (...a) => systemdValue(args(a)[0]),
   tmpfiles: (...a) => tmpfilesField(args(a)[0]),
   comment: (...a) => commentText(args(a)[0]),
@@ -68,15 +82,8 @@ export const helpers: Record<string, Helper> = {
     });
   },
   registryServer: (...a) => registryServer(String(args(a)[0])),
-  /** A mirror is a URL or `{url, capabilities, skip_verify}`. */
-  registryMirrorUrl: (...a) => {
-    const m = args(a)[0];
-    return typeof m === 'string' ? m : String((m as { url?: unknown }).url);
-  },
-  registryMirrorCapabilities: (...a) => {
-    const m = args(a)[0] as { capabilities?: unknown } | string;
-    return typeof m === 'object' && Array.isArray(m.capabilities) ? m.capabilities : ['pull', 'resolve'];
-  },
+  /** A containerd_registry_hosts entry (a list of mirrors, or a file carried from Docker) as {server, hosts}. */
+  registryHostsFile: (...a) => registryHostsFile(String(args(a)[0]), args(a)[1]),
   dirname: (...a) => String(args(a)[0]).replace(/\/[^/]*\/?$/, '') || '/',
   length: (...a) => {
     const v = args(a)[0];

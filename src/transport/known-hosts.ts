@@ -22,6 +22,17 @@ interface Entry {
 
 export type Verdict = { ok: true } | { ok: false; reason: 'unknown' | 'changed' | 'revoked' };
 
+/** ssh2's host key algorithms in its order of preference, and the key type each verifies. */
+const HOST_KEY_ALGORITHMS: [string, string][] = [
+  ['ssh-ed25519', 'ssh-ed25519'],
+  ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'],
+  ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp384'],
+  ['ecdsa-sha2-nistp521', 'ecdsa-sha2-nistp521'],
+  ['rsa-sha2-512', 'ssh-rsa'],
+  ['rsa-sha2-256', 'ssh-rsa'],
+  ['ssh-rsa', 'ssh-rsa'],
+];
+
 /**
  * OpenSSH's known_hosts, as StrictHostKeyChecking uses it: plain and hashed (`|1|salt|hash`) host
  * patterns, `[host]:port`, negations, `@revoked` keys; `@cert-authority` lines are skipped.
@@ -49,13 +60,45 @@ export class KnownHosts {
     return out;
   }
 
-  verify(address: string, port: number, key: Buffer): Verdict {
+  private entriesFor(address: string, port: number): Entry[] {
     const name = knownHostsName(address, port);
-    const mine = this.entries().filter((e) => matches(e.patterns, name));
+    return this.entries().filter((e) => matches(e.patterns, name));
+  }
+
+  /**
+   * As OpenSSH's check_host_key: a key is "changed" only when known_hosts holds a different key of
+   * the same type for the host; a key of a type it holds none of is unknown (OpenSSH says "a key of
+   * a different type is already known"), never a false HOST KEY CHANGED.
+   */
+  verify(address: string, port: number, key: Buffer): Verdict {
+    const mine = this.entriesFor(address, port);
     if (mine.some((e) => e.revoked && e.key.equals(key))) return { ok: false, reason: 'revoked' };
     const valid = mine.filter((e) => !e.revoked);
     if (valid.some((e) => e.key.equals(key))) return { ok: true };
-    return { ok: false, reason: valid.length ? 'changed' : 'unknown' };
+    return { ok: false, reason: valid.some((e) => e.type === keyType(key)) ? 'changed' : 'unknown' };
+  }
+
+  /** Key types known_hosts holds for the host (revoked ones left out). */
+  typesFor(address: string, port: number): string[] {
+    return [
+      ...new Set(
+        this.entriesFor(address, port)
+          .filter((e) => !e.revoked)
+          .map((e) => e.type),
+      ),
+    ];
+  }
+
+  /**
+   * OpenSSH's order_hostkeyalgs: the algorithms of the key types known_hosts holds for this host go
+   * first, so the server shows the key that can be checked, not another type it also has. Undefined
+   * (ssh2's default order) when known_hosts holds nothing usable for it.
+   */
+  hostKeyAlgorithms(address: string, port: number): string[] | undefined {
+    const types = new Set(this.typesFor(address, port));
+    const first = HOST_KEY_ALGORITHMS.filter(([, type]) => types.has(type)).map(([alg]) => alg);
+    if (first.length === 0) return undefined;
+    return [...first, ...HOST_KEY_ALGORITHMS.map(([alg]) => alg).filter((alg) => !first.includes(alg))];
   }
 
   add(address: string, port: number, key: Buffer): void {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -85,8 +85,14 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
     const ssh = new NodeSSH();
     let refusal: string | undefined;
     const known = new KnownHosts(hop.knownHostsFile);
-    const keys = hop.keyFiles.map((file) => readKey(file, host));
     const agent = hop.useAgent ? process.env.SSH_AUTH_SOCK : undefined;
+    const loaded = hop.keyFiles.map((file) => loadKey(file, host));
+    const keys = loaded.flatMap((k) => (k.key ? [{ key: k.key, passphrase: k.passphrase }] : []));
+    // Keys left out for a reason the user must hear about (loose permissions, a passphrase).
+    const notes = loaded.flatMap((k) => (k.note ? [k.note] : []));
+    if (keys.length === 0 && !agent && notes.length)
+      throw new TransportError(`cannot connect to ${host} (${hop.address}:${hop.port}): ${notes.join('; ')}`, { host });
+    const serverHostKey = known.hostKeyAlgorithms(hop.address, hop.port);
     try {
       await ssh.connect({
         host: hop.address,
@@ -97,8 +103,9 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
         keepaliveInterval: hop.keepaliveMs,
         keepaliveCountMax: hop.keepaliveCountMax,
         agent,
+        ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
         authHandler: [
-          ...keys.map((key) => ({ type: 'publickey' as const, username: hop.user, key })),
+          ...keys.map((k) => ({ type: 'publickey' as const, username: hop.user, ...k })),
           ...(agent ? [{ type: 'agent' as const, username: hop.user, agent }] : []),
         ] as never,
         hostVerifier: (key: Buffer) => {
@@ -110,7 +117,7 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
           }
           refusal =
             verdict.reason === 'unknown'
-              ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}: add it (ssh-keyscan) or pass --accept-new-host-keys`
+              ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}${otherTypes(known, hop, key)}: add it (ssh-keyscan) or pass --accept-new-host-keys`
               : `HOST KEY ${verdict.reason.toUpperCase()} for ${hop.address}:${hop.port}: the ${keyType(key)} key differs from ${known.file}; refusing to connect (someone may be intercepting, or the host was rebuilt)`;
           return false;
         },
@@ -119,7 +126,9 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
       ssh.dispose();
       for (const o of opened) o.dispose();
       const via = isTarget ? '' : ` through jump host ${hop.name}`;
-      const message = refusal ?? (e as Error).message;
+      // The keys left out or not opened explain a failed login, nothing else.
+      const authFailed = (e as { level?: string }).level === 'client-authentication';
+      const message = refusal ?? [(e as Error).message, ...(authFailed ? notes : [])].join('; ');
       throw new TransportError(`cannot connect to ${host}${via} (${hop.address}:${hop.port}): ${message}`, { host, cause: e });
     }
     // A dropped connection must become a failed result, never an unhandled 'error' that ends the process.
@@ -143,10 +152,51 @@ function forward(ssh: NodeSSH, host: string, via: Hop, to: Hop): Promise<Duplex>
   });
 }
 
-function readKey(file: string, host: string): string {
+function otherTypes(known: KnownHosts, hop: Hop, key: Buffer): string {
+  const types = known.typesFor(hop.address, hop.port).filter((t) => t !== keyType(key));
+  return types.length ? ` (it holds a key of another type, ${types.join(', ')}, which this server did not offer)` : '';
+}
+
+/**
+ * A private key as OpenSSH would use it: one readable by group or others (and owned by us) is
+ * ignored with OpenSSH's warning (sshkey_perm_ok); one protected by a passphrase is opened with
+ * PROVISION_KEY_PASSPHRASE when set (as PROVISION_BECOME_PASSWORD gives sudo's), else left to the
+ * ssh-agent, which holds it unlocked, as Ansible leaves it.
+ */
+function loadKey(file: string, host: string): { key?: string; passphrase?: string; note?: string } {
+  let text: string;
+  let mode: number;
   try {
-    return readFileSync(file, 'utf8');
+    const st = statSync(file);
+    mode = st.uid === process.getuid?.() ? st.mode & 0o777 : 0;
+    text = readFileSync(file, 'utf8');
   } catch {
     throw new TransportError(`cannot read private key ${file} (ansible_ssh_private_key_file of ${host})`, { host });
   }
+  if (mode & 0o077) {
+    const octal = mode.toString(8).padStart(4, '0');
+    return {
+      note: `UNPROTECTED PRIVATE KEY FILE: permissions ${octal} for '${file}' are too open; it is required that your private key files are NOT accessible by others, so this key is ignored (chmod 600 ${file})`,
+    };
+  }
+  if (isEncryptedKey(text)) {
+    const passphrase = process.env.PROVISION_KEY_PASSPHRASE;
+    if (passphrase) return { key: text, passphrase, note: `private key ${file} was not opened by the passphrase in PROVISION_KEY_PASSPHRASE, or not accepted` };
+    return {
+      note: `private key ${file} is protected by a passphrase: add it to your ssh-agent (ssh-add ${file}) and run with SSH_AUTH_SOCK set, or set PROVISION_KEY_PASSPHRASE`,
+    };
+  }
+  return { key: text };
+}
+
+/** OpenSSH's own format names its cipher ("none" when unencrypted); PEM keys say Proc-Type ENCRYPTED. */
+function isEncryptedKey(text: string): boolean {
+  if (/^Proc-Type: 4,ENCRYPTED/m.test(text) || text.includes('BEGIN ENCRYPTED PRIVATE KEY')) return true;
+  const body = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(text)?.[1];
+  if (!body) return false;
+  const raw = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  const magic = 'openssh-key-v1\0';
+  if (raw.subarray(0, magic.length).toString('latin1') !== magic) return false;
+  const len = raw.readUInt32BE(magic.length);
+  return raw.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
 }

@@ -1,10 +1,18 @@
 import type { NodeSSH } from 'node-ssh';
 import { StringDecoder } from 'node:string_decoder';
-import { TransportError } from '../core/errors.js';
+import { constants as osConstants } from 'node:os';
+import { ConnectionLostError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
 import { type RawExec, ScriptTransport } from './script-transport.js';
 import { openRoute, planRoute, type RouteOptions } from './ssh-route.js';
 import type { RunResult } from './transport.js';
+
+interface ExecResult {
+  code: number | null;
+  signal?: string | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface SshOptions extends RouteOptions {
   becomePassword?: string;
@@ -24,6 +32,7 @@ export class SshTransport extends ScriptTransport {
     private readonly jumps: NodeSSH[] = [],
   ) {
     super(host, spec.become ? { user: spec.becomeUser, password } : undefined);
+    this.watch();
   }
 
   static async connect(host: string, spec: ConnectionSpec, opts: SshOptions = {}): Promise<SshTransport> {
@@ -32,21 +41,46 @@ export class SshTransport extends ScriptTransport {
     return new SshTransport(host, target, spec, opts.becomePassword ?? spec.becomePassword, hops);
   }
 
+  /** Why the connection broke, once it has: every later script is refused with it. */
+  private lost?: string;
+
+  private watch(): void {
+    const connection = this.ssh.connection;
+    // Without an 'error' listener a reset connection would throw out of the event loop.
+    connection?.on('error', (e: Error) => (this.lost ??= e.message));
+    connection?.on('end', () => (this.lost ??= 'the connection was closed'));
+    connection?.on('close', () => (this.lost ??= 'the connection was closed'));
+  }
+
+  private lostError(reason: string, cause?: unknown): ConnectionLostError {
+    return new ConnectionLostError(`lost the connection to ${this.host}: ${reason}`, { host: this.host, cause });
+  }
+
   protected exec: RawExec = async (command, stdin, timeoutMs, onStdout): Promise<RunResult> => {
+    if (this.lost || !this.ssh.isConnected()) throw this.lostError(this.lost ?? 'the connection was closed');
     let timer: NodeJS.Timeout | undefined;
     const decoder = new StringDecoder('utf8');
     const stream = onStdout ? { onStdout: (chunk: Buffer) => onStdout(decoder.write(chunk)) } : {};
-    const run = (
-      this.ssh.execCommand(command, { stdin, noTrim: true, ...stream } as never) as Promise<{ code: number | null; stdout: string; stderr: string }>
-    ).catch((e) => {
-      throw new TransportError(`lost the connection to ${this.host}: ${(e as Error).message}`, { host: this.host, cause: e });
+    const run = (this.ssh.execCommand(command, { stdin, noTrim: true, ...stream } as never) as Promise<ExecResult>).catch((e) => {
+      throw this.lostError((e as Error).message, e);
     });
     const timeout = new Promise<never>((_, reject) => {
-      if (timeoutMs) timer = setTimeout(() => reject(new TransportError(`no answer from ${this.host} within ${timeoutMs} ms`, { host: this.host })), timeoutMs);
+      if (!timeoutMs) return;
+      timer = setTimeout(() => {
+        // No answer at all (the time limit on the node would have ended the script): the
+        // connection cannot be trusted for another script.
+        this.lost ??= `no answer within ${Math.round(timeoutMs / 1000)} s`;
+        this.ssh.dispose();
+        reject(this.lostError(this.lost));
+      }, timeoutMs);
     });
     try {
       const r = await Promise.race([run, timeout]);
-      return { code: r.code ?? 255, stdout: r.stdout, stderr: r.stderr };
+      if (r.code !== null && r.code !== undefined) return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+      // A channel that closes without an exit status: the connection went, or the remote process was killed by a signal.
+      if (this.lost || !r.signal) throw this.lostError(this.lost ?? 'the command ended without an exit status');
+      const name = (r.signal.startsWith('SIG') ? r.signal : `SIG${r.signal}`) as NodeJS.Signals;
+      return { code: 128 + (osConstants.signals[name] ?? 0), stdout: r.stdout, stderr: `${r.stderr}killed by ${name}\n` };
     } finally {
       clearTimeout(timer);
     }

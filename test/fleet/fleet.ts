@@ -159,15 +159,16 @@ export class Fleet {
     this.save();
   }
 
-  private async boot(name: string, kubeletVersion: string, layout: NodeLayout): Promise<FleetNode> {
+  /** `port`: booting again a node that was stopped (its files as it left them, its own port and host key). */
+  private async boot(name: string, kubeletVersion: string, layout: NodeLayout, port?: number): Promise<FleetNode> {
     const dir = join(this.state.dir, 'nodes', name);
     const root = join(dir, 'root');
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
     const layer = layoutLayer(this.state.image, layout);
     const lower = layer ? `${layer}:${this.state.image}` : this.state.image;
     run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root]);
-    for (const [path, content] of Object.entries(bootFiles(layout, kubeletVersion))) writeFileSync(join(root, path), content);
-    const port = await freeListenPort();
+    if (port === undefined) for (const [path, content] of Object.entries(bootFiles(layout, kubeletVersion))) writeFileSync(join(root, path), content);
+    port ??= await freeListenPort();
     writeFileSync(join(root, 'etc/hostname'), `${name}\n`);
     writeFileSync(join(root, 'etc/ssh/sshd_config.d/fleet.conf'), `Port ${port}\nListenAddress 127.0.0.1\nPermitRootLogin prohibit-password\n`);
     writeFileSync(join(root, 'root/.ssh/authorized_keys'), readFileSync(`${this.keyFile}.pub`), { mode: 0o600 });
@@ -260,23 +261,26 @@ export class Fleet {
    * leave systemd and sshd running, orphaned), waits for nspawn to exit, unmounts the overlay.
    */
   async down(): Promise<void> {
-    for (const node of this.state.nodes) {
-      if (alive(node.nspawnPid)) {
-        const init = spawnSync('pgrep', ['-P', String(node.nspawnPid)], { encoding: 'utf8' })
-          .stdout.trim()
-          .split('\n')
-          .filter(Boolean);
-        for (const pid of init) kill(Number(pid));
-        for (let i = 0; i < 100 && alive(node.nspawnPid); i++) await new Promise((r) => setTimeout(r, 100));
-        if (alive(node.nspawnPid)) kill(node.nspawnPid);
-      }
-      const root = join(node.dir, 'root');
-      if (spawnSync('mountpoint', ['-q', root]).status === 0) spawnSync('umount', [root]);
-    }
+    for (const node of this.state.nodes) await stopNode(node);
     if (this.state.httpPid && alive(this.state.httpPid)) kill(this.state.httpPid);
     this.state.nodes = [];
     this.state.httpPid = undefined;
     if (existsSync(this.state.dir)) this.save();
+  }
+
+  /** Cuts a node's power, as it were: every process in it ends at once; its files stay for `restart`. */
+  async kill(name: string): Promise<void> {
+    await stopNode(this.node(name));
+  }
+
+  /** Boots a killed node again, with its files as it left them, on its own port (its host key is unchanged). */
+  async restart(name: string): Promise<void> {
+    const old = this.node(name);
+    await stopNode(old);
+    const node = await this.boot(name, old.kubeletVersion, old.layout, old.port);
+    this.state.nodes = this.state.nodes.map((n) => (n.name === name ? node : n));
+    this.save();
+    await this.waitReady(node);
   }
 
   /** Stops the fleet and deletes its nodes' files (a test fleet, once its tests are done). */
@@ -300,6 +304,21 @@ export async function testFleetDir(name: string): Promise<string> {
     }
   }
   return join(CACHE_ROOT, `test-${name}-${process.pid}`);
+}
+
+/** Kills a node's init (killing nspawn alone can leave systemd and sshd running, orphaned), waits for nspawn, unmounts. */
+async function stopNode(node: FleetNode): Promise<void> {
+  if (alive(node.nspawnPid)) {
+    const init = spawnSync('pgrep', ['-P', String(node.nspawnPid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean);
+    for (const pid of init) kill(Number(pid));
+    for (let i = 0; i < 100 && alive(node.nspawnPid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive(node.nspawnPid)) kill(node.nspawnPid);
+  }
+  const root = join(node.dir, 'root');
+  if (spawnSync('mountpoint', ['-q', root]).status === 0) spawnSync('umount', [root]);
 }
 
 function alive(pid: number): boolean {

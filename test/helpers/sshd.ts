@@ -6,11 +6,18 @@ import { join } from 'node:path';
 import { freeListenPort } from '../fleet/ports.js';
 
 /** The sshd_config of a test's own sshd: key login as root only, its own host key, pid file and authorized keys. */
-export function sshdConfig(o: { port: number; address: string; hostKey: string; pidFile: string; authorizedKeys: string; extra?: string[] }): string {
+export function sshdConfig(o: {
+  port: number;
+  address: string;
+  hostKey: string | string[];
+  pidFile: string;
+  authorizedKeys: string;
+  extra?: string[];
+}): string {
   return [
     `Port ${o.port}`,
     `ListenAddress ${o.address}`,
-    `HostKey ${o.hostKey}`,
+    ...[o.hostKey].flat().map((k) => `HostKey ${k}`),
     `PidFile ${o.pidFile}`,
     `AuthorizedKeysFile ${o.authorizedKeys}`,
     'PermitRootLogin prohibit-password',
@@ -31,8 +38,20 @@ export class TestSshd {
   log = '';
   private child?: ChildProcess;
 
+  /** `hostKeyTypes`: the host keys it has (ssh-keygen -t), the first being `hostKeyPub`. */
+  constructor(private readonly hostKeyTypes: string[] = ['ed25519']) {}
+
   get hostKeyPub(): string {
-    return readFileSync(join(this.dir, 'host_ed25519.pub'), 'utf8').trim();
+    return this.hostKeyPubOf(this.hostKeyTypes[0]!);
+  }
+
+  /** `type base64` of its host key of an ssh-keygen type (ed25519, ecdsa, rsa). */
+  hostKeyPubOf(type: string): string {
+    return readFileSync(join(this.dir, `host_${type}.pub`), 'utf8')
+      .trim()
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
   }
 
   get clientKey(): string {
@@ -40,8 +59,8 @@ export class TestSshd {
   }
 
   async start(): Promise<void> {
-    const keygen = (file: string) => spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(this.dir, file)]);
-    keygen('host_ed25519');
+    const keygen = (file: string, type = 'ed25519') => spawnSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(this.dir, file)]);
+    for (const type of this.hostKeyTypes) keygen(`host_${type}`, type);
     keygen('client_ed25519');
     writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(`${this.clientKey}.pub`));
     this.port = await freeListenPort();
@@ -50,7 +69,7 @@ export class TestSshd {
       sshdConfig({
         port: this.port,
         address: '127.0.0.1',
-        hostKey: join(this.dir, 'host_ed25519'),
+        hostKey: this.hostKeyTypes.map((t) => join(this.dir, `host_${t}`)),
         pidFile: join(this.dir, 'sshd.pid'),
         authorizedKeys: join(this.dir, 'authorized_keys'),
       }),

@@ -1,6 +1,8 @@
 import { BACKUP_ROOT } from '../../core/constants.js';
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
+import type { Listener } from '../../core/events.js';
+import { cliInterrupts } from '../interrupt.js';
 import { prepareRun } from '../../engine/prepare.js';
 import { applyRun } from '../../engine/run.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
@@ -41,6 +43,7 @@ export interface ApplyOptions {
   listHosts?: boolean;
   listTasks?: boolean;
   startAtTask?: string;
+  taskTimeout?: string;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -51,6 +54,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const maxFailPercentage = opts.maxFailPercentage === undefined ? undefined : Number(opts.maxFailPercentage);
   if (maxFailPercentage !== undefined && !(maxFailPercentage >= 0 && maxFailPercentage <= 100)) {
     throw new UsageError(`--max-fail-percentage must be a number from 0 to 100, got "${opts.maxFailPercentage}"`);
+  }
+
+  const taskTimeoutS = opts.taskTimeout === undefined ? undefined : Number(opts.taskTimeout);
+  if (taskTimeoutS !== undefined && !(Number.isInteger(taskTimeoutS) && taskTimeoutS >= 0)) {
+    throw new UsageError(`--task-timeout must be a whole number of seconds (0: no limit), got "${opts.taskTimeout}"`);
   }
 
   // Everything is checked before the first connection.
@@ -70,18 +78,17 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
   const connect = await connector(opts);
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(99);
-    interrupted = true;
-    process.stderr.write('\ninterrupted: finishing running tasks, starting no new ones (Ctrl-C again to quit now)\n');
-  };
-  process.on('SIGINT', onSigint);
-
-  const { report, listener, finish, outcome } = reporting(
+  const progress = reporting(
     prepared.hosts.map((h) => h.host),
     opts,
   );
+  const { report, finish, outcome } = progress;
+  const interrupts = cliInterrupts(finish);
+  const listener: Listener = (e) => {
+    interrupts.listener(e);
+    progress.listener(e);
+  };
+  process.on('SIGINT', interrupts.onSignal);
 
   try {
     const summary = await applyRun(prepared, {
@@ -91,7 +98,8 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       forks,
       connect,
       listener,
-      interrupted: () => interrupted,
+      interrupted: interrupts.interrupted,
+      taskTimeoutS,
       serial,
       maxFailPercentage,
     });
@@ -112,6 +120,6 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     }
     return summary.exitCode;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', interrupts.onSignal);
   }
 }

@@ -34,5 +34,6 @@ export function formatPreflightTable(rows: PreflightRow[]): string {
       .join('  ')
       .trimEnd()}\n`;
   const problems = rows.flatMap((r) => r.problems.map((p) => `${r.host}: ${p}\n`));
-  return line(head) + cells.map(line).join('') + (problems.length ? `\n${problems.join('')}` : '');
+  const notes = rows.flatMap((r) => r.notes.map((n) => `${r.host}: note: ${n}\n`));
+  return line(head) + cells.map(line).join('') + (problems.length ? `\n${problems.join('')}` : '') + (notes.length ? `\n${notes.join('')}` : '');
 }

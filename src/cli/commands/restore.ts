@@ -8,6 +8,7 @@ import { type ConnectionFlags, connectionDefaults } from '../../config/cli-setti
 import { type ConnectOptions, connector } from '../connect.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
+import { cliInterrupts } from '../interrupt.js';
 
 export interface RestoreOptions extends ConnectOptions, ConnectionFlags {
   inventory: string[];
@@ -34,7 +35,22 @@ export async function restoreCommand(opts: RestoreOptions): Promise<number> {
     hosts.map((h) => h.host),
     opts,
   );
-  const summary = await restoreRun(hosts, opts.run, { connect, listener, backupRoot: BACKUP_ROOT });
+  const interrupts = cliInterrupts(finish);
+  process.on('SIGINT', interrupts.onSignal);
+  let summary: Awaited<ReturnType<typeof restoreRun>>;
+  try {
+    summary = await restoreRun(hosts, opts.run, {
+      connect,
+      listener: (e) => {
+        interrupts.listener(e);
+        listener(e);
+      },
+      backupRoot: BACKUP_ROOT,
+      interrupted: interrupts.interrupted,
+    });
+  } finally {
+    process.off('SIGINT', interrupts.onSignal);
+  }
   await finish();
   process.stdout.write(`\n${formatRecap(summary.stats)}${outcome()}`);
   if (opts.report) report.write(opts.report, summary.stats, { restoredRun: opts.run });

@@ -6,7 +6,7 @@ export const STYLE = `
 body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .4em}
 .cards span{display:inline-block;padding:.3em .8em;margin:0 .4em .4em 0;border-radius:4px;color:#fff}
-.ok{background:#2e7d32}.changed{background:#c77700}.failed{background:#c62828}.unreachable{background:#6a1b9a}.skipped{background:#607d8b}.notstarted{background:#9e9e9e}
+.ok{background:#2e7d32}.changed{background:#c77700}.failed{background:#c62828}.unreachable{background:#6a1b9a}.skipped{background:#607d8b}.notstarted{background:#9e9e9e}.unknown{background:#37474f}
 table{border-collapse:collapse;width:100%}td,th{padding:.25em .5em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 .gantt{position:relative;height:16px;background:#f4f4f4;min-width:300px}.gantt div{position:absolute;top:2px;height:12px;min-width:1px}
 .status{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-size:12px}
@@ -59,7 +59,7 @@ function hostRow(h) {
   });
   const verify = tasks.find((t) => t.task === 'verify node');
   return el('tr', { 'data-host': h, 'data-status': st }, el('td', {}, h), el('td', {}, el('span', { class: 'status ' + st }, st)),
-    el('td', {}, 'ok=' + s.ok + ' changed=' + s.changed + ' failed=' + s.failed + ' skipped=' + s.skipped + ' unreachable=' + s.unreachable),
+    el('td', {}, 'ok=' + s.ok + ' changed=' + s.changed + ' failed=' + s.failed + ' skipped=' + s.skipped + ' unreachable=' + s.unreachable + (s.unknown ? ' unknown=' + s.unknown : '')),
     el('td', {}, verify ? verify.status + (verify.error ? ': ' + verify.error : verify.reason ? ': ' + verify.reason : '') : ''), el('td', {}, g, det));
 }
 function draw() {

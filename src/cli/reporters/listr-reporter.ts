@@ -27,7 +27,9 @@ export function listrReporter(hosts: string[], rows: () => number = () => proces
           }),
       },
     ],
-    { renderer: 'default', exitOnError: false },
+    // listr2's own SIGINT handler would end the process at the first Ctrl-C (exit 127): the CLI
+    // lets running tasks finish at the first and aborts at the second (src/cli/interrupt.ts).
+    { renderer: 'default', exitOnError: false, registerSignalListeners: false },
   );
   // Titles are rebuilt on a timer, not per event: the cost of an event stays constant.
   const timer = setInterval(() => {

@@ -35,6 +35,9 @@ export class LiveView {
       case 'task-start':
         if (this.running.has(e.host)) this.running.set(e.host, `${e.role} > ${e.task}${e.handler ? ' (handler)' : ''}`);
         break;
+      case 'task-result':
+        if (e.status === 'unknown' && this.running.has(e.host)) this.running.set(e.host, `${e.role} > ${e.task}: outcome unknown`);
+        break;
       case 'host-unreachable':
         if (this.running.has(e.host)) this.running.set(e.host, 'unreachable');
         break;

@@ -25,9 +25,22 @@ export function formatOutcome(tasks: TaskResult[], unreachable: UnreachableHost[
       lines.push(...indentRest(formatGroup(g)));
     }
   }
+  const unknown = tasks.filter((t) => t.status === 'unknown');
+  if (unknown.length) {
+    lines.push('OUTCOME UNKNOWN (the connection was lost while applying; the next run finds out and finishes)');
+    for (const g of groupByMessage(unknown.map((t) => ({ host: t.host, message: `${t.role} > ${t.task}: ${t.changes.join('; ')}` })))) {
+      lines.push(...indentRest(formatGroup(g)));
+    }
+  }
   if (unreachable.length) {
     lines.push('UNREACHABLE');
     for (const g of groupByMessage(unreachable.map((u) => ({ host: u.host, message: u.error })))) lines.push(...indentRest(formatGroup(g)));
+  }
+  const notes = tasks.filter((t) => t.role === 'rollout' && t.task === 'notes' && t.reason);
+  if (notes.length) {
+    lines.push('NOTES');
+    const each = notes.flatMap((t) => t.reason!.split('\n').map((message) => ({ host: t.host, message })));
+    for (const g of groupByMessage(each)) lines.push(...indentRest(formatGroup(g)));
   }
   const sets = changeSets(tasks, !!opts.diff);
   if (sets.length) lines.push('CHANGES');

@@ -17,6 +17,7 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
           write(`changed: ${label}\n${e.changes.map((c) => `    - ${c}\n`).join('')}`);
           for (const d of e.diffs ?? []) write(`${formatDiff(d).replace(/^/gm, '    ')}\n`);
         } else if (e.status === 'failed') write(`FAILED:  ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
+        else if (e.status === 'unknown') write(`UNKNOWN: ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
         else if (opts.verbose) write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
         break;
       }
@@ -31,7 +32,9 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
         if (e.notStarted) break;
         const s = e.stats;
         const state = s.unreachable ? 'unreachable' : s.failed ? 'failed' : 'done';
-        write(`${state}: ${e.host} ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped}${opts.total ? ` (${view.header()})` : ''}\n`);
+        write(
+          `${state}: ${e.host} ok=${s.ok} changed=${s.changed} failed=${s.failed} skipped=${s.skipped}${s.unknown ? ` unknown=${s.unknown}` : ''}${opts.total ? ` (${view.header()})` : ''}\n`,
+        );
         break;
       }
       default:

@@ -4,7 +4,9 @@ import { hostRanges } from './host-ranges.js';
 /** Past this many hosts, hosts with identical counts share one recap line. */
 const GROUP_PAST = 20;
 
-const counts = (s: HostStats) => `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped}`;
+// unknown= only when a task's outcome is unknown: the usual lines stay Ansible's, for the tools that read them.
+const counts = (s: HostStats) =>
+  `ok=${s.ok} changed=${s.changed} unreachable=${s.unreachable} failed=${s.failed} skipped=${s.skipped}${s.unknown ? ` unknown=${s.unknown}` : ''}`;
 
 /** Ansible's PLAY RECAP lines: `host : ok=N changed=N unreachable=N failed=N skipped=N`. */
 export function formatRecap(stats: Record<string, HostStats>, notStarted: string[] = []): string {

@@ -54,13 +54,18 @@ describe('bad input: exit code and location, never an internal error', function 
     expectFail(
       ['apply', '-i', file('port.ini', '[w]\nw1 ansible_port=abc\n'), ...role],
       3,
-      /\[host w1\] ansible_port must be a port number 1-65535, got "abc"/,
+      /\[host w1\] \S*port\.ini:2:4: ansible_port must be a port number 1-65535, got "abc"/,
     );
     expectFail(['apply', '-i', file('port2.ini', '[w]\nw1 ansible_port=70000\n'), ...role], 3, /got "70000"/);
   });
 
   it('an invalid --limit regex is a usage error', () => {
     expectFail(['apply', '-i', ok, '--limit', '~w(', ...role], 5, /invalid regular expression in host pattern "~w\("/);
+    // ansible-core drops the unmatched "[" and runs `~`, which matches every host: refused here, never widened.
+    expectFail(['apply', '-i', ok, '--limit', '~[', ...role], 5, /host pattern "~\[" has an unmatched "\[": write \[ and \] in pairs/);
+    expectFail(['inventory', '-i', ok, '--limit', '~[', '--list'], 5, /host pattern "~\[" has an unmatched "\["/);
+    expectFail(['inventory', '-i', ok, '--limit', '~', '--list'], 5, /host pattern "~" has an empty regular expression, which would match every host/);
+    expectFail(['inventory', '-i', ok, '--limit', '~[,w1', '--list'], 5, /invalid regular expression in host pattern "~\["/);
   });
 
   it('-e @missing.yml names the file', () => {

@@ -60,7 +60,8 @@ describe('provision render', function () {
       'kubernetes_version=1.24',
     ]);
     expect(r.code).to.equal(3);
-    expect(r.stderr).to.match(/^error: 2 hosts: kubelet flag --network-plugin was removed in Kubernetes 1\.24 .*\(worker96, worker97\)\n$/);
+    // Where the flag was set: the first -e, column 2 of its JSON.
+    expect(r.stderr).to.match(/^error: 2 hosts: -e:1:2: kubelet flag --network-plugin was removed in Kubernetes 1\.24 .*\(worker96, worker97\)\n$/);
   });
 
   it('exits 5 for an unknown role, listing the roles', () => {

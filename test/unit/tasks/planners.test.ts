@@ -1,5 +1,3 @@
-import { expect } from 'chai';
-import type { Fact, FactValues } from '../../../src/facts/fact.js';
 import { accountFact } from '../../../src/facts/account.js';
 import { archiveFact } from '../../../src/facts/archive.js';
 import { existsFact } from '../../../src/facts/exists.js';
@@ -7,19 +5,8 @@ import { packagesFact } from '../../../src/facts/packages.js';
 import { pathFact } from '../../../src/facts/path.js';
 import { unitFact } from '../../../src/facts/unit.js';
 import { downloadFact } from '../../../src/facts/download-receipt.js';
-import { TASK_TYPES } from '../../../src/tasks/task-list.js';
-import type { PlanContext } from '../../../src/tasks/task-type.js';
+import { type PlanCase as Case, planCases } from '../../helpers/plan-cases.js';
 import { createHash } from 'node:crypto';
-
-type Expect = { changes: string[] } | { noop: RegExp } | { error: RegExp };
-interface Case {
-  name: string;
-  type: string;
-  args: Record<string, unknown>;
-  facts: [Fact<unknown>, unknown][];
-  ctx?: Partial<PlanContext>;
-  expect: Expect;
-}
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const file = (extra: Record<string, unknown> = {}) => ({ exists: true, type: 'regular file', mode: '0644', owner: 'root', group: 'root', size: 3, ...extra });
@@ -438,29 +425,4 @@ const cases: Case[] = [
   },
 ];
 
-describe('task planning: {args, facts} -> changes | noop | error', () => {
-  for (const c of cases) {
-    it(`${c.type}: ${c.name}`, () => {
-      const planner = TASK_TYPES[c.type]!;
-      const ctx: PlanContext = { check: false, diff: false, backupDir: '/var/backups/provision/t', ...c.ctx };
-      const facts: FactValues = new Map(c.facts.map(([f, v]) => [f.key, v]));
-      // The planner asks for exactly the facts the case provides.
-      expect(
-        planner
-          .facts(c.args, ctx)
-          .map((f) => f.key)
-          .sort(),
-      ).to.deep.equal(c.facts.map(([f]) => f.key).sort());
-      if ('error' in c.expect) {
-        expect(() => planner.plan(c.args, facts, ctx)).to.throw(c.expect.error);
-        return;
-      }
-      const plan = planner.plan(c.args, facts, ctx);
-      if ('noop' in c.expect) {
-        expect(plan, JSON.stringify(plan)).to.have.property('noop').that.matches(c.expect.noop);
-      } else {
-        expect('changes' in plan ? plan.changes.map((x) => x.what) : plan).to.deep.equal(c.expect.changes);
-      }
-    });
-  }
-});
+planCases('task planning: {args, facts} -> changes | noop | error', cases);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { maskSecrets, maskUrlCredentials } from '../../../src/core/secrets.js';
 import { pathProblem, registryProblem } from '../../../src/roles/value-types.js';
-import { systemdArg, tomlValue, yamlString } from '../../../src/template/encoders.js';
+import { systemdArg, systemdExec, tomlValue, yamlString } from '../../../src/template/encoders.js';
 import { parse as parseYaml } from 'yaml';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' });
@@ -27,6 +27,11 @@ describe('encoders and value types', () => {
     expect(systemdArg('--node-ip=10.0.0.9 --network-plugin=cni')).to.equal('"--node-ip=10.0.0.9 --network-plugin=cni"');
     expect(systemdArg('50%$HOME')).to.equal('50%%$$HOME');
     expect(() => systemdArg('a\nExecStartPre=/bin/x')).to.throw();
+  });
+  it('systemd program path: % doubled, $ literal (systemd substitutes no variable there), argv[0] given after "@"', () => {
+    expect(systemdExec('/usr/local/bin/containerd')).to.equal('/usr/local/bin/containerd');
+    expect(systemdExec('/opt/50%/bin')).to.equal('/opt/50%%/bin');
+    expect(systemdExec('/opt/$HOME;x/bin')).to.equal('@"/opt/$HOME;x/bin" "/opt/$$HOME;x/bin"');
   });
   it('paths and registries', () => {
     expect(pathProblem('/bin/true; touch /tmp/x; true ')).to.match(/whitespace/);

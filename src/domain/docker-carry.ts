@@ -1,0 +1,70 @@
+import { ansibleBoolean } from '../core/ansible-boolean.js';
+import { type DockerSettingsFacts, dockerSettingsFact } from '../facts/docker-settings.js';
+import type { Fact } from '../facts/fact.js';
+import type { Vars } from '../inventory/inventory.js';
+import { imagesToMigrate } from './docker-images.js';
+import { carriedLogConfig, carriedState, carryRegistries, cgroupDriverProblem, dataRootNote } from './docker-settings.js';
+
+/**
+ * The variables Docker's settings and images set for the roles, detected on the node in the plan's
+ * batched gather (while /etc/docker and Docker still exist) and filled in like the layout: an
+ * inventory value other than "auto" wins. Problems refuse the host before anything changes;
+ * notes are told per node.
+ */
+export function dockerCarryFact(vars: Vars): Fact<DockerSettingsFacts> {
+  // A roles dir of your own may not declare them: the probe still reads the usual places.
+  return dockerSettingsFact({
+    stateFile: String(vars.docker_settings_state_file ?? '/var/lib/provision/docker-settings.json'),
+    containerdRoot: String(vars.containerd_root ?? '/var/lib/containerd'),
+  });
+}
+
+const CARRYING_ROLES = ['remove-docker', 'install-containerd', 'kubelet-config'];
+
+export interface DockerCarry {
+  vars: Vars;
+  problems: string[];
+  notes: string[];
+}
+
+export function dockerCarry(f: DockerSettingsFacts, vars: Vars, roles: string[]): DockerCarry {
+  const out: DockerCarry = { vars: {}, problems: [], notes: [] };
+  // Only the roles that read the carried variables (a role of your own gets nothing of Docker's).
+  if (!roles.some((r) => CARRYING_ROLES.includes(r))) return out;
+  if (ansibleBoolean(vars.docker_carry_settings)) carrySettings(f, vars, out);
+  const migrate = vars.docker_migrate_images === 'auto' ? f.dockerActive : ansibleBoolean(vars.docker_migrate_images);
+  out.vars.docker_migrate_images = migrate;
+  if (migrate && roles.includes('remove-docker')) {
+    const maxBytes = Number(vars.docker_migrate_images_max_mb) * 1024 * 1024;
+    const picked = imagesToMigrate(f, { all: ansibleBoolean(vars.docker_migrate_all_images), maxBytes });
+    out.vars.docker_migrate_image_list = picked.images;
+    if (picked.images.length)
+      out.notes.push(
+        `${picked.images.length} Docker image(s) (${Math.ceil(picked.bytes / 1024 / 1024)} MiB) handed over to containerd: ${picked.images.join(', ')}`,
+      );
+    if (picked.skipped.length) out.notes.push(`Docker images not handed over (pulled again when needed): ${picked.skipped.join(', ')}`);
+  }
+  return out;
+}
+
+function carrySettings(f: DockerSettingsFacts, vars: Vars, out: DockerCarry): void {
+  const { state, problem } = carriedState(f);
+  if (problem) out.notes.push(problem);
+  if (!state) return;
+  out.vars.docker_settings_state = state;
+  const registries = carryRegistries({
+    state,
+    certsDir: String(vars.containerd_registry_config_path),
+    inventoryMirrors: (vars.containerd_registry_mirrors ?? {}) as Record<string, unknown>,
+  });
+  out.vars.containerd_registry_hosts = registries.hosts;
+  out.vars.docker_carried_certs = registries.copies;
+  out.notes.push(...registries.notes);
+  const cgroup = cgroupDriverProblem(state.daemon, ansibleBoolean(vars.containerd_systemd_cgroup));
+  if (cgroup) out.problems.push(cgroup);
+  const logs = carriedLogConfig(state.daemon, (vars.kubelet_config ?? {}) as Record<string, unknown>);
+  out.vars.docker_carried_kubelet_config = logs.config;
+  out.notes.push(...logs.notes);
+  const dataRoot = dataRootNote(f, String(vars.containerd_root));
+  if (dataRoot) out.notes.push(dataRoot);
+}

@@ -1,0 +1,84 @@
+import { q } from '../transport/shell.js';
+import type { Fact } from './fact.js';
+
+/** A file of Docker's `certs.d/<registry>/`, with its mode (a client key stays private when carried). */
+export interface DockerCertFile {
+  registry: string;
+  file: string;
+  mode: string;
+}
+
+export interface DockerImage {
+  id: string;
+  bytes: number;
+  tags: string[];
+}
+
+/**
+ * What Docker leaves on a node that containerd must keep: `daemon.json` and `certs.d/`, read while
+ * /etc/docker exists; after Docker is removed, from the state file the run wrote before removing it
+ * (so a second run plans the same). Also whether Docker runs, its images and the images its
+ * containers use (for the handover), and the mounts of its data root and containerd's root.
+ */
+export interface DockerSettingsFacts {
+  /** "/etc/docker", "state" (the state file), or "none". */
+  source: string;
+  /** daemon.json as text ("" when absent); from the state file, its carried subset as JSON. */
+  daemonJson: string;
+  certs: DockerCertFile[];
+  dockerActive: boolean;
+  images: DockerImage[];
+  /** Image ids that containers (any state) were created from. */
+  containerImages: string[];
+  /** Docker's data root and the mount point and device it lives on. */
+  dataRoot?: { path: string; mount: string; device: string };
+  /** The mount point and device of containerd's root (or its nearest existing parent). */
+  containerdRootMount?: { mount: string; device: string };
+}
+
+const b64 = (cmd: string) => `${cmd} | base64 | tr -d '\\n'; echo`;
+
+/**
+ * One probe, in the plan's batch: the settings are read before any task runs, i.e. while Docker and
+ * /etc/docker still exist. Docker's Go templates ({{.Id}}) are Docker's, not provision's.
+ */
+export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: string }): Fact<DockerSettingsFacts> {
+  const probe = [
+    'if [ -d /etc/docker ]; then echo "source /etc/docker"',
+    `  [ -f /etc/docker/daemon.json ] && { printf 'daemon '; ${b64('cat /etc/docker/daemon.json')}; }`,
+    '  for d in /etc/docker/certs.d/*/; do [ -d "$d" ] || continue; r=$(basename "$d")',
+    '    for f in "$d"*; do [ -f "$f" ] && printf \'cert %s %s %s\\n\' "$(stat -c %a "$f")" "$r" "$(basename "$f")"; done; done',
+    `elif [ -f ${q(opts.stateFile)} ]; then echo "source state"; printf 'daemon '; ${b64(`cat ${q(opts.stateFile)}`)}`,
+    'else echo "source none"; fi',
+    'if [ "$(systemctl is-active docker.service 2>/dev/null)" = active ] && command -v docker >/dev/null; then echo docker-active',
+    '  ids=$(docker image ls -q --no-trunc 2>/dev/null | sort -u)',
+    `  [ -n "$ids" ] && docker image inspect --format 'image {{.Id}} {{.Size}} {{range .RepoTags}}{{.}},{{end}}' $ids 2>/dev/null`,
+    '  cs=$(docker ps -a -q --no-trunc 2>/dev/null)',
+    `  [ -n "$cs" ] && docker inspect --format 'container {{.Image}}' $cs 2>/dev/null`,
+    `  dr=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null)`,
+    'else dr=$(sed -n \'s/.*"data-root"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p\' /etc/docker/daemon.json 2>/dev/null | head -n1); fi',
+    '[ -n "$dr" ] || dr=/var/lib/docker',
+    '[ -d "$dr" ] && printf \'data-root %s %s\\n\' "$(findmnt -nr -o TARGET,SOURCE --target "$dr" | head -n1)" "$dr"',
+    `c=${q(opts.containerdRoot)}; while [ ! -e "$c" ] && [ "$c" != / ]; do c=$(dirname "$c"); done`,
+    'printf \'containerd-root %s\\n\' "$(findmnt -nr -o TARGET,SOURCE --target "$c" | head -n1)"',
+    'true',
+  ].join('\n');
+  return { key: `docker-settings:${opts.stateFile}:${opts.containerdRoot}`, probe, parse: parseDockerSettings };
+}
+
+export function parseDockerSettings(out: string): DockerSettingsFacts {
+  const f: DockerSettingsFacts = { source: 'none', daemonJson: '', certs: [], dockerActive: false, images: [], containerImages: [] };
+  for (const line of out.split('\n')) {
+    const [kind = '', ...rest] = line.split(' ');
+    if (kind === 'source') f.source = rest.join(' ');
+    else if (kind === 'daemon') f.daemonJson = Buffer.from(rest.join(''), 'base64').toString('utf8');
+    else if (kind === 'cert' && rest.length >= 3) f.certs.push({ mode: rest[0]!.padStart(4, '0'), registry: rest[1]!, file: rest.slice(2).join(' ') });
+    else if (kind === 'docker-active') f.dockerActive = true;
+    else if (kind === 'image' && rest.length >= 2)
+      f.images.push({ id: rest[0]!, bytes: Number(rest[1]) || 0, tags: (rest[2] ?? '').split(',').filter((t) => t && t !== '<none>:<none>') });
+    else if (kind === 'container' && rest[0]) f.containerImages.push(rest[0]);
+    else if (kind === 'data-root' && rest.length >= 3) f.dataRoot = { mount: rest[0]!, device: rest[1]!, path: rest.slice(2).join(' ') };
+    else if (kind === 'containerd-root' && rest.length >= 2) f.containerdRootMount = { mount: rest[0]!, device: rest[1]! };
+  }
+  return f;
+}

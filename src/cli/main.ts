@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('apply the roles to the selected hosts (the default command)')
     .option('-C, --check', 'plan and report what would change; change nothing')
     .option('-D, --diff', 'show file diffs and before/after of states')
+    .option('--verify-content', "read every installed archive member and download, instead of trusting receipts' quick check (size, mtime)")
     .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
     .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
     .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')

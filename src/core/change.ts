@@ -8,6 +8,11 @@ export interface Change {
   script: string;
   /** What the node's facts will be once the change is made: check mode plans later tasks on these. */
   predict?: Prediction[];
+  /**
+   * `predict` is a best guess (it depends on the node's configuration): check mode plans on it, but an
+   * apply ends its batch after this change, so later tasks are planned on facts gathered after it.
+   */
+  uncertain?: boolean;
 }
 
 export type Prediction =

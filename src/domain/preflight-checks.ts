@@ -45,7 +45,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
       f.fetcher === 'none'
         ? 'neither curl nor wget is installed: the release archives cannot be downloaded. Install one of them (apt-get install curl)'
         : undefined,
-    source: 'src/facts/url-text.ts and the download task fetch with curl or wget',
+    source: 'the download task fetches (src/facts/download-receipt.ts, src/tasks/download.ts) with curl or wget',
   },
   {
     id: 'free-disk',

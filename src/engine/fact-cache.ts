@@ -16,24 +16,44 @@ export class FactCache {
   constructor(private readonly transport: Transport) {}
 
   async need(facts: Fact<unknown>[], upcoming: () => Fact<unknown>[]): Promise<FactValues> {
-    if (facts.every((f) => this.values.has(f.key))) return this.values;
-    const wanted = new Map<string, Fact<unknown>>();
-    for (const f of [...facts, ...upcoming()]) if (!this.values.has(f.key)) wanted.set(f.key, f);
-    const batch = batchScript([...wanted.values()]);
-    const r = await this.transport.run(batch.script, { timeoutMs: 300_000 });
-    let parsed: FactValues;
-    try {
-      parsed = batch.parse(r.stdout);
-    } catch (e) {
-      throw new TaskError(`gathering facts failed (exit ${r.code}): ${(e as Error).message}; stderr: ${r.stderr.trim().slice(0, 500)}`, {
-        host: this.transport.host,
-      });
-    }
-    for (const [k, v] of parsed) {
-      this.values.set(k, v);
-      this.facts.set(k, wanted.get(k)!);
-    }
+    if (this.has(facts)) return this.values;
+    const gather = this.gather([...facts, ...upcoming()]);
+    const r = await this.transport.run(gather.script, { timeoutMs: 300_000 });
+    gather.absorb(r.stdout, r.code, r.stderr);
     return this.values;
+  }
+
+  has(facts: Fact<unknown>[]): boolean {
+    return facts.every((f) => this.values.has(f.key));
+  }
+
+  /**
+   * The probes of the facts not known yet, as one script, and how to take in what it printed; the
+   * apply runs it at the end of a batch of changes, so gathering after them costs no round trip.
+   */
+  gather(facts: Fact<unknown>[], opts: { fresh?: boolean } = {}): { script: string; absorb(stdout: string, code: number, stderr: string): void } {
+    const wanted = new Map<string, Fact<unknown>>();
+    // fresh: for after changes still to be made, when only what outlives them stays known.
+    const known = (key: string) => this.values.has(key) && (!opts.fresh || !!this.facts.get(key)?.outlivesChanges);
+    for (const f of facts) if (!known(f.key)) wanted.set(f.key, f);
+    const batch = batchScript([...wanted.values()]);
+    return {
+      script: batch.script,
+      absorb: (stdout, code, stderr) => {
+        let parsed: FactValues;
+        try {
+          parsed = batch.parse(stdout);
+        } catch (e) {
+          throw new TaskError(`gathering facts failed (exit ${code}): ${(e as Error).message}; stderr: ${stderr.trim().slice(0, 500)}`, {
+            host: this.transport.host,
+          });
+        }
+        for (const [k, v] of parsed) {
+          this.values.set(k, v);
+          this.facts.set(k, wanted.get(k)!);
+        }
+      },
+    };
   }
 
   /**

@@ -38,9 +38,9 @@ export async function preflightHost(
   prepared: PreparedRun,
   host: PreparedHost,
   transport: Transport,
-  opts: { planTasks: boolean; diff: boolean },
+  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean },
 ): Promise<HostPreflight> {
-  const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent' };
+  const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
   const fact = nodeFactsFact(host.vars);
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const dockerFact = dockerCarryFact(host.vars);
@@ -86,6 +86,7 @@ export async function preflightHost(
     await runHost(plan, transport, {
       check: true,
       diff: opts.diff,
+      verifyContent: opts.verifyContent,
       runId: 'preflight',
       backupRoot: '/nonexistent',
       interrupted: () => false,

@@ -56,9 +56,13 @@ export function writeRenderedFiles(files: RenderedFile[], outDir: string): strin
     return target;
   });
   const written: string[] = [];
+  // Thousands of hosts share a few directories each: each is made once, not once per file.
+  const made = new Set<string>();
   for (const [i, f] of files.entries()) {
     const target = targets[i]!;
-    mkdirSync(dirname(target), { recursive: true });
+    const dir = dirname(target);
+    if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+    made.add(dir);
     writeFileSync(target, f.content);
     written.push(target);
   }

@@ -1,19 +1,21 @@
-import { ConnectionLostError, ProvisionError } from '../core/errors.js';
+import { ConnectionLostError, PlanError, ProvisionError } from '../core/errors.js';
 import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
-import type { Change, Plan } from '../core/change.js';
+import type { Plan } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
 import type { PlanContext } from '../tasks/task-type.js';
-import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut, timeLimited } from '../transport/time-limit.js';
 import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRole } from './prepare.js';
+import { type BatchRun, type Entry, runBatch } from './run-batch.js';
 
 export interface HostRunOptions {
   check: boolean;
   diff: boolean;
+  /** --verify-content: archives and downloads are read, not trusted to their receipts. */
+  verifyContent?: boolean;
   runId: string;
   /** Where each run keeps replaced files on the node: <backupRoot>/<run-id>. */
   backupRoot: string;
@@ -22,114 +24,170 @@ export interface HostRunOptions {
   listener: Listener;
   /** Facts already gathered for this plan (by the preflight); default: a fresh cache. */
   cache?: FactCache;
-  /** Seconds an apply script may run on the node before it is ended and its task fails; 0: no limit. */
+  /** Seconds each task's changes may run on the node before they are ended and the task fails; 0: no limit. */
   timeLimitS?: number;
   /** Counted into: the caller's, so that what was counted survives a lost connection. */
   stats?: HostStats;
 }
 
-interface Step {
+interface Step extends Entry {
   role: PreparedRole;
   task: TaskInstance;
-  handler: boolean;
 }
 
+/** The step cannot be planned on predicted facts: the batch before it must be applied first. */
+const WAIT = Symbol('wait for the batch');
+
 /**
- * Runs one host's roles: gather -> plan -> apply, task by task. A failed task stops the host
- * (after the handlers already notified have run: they are never lost); other hosts go on.
- * A lost connection stops it at once with a ConnectionLostError (the task that was applying
- * reported "unknown"): no handler is tried on a dead connection; the next run finishes the work.
+ * Runs one host's roles: gather -> plan -> apply. Tasks are planned in order on the gathered facts
+ * and, after a planned change, on what that change predicts (as --check does), so a host's changes
+ * go to the node as one batch script, one round trip, with per-task markers streamed back: progress,
+ * the report and --diff stay task by task and live. A batch ends early where a plan needs facts only
+ * the node can tell after the changes before it (an archive a download in the batch brings, a change
+ * that predicts nothing); the facts for the rest are then gathered at the end of that same batch.
+ * A failed task stops the host (after the handlers its role had notified have run: they are never
+ * lost); other hosts go on. A lost connection stops it at once with a ConnectionLostError (the task
+ * that was applying reported "unknown"): no handler is tried on a dead connection.
  */
 export async function runHost(plan: PreparedHost, transport: Transport, opts: HostRunOptions): Promise<HostStats> {
   const stats = opts.stats ?? emptyStats();
   const limit = opts.timeLimitS && opts.timeLimitS > 0 ? opts.timeLimitS : undefined;
-  let lost: ConnectionLostError | undefined;
   const cache = opts.cache ?? new FactCache(transport);
   let unitFilesChanged = false;
   const ctxFor = (task: TaskInstance): PlanContext => ({
     check: opts.check,
     diff: opts.diff,
+    verifyContent: opts.verifyContent,
     backupDir: `${opts.backupRoot}/${opts.runId}`,
     content: task.content,
     unitFilesChanged,
     timeLimitS: limit,
   });
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
-  const steps: Step[] = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
+  const mains = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
-  const upcoming = () => steps.slice(position).flatMap((s) => factsOf(s.task));
+  // Handlers' facts too: a notified handler is then planned on them, in the same batch.
+  const handlerFacts = plan.roles.flatMap((r) => r.handlers.flatMap((h) => factsOf(h)));
+  const upcoming = () => [...mains.slice(position).flatMap((s) => factsOf(s.task)), ...handlerFacts];
+  let pending: Step[] = [];
+  const waiting = () => pending.some((e) => e.changes);
+  // Per role, the handlers notified by tasks that really changed something, and those that ran (for after a failure or Ctrl-C).
+  const notifiedDone = new Map<PreparedRole, Set<string>>();
+  const handlersRun = new Set<TaskInstance>();
 
-  const runStep = async (step: Step): Promise<TaskResult> => {
+  const batchRun = (gather: boolean): BatchRun => ({
+    transport,
+    start: (e) => opts.listener({ type: 'task-start', host: plan.host, role: e.result.role, task: e.result.task, handler: e.handler }),
+    report(e, result = e.result) {
+      const step = e as Step;
+      if (!e.changes) this.start(e);
+      if (step.handler) handlersRun.add(step.task);
+      if (result.status === 'changed' && !step.handler) {
+        const set = notifiedDone.get(step.role) ?? new Set<string>();
+        for (const n of step.task.notify) set.add(n);
+        notifiedDone.set(step.role, set);
+      }
+      reportResult(stats, opts.listener, result);
+    },
+    interrupted: opts.interrupted,
+    timeLimitS: limit,
+    ...(gather && position < mains.length ? { gather: cache.gather(upcoming(), { fresh: true }) } : {}),
+  });
+  /** Applies what is pending; afterwards the node's facts are stale. Returns the task that failed, if any. */
+  const flush = async (gatherAfter = false, evenInterrupted = false): Promise<Step | undefined> => {
+    const entries = pending;
+    pending = [];
+    if (!entries.some((e) => e.changes)) return (await runBatch(entries, batchRun(false))) as Step | undefined;
+    const run = { ...batchRun(gatherAfter), ...(evenInterrupted ? { interrupted: () => false } : {}) };
+    cache.invalidate();
+    return (await runBatch(entries, run)) as Step | undefined;
+  };
+
+  const planStep = async (step: Omit<Step, 'result'>): Promise<Step | typeof WAIT> => {
     const { task } = step;
     const base = { host: plan.host, role: step.role.role, task: task.name, handler: step.handler, changes: [] as string[] };
-    opts.listener({ type: 'task-start', host: plan.host, role: step.role.role, task: task.name, handler: step.handler });
+    const facts = factsOf(task);
+    if (waiting() && !cache.has(facts)) return WAIT;
     try {
-      const values = await cache.need(factsOf(task), upcoming);
+      const values = await cache.need(facts, upcoming);
       if (task.ifExists && !task.ifExists.some((p) => values.get(existsFact(p).key))) {
-        return { ...base, status: 'skipped', reason: `none of ${task.ifExists.join(', ')} exists` };
+        return { ...step, result: { ...base, status: 'skipped', reason: `none of ${task.ifExists.join(', ')} exists` } };
       }
-      const planned: Plan = TASK_TYPES[task.type]!.plan(task.args, values, ctxFor(task));
-      if ('noop' in planned) return { ...base, status: 'ok', reason: planned.noop };
+      let planned: Plan;
+      try {
+        planned = TASK_TYPES[task.type]!.plan(task.args, values, ctxFor(task));
+      } catch (e) {
+        // Planned on predictions, a task may refuse what the real facts would allow: it waits for them.
+        if (e instanceof PlanError && waiting()) return WAIT;
+        throw e;
+      }
+      if ('noop' in planned) return { ...step, result: { ...base, status: 'ok', reason: planned.noop } };
       const diffs = planned.changes.flatMap((c) => (c.diff ? [c.diff as FileDiff] : []));
-      for (const p of planned.changes.flatMap((c) => c.predict ?? [])) {
+      const predictions = planned.changes.flatMap((c) => c.predict ?? []);
+      for (const p of predictions) {
         if (p.kind === 'unit-file') unitFilesChanged = true;
         if (p.kind === 'daemon-reload') unitFilesChanged = false;
       }
+      cache.predict(predictions);
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
-      if (opts.check) {
-        cache.predict(planned.changes.flatMap((c) => c.predict ?? []));
-        return result;
-      }
-      const started = Date.now();
-      const r = await transport
-        .run(applyScript(planned.changes, limit), { timeoutMs: limit && (limit + KILL_AFTER_S + ANSWER_GRACE_S) * 1000 })
-        .catch((e: unknown) => {
-          if (!(e instanceof ConnectionLostError)) throw e;
-          lost = e;
-          return undefined;
-        });
-      if (!r) return { ...result, status: 'unknown', error: `${lost!.message}: whether these changes were made is unknown; the next run finds out` };
-      cache.invalidate();
-      const output = (r.stderr || r.stdout).trim().split('\n').slice(-20).join('\n');
-      // 124/137 before the limit is the script's own exit code, not the limit's.
-      if (limit && timedOut(r.code) && Date.now() - started >= limit * 1000 - 500) {
-        return { ...result, status: 'failed', error: `timed out after ${limit} s (its processes on the node were ended)${output ? `:\n${output}` : ''}` };
-      }
-      if (r.code !== 0) return { ...result, status: 'failed', error: `exit ${r.code}: ${output}` };
-      return result;
+      return { ...step, result, ...(opts.check ? {} : { changes: planned.changes }) };
     } catch (e) {
       // Lost while gathering: nothing of this task was applied; the host is unreachable.
       if (e instanceof ConnectionLostError) throw e;
-      if (e instanceof ProvisionError) return { ...base, status: 'failed', error: e.message };
+      if (e instanceof ProvisionError) return { ...step, result: { ...base, status: 'failed', error: e.message } };
       throw e;
     }
   };
-  /** Counts and reports a result; after a lost connection, stops the host. */
-  const record = (result: TaskResult) => {
-    reportResult(stats, opts.listener, result);
-    if (lost) throw lost;
+
+  /** Plans a step and queues it, applying the batch first when the step must wait for it. Returns the task that stops the host, if any. */
+  const queue = async (s: Omit<Step, 'result'>): Promise<{ step?: Step; failed?: Step }> => {
+    let step = await planStep(s);
+    if (step === WAIT) {
+      const failed = await flush(true);
+      if (failed) return { failed };
+      step = (await planStep(s)) as Step;
+    }
+    // A change that does not say what it does to the node runs in a batch of its own: what came before is
+    // settled first, and a failure or a lost connection there belongs to it alone.
+    const alone = !opts.check && step.changes?.some((c) => c.predict === undefined || c.uncertain);
+    if (alone && waiting()) {
+      const failed = await flush();
+      if (failed) return { failed };
+    }
+    pending.push(step);
+    // Check mode reports each task as planned. A failed plan stops the host once what came before is applied.
+    // A change that does not say (or only guesses) what it does to the node's facts ends the batch: later tasks plan on real facts.
+    if (opts.check || alone || step.result.status === 'failed') return { step, failed: await flush(true) };
+    return { step };
   };
 
-  for (const role of plan.roles) {
+  let failed: Step | undefined;
+  roles: for (const role of plan.roles) {
     const notified = new Set<string>();
-    let failed = false;
     for (const task of role.tasks) {
-      if (opts.interrupted()) break;
-      const result = await runStep(steps[position]!);
+      if (opts.interrupted()) break roles;
+      const r = await queue(mains[position]!);
       position++;
-      record(result);
-      if (result.status === 'changed') for (const n of task.notify) notified.add(n);
-      if (result.status === 'failed') {
-        failed = true;
-        break;
-      }
+      failed = r.failed;
+      if (failed) break roles;
+      if (r.step?.result.status === 'changed') for (const n of task.notify) notified.add(n);
     }
-    // Handlers run once, in definition order, only when notified; also after a failure or an interrupt.
+    // Handlers run once, in definition order, only when notified, at the end of their role.
     for (const handler of role.handlers) {
-      if (!notified.has(handler.spec.name)) continue;
-      record(await runStep({ role, task: handler, handler: true }));
+      if (!notified.has(handler.spec.name) || opts.interrupted()) continue;
+      failed = (await queue({ role, task: handler, handler: true })).failed;
+      if (failed) break roles;
     }
-    if (failed || opts.interrupted()) break;
+  }
+  if (!failed && !opts.interrupted()) failed = await flush();
+  // After a failed task or Ctrl-C, the handlers that tasks done had notified and that have not run yet
+  // still run (planned afresh: what was pending never started).
+  if ((failed && !failed.handler) || opts.interrupted()) {
+    pending = [];
+    for (const role of plan.roles)
+      for (const handler of role.handlers)
+        if (notifiedDone.get(role)?.has(handler.spec.name) && !handlersRun.has(handler)) await queue({ role, task: handler, handler: true });
+    await flush(false, true);
   }
   return stats;
 }
@@ -139,13 +197,7 @@ export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[]
   return [...(task.ifExists ?? []).map(existsFact), ...TASK_TYPES[task.type]!.facts(task.args, ctx)];
 }
 
-/** Every fact of a host's main tasks, for one gather before anything is planned. */
+/** Every fact of a host's tasks and handlers, for one gather before anything is planned. */
 export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
-  return plan.roles.flatMap((r) => r.tasks.flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
-}
-
-/** Each change in its own subshell with `set -e`; the first failure stops the rest. The task's time limit covers them all. */
-function applyScript(list: Change[], limitS?: number): string {
-  const script = `${list.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n')}\n`;
-  return limitS ? timeLimited(script, limitS) : script;
+  return plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
 }

@@ -19,6 +19,8 @@ export type TransportFactory = (host: string, spec: ConnectionSpec) => Promise<T
 export interface RunOptions {
   check?: boolean;
   diff?: boolean;
+  /** --verify-content: receipts' quick check is not trusted; archives and downloads are read. */
+  verifyContent?: boolean;
   forks?: number;
   runId?: string;
   /** Default /var/backups/provision. */
@@ -129,7 +131,7 @@ async function rolloutHost(
   const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
     // The layout is detected and every check made before the host is drained or touched.
     // A host that passes is not reported (its tasks are); one that fails is, with what was found.
-    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check, diff: !!opts.diff });
+    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check, diff: !!opts.diff, verifyContent: !!opts.verifyContent });
     plan = preflight.plan;
     if (preflight.problems.length) {
       const { docker, kubelet, criDockerd } = preflight.layout;
@@ -150,6 +152,7 @@ async function rolloutHost(
     await runHost(plan, transport, {
       check: !!opts.check,
       diff: !!opts.diff,
+      verifyContent: !!opts.verifyContent,
       runId,
       backupRoot: opts.backupRoot ?? BACKUP_ROOT,
       interrupted,

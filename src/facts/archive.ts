@@ -33,26 +33,38 @@ export function archiveReceiptPath(src: string, dest: string, strip: number, inc
  * (--verify-content). A member edited, deleted or replaced by a directory changes its stat line.
  */
 export function archiveFact(src: string, dest: string, strip: number, include: string[], deep = false): Fact<ArchiveState> {
-  const members = include.map(q).join(' ');
+  const included = include.map(q).join(' ');
   const stripArg = strip ? ` --strip-components=${strip}` : '';
   const receipt = q(archiveReceiptPath(src, dest, strip, include));
-  const tarCompare = `tar -d -f ${q(src)} -C ${q(dest)}${stripArg} ${members} 2>&1 | grep -v -e 'Uid differs' -e 'Gid differs' | sed 's/^/diff /'`;
+  const tarCompare = `tar -d -f ${q(src)} -C ${q(dest)}${stripArg} ${included} 2>&1 | grep -v -e 'Uid differs' -e 'Gid differs' | sed 's/^/diff /'`;
   // Receipt: line 1 "archive <size> <mtime>", then "<size> <mtime> <mode> <sha256> <path>" per member.
+  // One stat for every member (a converged node spends a few processes, not two per member), then awk
+  // sets each member's stat beside its receipt line: "S|type|size mtime mode|owner|path" lines, "--", the receipt.
   const quick = [
     `IFS=' ' read -r tag asize amtime; [ "$tag $asize $amtime" = "archive $(stat -c '%s %Y' -- ${q(src)})" ] || { echo stale; exit 0; }`,
-    `while IFS=' ' read -r s mt mo sum m; do f=${q(dest)}/"$m"`,
-    `  if [ -L "$f" ] || [ ! -f "$f" ]; then if [ -e "$f" ]; then echo "diff $m: not a regular file"; else echo "diff missing: $m"; fi; continue; fi`,
-    `  now=$(stat -c '%s %Y %a %U:%G' -- "$f"); [ "\${now% *}" = "$s $mt $mo" ] || echo "diff $m: size, mtime or mode differ from the receipt"`,
-    `  echo "owner \${now##* }"`,
-    `done`,
+    `members=$(cat)`,
+    `{ printf '%s\\n' "$members" | cut -d' ' -f5- | (cd ${q(dest)} && xargs -r -d '\\n' stat -c 'S|%F|%s %Y %a|%U:%G|%n' -- 2>/dev/null); echo --; printf '%s\\n' "$members"; } | awk '`,
+    `  $0 == "--" { receipt = 1; next }`,
+    `  !receipt { l = substr($0, 3); i = index(l, "|"); t = substr(l, 1, i - 1); l = substr(l, i + 1); i = index(l, "|"); s = substr(l, 1, i - 1)`,
+    `    l = substr(l, i + 1); i = index(l, "|"); type[substr(l, i + 1)] = t; st[substr(l, i + 1)] = s; own[substr(l, i + 1)] = substr(l, 1, i - 1); next }`,
+    `  $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1)`,
+    `    if (!(n in type)) print "diff missing: " n; else if (type[n] != "regular file") print "diff " n ": not a regular file"`,
+    `    else { if (st[n] != $1 " " $2 " " $3) print "diff " n ": size, mtime or mode differ from the receipt"; print "owner " own[n] } }'`,
   ].join('\n');
-  const owners = `${archiveMembers(src, strip, include)} | while IFS= read -r m; do [ -e ${q(dest)}/"$m" ] && stat -c 'owner %U:%G' -- ${q(dest)}/"$m"; done; true`;
+  // The archive is listed once; a destination holding none of its members (a first install) needs no compare.
+  const members = [
+    `list=$(${archiveMembers(src, strip, include)})`,
+    `present=$(printf '%s\n' "$list" | while IFS= read -r m; do [ -n "$m" ] && { [ -e ${q(dest)}/"$m" ] || [ -L ${q(dest)}/"$m" ]; } && printf '%s\n' "$m"; done)`,
+    `if [ -z "$present" ]; then printf '%s\n' "$list" | sed -e '/^$/d' -e 's/^/diff missing: /'; exit 0; fi`,
+  ].join('\n');
+  const owners = `printf '%s\n' "$present" | while IFS= read -r m; do stat -c 'owner %U:%G' -- ${q(dest)}/"$m"; done; true`;
   return {
     key: `archive:${src}:${dest}:${strip}:${include.join(',')}${deep ? ':deep' : ''}`,
     probe: [
       `if [ ! -f ${q(src)} ]; then echo nosrc; exit 0; fi`,
       `[ -d ${q(dest)} ] || { echo 'diff destination directory is missing'; exit 0; }`,
       deep ? '' : `if [ -f ${receipt} ]; then out=$( (\n${quick}\n) < ${receipt}); [ "$out" = stale ] || { echo quick; printf '%s\\n' "$out"; exit 0; }; fi`,
+      members,
       tarCompare,
       owners,
     ]
@@ -77,14 +89,15 @@ export function archiveFact(src: string, dest: string, strip: number, include: s
 /**
  * Shell that writes the receipt of an extraction just made: the archive's size and mtime, then each
  * member's size, mtime, mode and sha256 (read once, here, so later runs need not read content).
- * Written to a temporary file and renamed, so a half-written receipt is never trusted.
+ * Written to a temporary file and renamed, so a half-written receipt is never trusted. `listFile` (a
+ * shell word) holds the member list when the extraction already made one: the archive is not read again.
  */
-export function writeArchiveReceipt(src: string, dest: string, strip: number, include: string[]): string {
+export function writeArchiveReceipt(src: string, dest: string, strip: number, include: string[], listFile?: string): string {
   const receipt = archiveReceiptPath(src, dest, strip, include);
   const tmp = q(`${receipt}.tmp`);
   return [
     `mkdir -p ${q(RECEIPT_ROOT)}`,
-    `{ echo "archive $(stat -c '%s %Y' -- ${q(src)})"; ${archiveMembers(src, strip, include)} | while IFS= read -r m; do`,
+    `{ echo "archive $(stat -c '%s %Y' -- ${q(src)})"; ${listFile ? `cat ${listFile}` : archiveMembers(src, strip, include)} | while IFS= read -r m; do`,
     `  printf '%s %s %s\\n' "$(stat -c '%s %Y %a' -- ${q(dest)}/"$m")" "$(sha256sum < ${q(dest)}/"$m" | cut -d' ' -f1)" "$m"; done; } > ${tmp}`,
     `mv -f ${tmp} ${q(receipt)}`,
   ].join('\n');
@@ -92,8 +105,12 @@ export function writeArchiveReceipt(src: string, dest: string, strip: number, in
 
 /** The regular-file members of an archive, as paths relative to where they are extracted. */
 export function archiveMembers(src: string, strip: number, include: string[]): string {
-  const cut = strip ? ` | cut -s -d/ -f${strip + 1}-` : '';
-  return `tar -t -f ${q(src)} ${include.map(q).join(' ')} 2>/dev/null${cut} | grep -v -e '/$' -e '^$' -e '^\\.$'`;
+  return `tar -t -f ${q(src)} ${include.map(q).join(' ')} 2>/dev/null | ${memberFilter(strip)}`;
+}
+
+/** Archive member names (as `tar -t` or `tar -xv` print them) made paths under the destination; directories dropped. */
+export function memberFilter(strip: number): string {
+  return `${strip ? `cut -s -d/ -f${strip + 1}- | ` : ''}grep -v -e '/$' -e '^$' -e '^\\.$'`;
 }
 
 /** tar --compare's lines as "missing: x" / "x: Contents differ"; its summary line is dropped. */

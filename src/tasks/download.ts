@@ -1,7 +1,6 @@
 import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { pathFact } from '../facts/path.js';
-import { urlTextFact } from '../facts/url-text.js';
+import { downloadFact, writeDownloadReceipt } from '../facts/download-receipt.js';
 import { maskUrlCredentials } from '../core/secrets.js';
 import { failWith, q } from '../transport/shell.js';
 import { urlFetchScript } from '../transport/url-fetch.js';
@@ -15,13 +14,14 @@ const DOWNLOAD_MAX_TIME_S = 1800;
 
 /** curl's own --max-time, within the task's time limit: curl reports a slow mirror before the limit ends the task. */
 const fetchTimeWithin = (limitS?: number) => (limitS ? Math.max(10, Math.min(DOWNLOAD_MAX_TIME_S, limitS - 15)) : DOWNLOAD_MAX_TIME_S);
-
-const destFact = (args: Args) => pathFact(String(args.dest), { sha256: true });
 const pinned = (args: Args) => (typeof args.sha256 === 'string' && args.sha256.trim() ? args.sha256.trim().toLowerCase() : undefined);
+const fact = (args: Args, deep = false) => downloadFact(String(args.url), String(args.dest), pinned(args) ? undefined : String(args.checksum_url), deep);
 
 /**
  * A file fetched by URL on the node and checked against a sha256: pinned, or read from the
  * checksum file published beside the artifact (sha256sum format). Skipped when dest already has it.
+ * Each download leaves a receipt (see downloadFact): re-runs decide by stat, without reading the
+ * file or fetching the checksum file again, unless the file changed or --verify-content is given.
  */
 export const downloadTask = defineTaskType({
   name: 'download',
@@ -34,17 +34,20 @@ export const downloadTask = defineTaskType({
     ...ownerArgs,
   },
   oneOf: ['sha256', 'checksum_url'],
-  facts: (args) => [destFact(args), ...(pinned(args) ? [] : [urlTextFact(String(args.checksum_url))])],
+  facts: (args, ctx) => [fact(args, ctx.verifyContent)],
   plan(args, facts, ctx) {
     const url = String(args.url);
     const shown = maskUrlCredentials(url);
     const dest = String(args.dest);
-    const expected = pinned(args) ?? checksumFromFile(factValue(facts, urlTextFact(String(args.checksum_url))), String(args.checksum_url), url);
+    const checksumUrl = pinned(args) ? undefined : String(args.checksum_url);
+    const download = factValue(facts, fact(args, ctx.verifyContent));
+    const expected = pinned(args) ?? checksumFromFile(download.checksum ?? { ok: false, text: 'not fetched' }, String(checksumUrl), url);
     if (!/^[0-9a-f]{64}$/.test(expected)) throw new PlanError(`sha256 "${expected}" for ${shown} is not 64 hex digits`);
-    const state = factValue(facts, destFact(args));
+    const state = download.dest;
     if (state.exists && state.sha256 === expected) {
       const attrs = attributeChanges(dest, state, args);
-      return attrs.length ? changes(...attrs) : noop(`${dest} already has sha256 ${expected.slice(0, 12)}`);
+      const how = download.quick ? ' (quick check against the receipt)' : '';
+      return attrs.length ? changes(...attrs) : noop(`${dest} already has sha256 ${expected.slice(0, 12)}${how}`);
     }
     const fill = [
       `{\n${urlFetchScript(url, { out: '"$tmp"', maxTime: fetchTimeWithin(ctx.timeLimitS), retries: 3 })}\n} || ${failWith(`download failed: ${shown}`)}`,
@@ -53,7 +56,7 @@ export const downloadTask = defineTaskType({
     ].join('\n');
     return changes({
       what: `${state.exists ? 'replace' : 'download'} ${dest} from ${shown} (sha256 ${expected.slice(0, 12)})`,
-      script: atomicWriteScript({ dest, state, args, backupDir: ctx.backupDir, fill }),
+      script: `${atomicWriteScript({ dest, state, args, backupDir: ctx.backupDir, fill })}\n${writeDownloadReceipt(url, dest, checksumUrl, expected, download.checksum?.text)}`,
       predict: [writtenState(dest, state, args, { sha256: expected })],
     });
   },

@@ -78,11 +78,11 @@ export const systemdTask = defineTaskType({
     }
     if (state === 'restarted') {
       if (notFound) needsUnit('restart');
-      else out.push({ what: `restart ${name}`, script: `systemctl restart ${q(name)}\n${waitActive(name)}` });
+      else out.push({ what: `restart ${name}`, script: `systemctl restart ${q(name)}\n${waitActive(name)}`, predict: becomes({ activeState: 'active' }) });
     }
     if (state === 'reloaded') {
       if (notFound) needsUnit('reload');
-      else out.push({ what: `reload ${name}`, script: `systemctl reload-or-restart ${q(name)}` });
+      else out.push({ what: `reload ${name}`, script: `systemctl reload-or-restart ${q(name)}`, predict: becomes({ activeState: 'active' }) });
     }
     if (out.length) return changes(...out);
     if (notFound) return noop(`unit ${name} does not exist`);

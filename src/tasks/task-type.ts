@@ -27,6 +27,8 @@ export interface PlanContext {
    * NeedDaemonReload misses a new file in /etc/systemd/system that overrides a unit in /lib.
    */
   unitFilesChanged?: boolean;
+  /** --verify-content: archives and downloads are read, not trusted to their receipts' quick check. */
+  verifyContent?: boolean;
   /** The task's time limit on the node, in seconds (none when unset): a download keeps its own limits below it. */
   timeLimitS?: number;
 }

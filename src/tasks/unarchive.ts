@@ -1,11 +1,12 @@
 import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { archiveFact, archiveMembers, writeArchiveReceipt } from '../facts/archive.js';
+import { archiveFact, archiveMembers, memberFilter, writeArchiveReceipt } from '../facts/archive.js';
 import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType, listArg as toList, ownerArgs } from './task-type.js';
 
-const fact = (args: Record<string, unknown>) => archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include));
+const fact = (args: Record<string, unknown>, deep = false) =>
+  archiveFact(String(args.src), String(args.dest), Number(args.strip_components ?? 0), toList(args.include), deep);
 
 /**
  * A tar archive on the node, extracted into dest. Idempotent: the receipt of the last extraction
@@ -22,11 +23,11 @@ export const unarchiveTask = defineTaskType({
     include: { type: 'strings', doc: 'only these members (after stripping)' },
     ...ownerArgs,
   },
-  facts: (args) => [fact(args)],
+  facts: (args, ctx) => [fact(args, ctx.verifyContent)],
   plan(args, facts, ctx) {
     const src = String(args.src);
     const dest = String(args.dest);
-    const state = factValue(facts, fact(args));
+    const state = factValue(facts, fact(args, ctx.verifyContent));
     const owner = args.owner || args.group ? `${args.owner ?? 'root'}:${args.group ?? 'root'}` : undefined;
     if (!state.archiveExists) {
       if (ctx.check) return changes({ what: `extract ${src} into ${dest} (the archive comes from an earlier task)`, script: 'true' });
@@ -38,15 +39,25 @@ export const unarchiveTask = defineTaskType({
     const strip = Number(args.strip_components ?? 0);
     const stripArg = strip ? ` --strip-components=${strip}` : '';
     const members = toList(args.include).map(q).join(' ');
-    const eachMember = (body: string) => `${archiveMembers(src, strip, toList(args.include))} | while IFS= read -r m; do ${body}; done`;
+    // The archive is read once: the extraction's verbose output is the member list for the owners and the
+    // receipt. It is listed before only when members already there must be backed up (none on a first install).
+    const eachMember = (body: string) => `while IFS= read -r m; do ${body}; done < "$list"`;
     const backupDir = `${ctx.backupDir}${dest}`;
     const script = [
       'set -e',
       `mkdir -p ${q(dest)}`,
-      eachMember(`if [ -f ${q(dest)}/"$m" ]; then mkdir -p ${q(backupDir)}/"$(dirname "$m")"; cp -a ${q(dest)}/"$m" ${q(backupDir)}/"$m"; fi`),
-      `tar -x -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members}`,
+      `list=$(mktemp)`,
+      `trap 'rm -f "$list" "$list.x"' EXIT`,
+      state.owners.length
+        ? [
+            `${archiveMembers(src, strip, toList(args.include))} > "$list" || true`,
+            eachMember(`if [ -f ${q(dest)}/"$m" ]; then mkdir -p ${q(backupDir)}/"$(dirname "$m")"; cp -a ${q(dest)}/"$m" ${q(backupDir)}/"$m"; fi`),
+          ].join('\n')
+        : '',
+      `tar -x -v -f ${q(src)} -C ${q(dest)}${stripArg} --no-same-owner ${members} > "$list.x"`,
+      `{ ${memberFilter(strip)}; } < "$list.x" > "$list" || true`,
       owner ? eachMember(`chown ${q(owner)} ${q(dest)}/"$m"`) : '',
-      writeArchiveReceipt(src, dest, strip, toList(args.include)),
+      writeArchiveReceipt(src, dest, strip, toList(args.include), '"$list"'),
     ]
       .filter(Boolean)
       .join('\n');
@@ -62,7 +73,7 @@ export const unarchiveTask = defineTaskType({
     return changes({
       what: `extract ${src} into ${dest} (${why})`,
       script,
-      predict: [{ kind: 'fact', key: fact(args).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }],
+      predict: [{ kind: 'fact', key: fact(args, ctx.verifyContent).key, value: { ...state, differences: [], owners: owner ? [owner] : state.owners } }],
     });
   },
 });

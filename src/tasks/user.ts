@@ -20,14 +20,27 @@ export const userTask = defineTaskType({
     home: { type: 'string', doc: 'home directory' },
     shell: { type: 'string', doc: 'login shell' },
   },
-  facts: (args) => [accountFact('passwd', String(args.name)), ...(args.group ? [accountFact('group', String(args.group))] : [])],
+  facts: (args) => [
+    accountFact('passwd', String(args.name)),
+    // Removing a user may remove the group of its name too (userdel with USERGROUPS_ENAB).
+    ...((args.state ?? 'present') === 'absent' ? [accountFact('group', String(args.name))] : []),
+    ...(args.group ? [accountFact('group', String(args.group))] : []),
+  ],
   plan(args, facts) {
     const name = String(args.name);
     const state = factValue(facts, accountFact('passwd', name));
     if ((args.state ?? 'present') === 'absent') {
-      return state.exists
-        ? changes({ what: `remove user ${name}`, script: `userdel ${q(name)}`, predict: [accountPrediction(false, 'passwd', name)] })
-        : noop(`user ${name} does not exist`);
+      if (!state.exists) return noop(`user ${name} does not exist`);
+      const own = factValue(facts, accountFact('group', name));
+      // Its own group (same name, its primary gid) goes with it where login.defs says USERGROUPS_ENAB yes,
+      // Debian's and RHEL's default; whether it did is gathered again before a later task plans on it.
+      const ownGroup = own.exists && own.fields[2] === state.fields[GROUP];
+      return changes({
+        what: `remove user ${name}`,
+        script: `userdel ${q(name)}`,
+        predict: [accountPrediction(false, 'passwd', name), ...(ownGroup ? [accountPrediction(false, 'group', name)] : [])],
+        ...(ownGroup ? { uncertain: true } : {}),
+      });
     }
     const groups = args.groups === undefined ? undefined : (Array.isArray(args.groups) ? args.groups : [args.groups]).map(String);
     if (!state.exists) {

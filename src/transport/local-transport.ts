@@ -8,13 +8,17 @@ export class LocalTransport extends ScriptTransport {
     super(host, become);
   }
 
-  protected exec = (command: string, stdin: string, timeoutMs?: number): Promise<RunResult> =>
+  protected exec = (command: string, stdin: string, timeoutMs?: number, onStdout?: (chunk: string) => void): Promise<RunResult> =>
     new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       const timer = timeoutMs ? setTimeout(() => child.kill('SIGKILL'), timeoutMs) : undefined;
-      child.stdout.on('data', (d) => (stdout += d));
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => {
+        stdout += d;
+        onStdout?.(d);
+      });
       child.stderr.on('data', (d) => (stderr += d));
       child.on('error', reject);
       child.on('close', (code, signal) => {

@@ -1,6 +1,6 @@
 import { TransportError } from '../core/errors.js';
 import { q } from './shell.js';
-import type { RunResult, Transport } from './transport.js';
+import type { RunOptions, RunResult, Transport } from './transport.js';
 
 export interface BecomeOptions {
   user: string;
@@ -8,7 +8,7 @@ export interface BecomeOptions {
 }
 
 /** Runs `command` with `stdin`; what differs between SSH and local execution. */
-export type RawExec = (command: string, stdin: string, timeoutMs?: number) => Promise<RunResult>;
+export type RawExec = (command: string, stdin: string, timeoutMs?: number, onStdout?: (chunk: string) => void) => Promise<RunResult>;
 
 /**
  * Privilege escalation on top of "run a command with stdin". Scripts go to `sh -s`
@@ -28,9 +28,9 @@ export abstract class ScriptTransport implements Transport {
   protected abstract exec: RawExec;
   abstract close(): Promise<void>;
 
-  async run(script: string, opts: { timeoutMs?: number } = {}): Promise<RunResult> {
+  async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
     this.runs++;
-    if (!this.become) return this.exec('sh -s', script, opts.timeoutMs);
+    if (!this.become) return this.exec('sh -s', script, opts.timeoutMs, opts.onStdout);
     const user = this.become.user === 'root' ? '' : `-u ${q(this.become.user)} `;
     if (this.sudoNeedsPassword === undefined) {
       // The probe has the exact shape of the real command, so a NOPASSWD rule for sh is seen as such.
@@ -38,14 +38,14 @@ export abstract class ScriptTransport implements Transport {
       const probe = await this.exec(`sudo -n ${user}sh -c true`, '', opts.timeoutMs);
       this.sudoNeedsPassword = probe.code !== 0;
     }
-    if (!this.sudoNeedsPassword) return this.exec(`sudo -n ${user}sh -s`, script, opts.timeoutMs);
+    if (!this.sudoNeedsPassword) return this.exec(`sudo -n ${user}sh -s`, script, opts.timeoutMs, opts.onStdout);
     if (this.become.password === undefined) {
       throw new TransportError(`sudo on ${this.host} needs a password: set ansible_become_password, PROVISION_BECOME_PASSWORD or use --ask-become-pass`, {
         host: this.host,
       });
     }
     // -k: sudo must read the password line even with cached credentials, or the shell would get it.
-    const r = await this.exec(`sudo -k -S -p '' ${user}sh -s`, `${this.become.password}\n${script}`, opts.timeoutMs);
+    const r = await this.exec(`sudo -k -S -p '' ${user}sh -s`, `${this.become.password}\n${script}`, opts.timeoutMs, opts.onStdout);
     if (r.code !== 0 && /incorrect password|Sorry, try again|a password is required/.test(r.stderr)) {
       throw new TransportError(`sudo on ${this.host} refused the become password`, { host: this.host });
     }

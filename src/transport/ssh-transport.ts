@@ -1,4 +1,5 @@
 import type { NodeSSH } from 'node-ssh';
+import { StringDecoder } from 'node:string_decoder';
 import { constants as osConstants } from 'node:os';
 import { ConnectionLostError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
@@ -55,10 +56,12 @@ export class SshTransport extends ScriptTransport {
     return new ConnectionLostError(`lost the connection to ${this.host}: ${reason}`, { host: this.host, cause });
   }
 
-  protected exec: RawExec = async (command, stdin, timeoutMs): Promise<RunResult> => {
+  protected exec: RawExec = async (command, stdin, timeoutMs, onStdout): Promise<RunResult> => {
     if (this.lost || !this.ssh.isConnected()) throw this.lostError(this.lost ?? 'the connection was closed');
     let timer: NodeJS.Timeout | undefined;
-    const run = (this.ssh.execCommand(command, { stdin, noTrim: true } as never) as Promise<ExecResult>).catch((e) => {
+    const decoder = new StringDecoder('utf8');
+    const stream = onStdout ? { onStdout: (chunk: Buffer) => onStdout(decoder.write(chunk)) } : {};
+    const run = (this.ssh.execCommand(command, { stdin, noTrim: true, ...stream } as never) as Promise<ExecResult>).catch((e) => {
       throw this.lostError((e as Error).message, e);
     });
     const timeout = new Promise<never>((_, reject) => {

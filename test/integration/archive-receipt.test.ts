@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent, TaskResult } from '../../src/core/events.js';
@@ -43,13 +43,14 @@ describe('unarchive: receipt and quick check (local transport)', function () {
     rmSync(receipt, { force: true });
   });
 
-  async function run(check = false) {
+  async function run(check = false, verifyContent = false) {
     const inv = new Inventory();
     inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'] });
     const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates') });
     const events: RunEvent[] = [];
     const summary = await applyRun(prepared, {
       check,
+      verifyContent,
       backupRoot: join(root, 'backups'),
       connect: async () => new LocalTransport(),
       listener: (e) => events.push(e),
@@ -91,6 +92,16 @@ describe('unarchive: receipt and quick check (local transport)', function () {
     expect(dir.status).to.equal('changed');
     expect(dir.changes?.[0]).to.match(/tool: not a regular file/);
     expect(readFileSync(join(dest, 'tool'), 'utf8')).to.equal('#!/bin/sh\necho tool v1\n');
+  });
+
+  it('an in-place edit keeping size and mtime passes the quick check; --verify-content compares content and repairs it', async () => {
+    const ns = statSync(join(dest, 'helper'), { bigint: true }).mtimeNs;
+    execFileSync('sh', ['-c', `printf 'helper XX\\n' 1<> "$1"`, 'sh', join(dest, 'helper')]);
+    execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, join(dest, 'helper')]);
+    expect((await run()).status).to.equal('ok');
+    const deep = await run(false, true);
+    expect(deep.status).to.equal('changed');
+    expect(readFileSync(join(dest, 'helper'), 'utf8')).to.equal('helper v1\n');
   });
 
   it('without a receipt the archive is compared by content (tar --compare)', async () => {

@@ -20,6 +20,7 @@ export interface ApplyOptions {
   extraVars?: string[];
   check?: boolean;
   diff?: boolean;
+  verifyContent?: boolean;
   forks?: string;
   report?: string;
   knownHosts?: string;
@@ -93,6 +94,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     const summary = await applyRun(prepared, {
       check: opts.check,
       diff: opts.diff,
+      verifyContent: opts.verifyContent,
       forks,
       connect,
       listener,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pathFact } from '../../../src/facts/path.js';
+import { downloadFact } from '../../../src/facts/download-receipt.js';
 import { TASK_TYPES } from '../../../src/tasks/task-list.js';
 import type { PlanContext } from '../../../src/tasks/task-type.js';
 
@@ -8,7 +8,7 @@ const H = 'a'.repeat(64);
 /** The download's curl command: its own limits, inside the task's time limit. */
 function curlLine(ctx: Partial<PlanContext>): string {
   const args = { url: 'http://m/runc.amd64', dest: '/usr/local/sbin/runc', sha256: H };
-  const facts = new Map([[pathFact('/usr/local/sbin/runc', { sha256: true }).key, { exists: false }]]);
+  const facts = new Map([[downloadFact(args.url, args.dest, undefined).key, { dest: { exists: false }, quick: false }]]);
   const plan = TASK_TYPES.download!.plan(args, facts as never, { check: false, diff: false, backupDir: '/b', ...ctx });
   if (!('changes' in plan)) throw new Error('expected a change');
   return plan.changes[0]!.script.split('\n').find((l) => l.includes('curl -fsSL'))!;

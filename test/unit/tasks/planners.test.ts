@@ -4,7 +4,7 @@ import { existsFact } from '../../../src/facts/exists.js';
 import { packagesFact } from '../../../src/facts/packages.js';
 import { pathFact } from '../../../src/facts/path.js';
 import { unitFact } from '../../../src/facts/unit.js';
-import { urlTextFact } from '../../../src/facts/url-text.js';
+import { downloadFact } from '../../../src/facts/download-receipt.js';
 import { type PlanCase as Case, planCases } from '../../helpers/plan-cases.js';
 import { createHash } from 'node:crypto';
 
@@ -169,23 +169,40 @@ const cases: Case[] = [
     name: 'download with pinned sha256',
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/usr/local/sbin/runc', sha256: H },
-    facts: [[pathFact('/usr/local/sbin/runc', { sha256: true }), { exists: false }]],
+    facts: [[downloadFact('http://m/runc.amd64', '/usr/local/sbin/runc', undefined), { dest: { exists: false }, quick: false }]],
     expect: { changes: [`download /usr/local/sbin/runc from http://m/runc.amd64 (sha256 ${H.slice(0, 12)})`] },
   },
   {
     name: 'download skipped when the checksum matches',
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/r', sha256: H },
-    facts: [[pathFact('/r', { sha256: true }), file({ sha256: H })]],
-    expect: { noop: /already has sha256 aaaaaaaaaaaa/ },
+    facts: [[downloadFact('http://m/runc.amd64', '/r', undefined), { dest: file({ sha256: H }), quick: false }]],
+    expect: { noop: /already has sha256 aaaaaaaaaaaa$/ },
+  },
+  {
+    name: 'download decided by its receipt says so',
+    type: 'download',
+    args: { url: 'http://m/runc.amd64', dest: '/r', sha256: H },
+    facts: [[downloadFact('http://m/runc.amd64', '/r', undefined), { dest: file({ sha256: H }), quick: true }]],
+    expect: { noop: /already has sha256 aaaaaaaaaaaa \(quick check against the receipt\)/ },
+  },
+  {
+    name: 'with --verify-content the download reads the file, whatever the receipt says',
+    type: 'download',
+    args: { url: 'http://m/runc.amd64', dest: '/r', sha256: H },
+    ctx: { verifyContent: true },
+    facts: [[downloadFact('http://m/runc.amd64', '/r', undefined, true), { dest: file({ sha256: 'c'.repeat(64) }), quick: false }]],
+    expect: { changes: [`replace /r from http://m/runc.amd64 (sha256 ${H.slice(0, 12)})`] },
   },
   {
     name: 'download reads the right line of a checksum file',
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/r', sha256: '', checksum_url: 'http://m/runc.sha256sum' },
     facts: [
-      [pathFact('/r', { sha256: true }), file({ sha256: H })],
-      [urlTextFact('http://m/runc.sha256sum'), { ok: true, text: `${'b'.repeat(64)}  runc.arm64\n${H}  runc.amd64\n` }],
+      [
+        downloadFact('http://m/runc.amd64', '/r', 'http://m/runc.sha256sum'),
+        { dest: file({ sha256: H }), checksum: { ok: true, text: `${'b'.repeat(64)}  runc.arm64\n${H}  runc.amd64\n` }, quick: false },
+      ],
     ],
     expect: { noop: /already has sha256/ },
   },
@@ -194,8 +211,7 @@ const cases: Case[] = [
     type: 'download',
     args: { url: 'http://m/runc.amd64', dest: '/r', checksum_url: 'http://m/s' },
     facts: [
-      [pathFact('/r', { sha256: true }), { exists: false }],
-      [urlTextFact('http://m/s'), { ok: true, text: `${H}  runc.arm64\n` }],
+      [downloadFact('http://m/runc.amd64', '/r', 'http://m/s'), { dest: { exists: false }, checksum: { ok: true, text: `${H}  runc.arm64\n` }, quick: false }],
     ],
     expect: { error: /has no line for runc\.amd64/ },
   },
@@ -203,10 +219,7 @@ const cases: Case[] = [
     name: 'download fails when the checksum file cannot be fetched',
     type: 'download',
     args: { url: 'http://m/a', dest: '/r', checksum_url: 'http://m/s' },
-    facts: [
-      [pathFact('/r', { sha256: true }), { exists: false }],
-      [urlTextFact('http://m/s'), { ok: false, text: 'curl: (22) 404' }],
-    ],
+    facts: [[downloadFact('http://m/a', '/r', 'http://m/s'), { dest: { exists: false }, checksum: { ok: false, text: 'curl: (22) 404' }, quick: false }]],
     expect: { error: /cannot fetch checksum file http:\/\/m\/s: curl: \(22\) 404/ },
   },
   // unarchive
@@ -383,6 +396,16 @@ const cases: Case[] = [
     args: { name: 'ops', shell: '/bin/bash', groups: ['sudo'] },
     facts: [[accountFact('passwd', 'ops'), { exists: true, fields: ['ops', 'x', '1000', '1000', '', '/home/ops', '/bin/sh'], groups: ['ops'] }]],
     expect: { changes: ['shell /bin/sh -> /bin/bash', 'add to groups sudo'] },
+  },
+  {
+    name: 'user removed (its own group, gid 666 as its primary, goes with it: the change says it only guesses so)',
+    type: 'user',
+    args: { name: 'docker', state: 'absent' },
+    facts: [
+      [accountFact('passwd', 'docker'), { exists: true, fields: ['docker', 'x', '666', '666', '', '/home/docker', '/bin/sh'], groups: [] }],
+      [accountFact('group', 'docker'), { exists: true, fields: ['docker', 'x', '666', ''], groups: [] }],
+    ],
+    expect: { changes: ['remove user docker'] },
   },
   // command
   { name: 'command runs', type: 'command', args: { cmd: 'modprobe overlay' }, facts: [], expect: { changes: ['run: modprobe overlay'] } },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Change } from '../core/change.js';
-import { KILL_AFTER_S } from '../transport/time-limit.js';
+import { timeLimited } from '../transport/time-limit.js';
 
 /** One task's changes in a batch; a handler's failure does not stop the batch (nor the host), a task's does. */
 export interface BatchPart {
@@ -36,10 +36,8 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
     `echo "${mark}-dir $d"`,
     ...parts.map((part, i) => {
       const body = part.changes.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n');
-      // Time-limited, the part reaches its shell on file descriptor 3 from a heredoc, never in argv.
-      const tag = `PROVISION_PART_${nonce}_${i}`;
       const run = opts.taskTimeoutS
-        ? `timeout -k ${KILL_AFTER_S} ${opts.taskTimeoutS} sh /dev/fd/3 3<<'${tag}' </dev/null 2>"$d/err"\n${body}\n${tag}\nrc=$?`
+        ? `${timeLimited(body, opts.taskTimeoutS, { stderrTo: '"$d/err"' })}rc=$?`
         : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
       const onFail = part.handler ? '' : ` || { echo "${mark}-stderr ${i}"; cat "$d/err"; exit $rc; }`;
       return [

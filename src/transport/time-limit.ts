@@ -12,9 +12,10 @@ export const ANSWER_GRACE_S = 30;
  * descriptor 3 from a heredoc, never in argv (where a URL with credentials would show in ps), and
  * its stdin is /dev/null (a command that reads stdin must not eat the script).
  */
-export function timeLimited(script: string, limitS: number): string {
+export function timeLimited(script: string, limitS: number, opts: { stderrTo?: string } = {}): string {
   const tag = `PROVISION_LIMITED_${randomBytes(6).toString('hex')}`;
-  return `timeout -k ${KILL_AFTER_S} ${limitS} sh /dev/fd/3 3<<'${tag}' </dev/null\n${script}\n${tag}\n`;
+  const stderr = opts.stderrTo ? ` 2>${opts.stderrTo}` : '';
+  return `timeout -k ${KILL_AFTER_S} ${limitS} sh /dev/fd/3 3<<'${tag}' </dev/null${stderr}\n${script}\n${tag}\n`;
 }
 
 /** timeout(1)'s own exit codes: 124 when TERM ended the script, 137 when it took KILL. */

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { localRole } from '../helpers/local-role.js';
 
 /**
  * The failure paths of the CLI on this machine (ansible_connection=local): a task past its time
@@ -11,30 +11,18 @@ import { runCli } from '../helpers/cli.js';
  */
 describe('failure paths of a run (local connection)', function () {
   this.timeout(120_000);
-  const root = mkdtempSync(join(tmpdir(), 'provision-failpaths-'));
   const marker = `provision-hung-${process.pid}`;
-  const env = { PROVISION_ROLES_DIR: join(root, 'roles'), PROVISION_TEMPLATE_DIR: join(root, 'templates'), CI: 'true' };
-
-  before(() => {
-    mkdirSync(join(root, 'roles', 'hang'), { recursive: true });
-    mkdirSync(join(root, 'templates'));
-    writeFileSync(
-      join(root, 'roles', 'hang', 'role.yaml'),
-      [
-        'description: a step, then one that hangs unless told not to',
-        'variables:',
-        '  hang_seconds: { type: integer, default: 313, description: how long the hung step sleeps }',
-        'tasks:',
-        `  - name: first step\n    command: { cmd: "echo 1 >> ${root}/steps" }\n    notify: after first`,
-        // A process group of its own would escape; a plain child of the script is ended with it.
-        `  - name: hung step\n    command: { cmd: "sh -c 'sleep {{hang_seconds}}; echo ${marker}' ; echo 2 >> ${root}/steps" }`,
-        'handlers:',
-        `  - name: after first\n    command: { cmd: "echo handler >> ${root}/steps" }`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(join(root, 'hosts'), `[g]\nlocal ansible_connection=local provision_roles="['hang']"\n`);
-  });
+  const { root, env } = localRole('hang', (root) => [
+    'description: a step, then one that hangs unless told not to',
+    'variables:',
+    '  hang_seconds: { type: integer, default: 313, description: how long the hung step sleeps }',
+    'tasks:',
+    `  - name: first step\n    command: { cmd: "echo 1 >> ${root}/steps" }\n    notify: after first`,
+    // A process group of its own would escape; a plain child of the script is ended with it.
+    `  - name: hung step\n    command: { cmd: "sh -c 'sleep {{hang_seconds}}; echo ${marker}' ; echo 2 >> ${root}/steps" }`,
+    'handlers:',
+    `  - name: after first\n    command: { cmd: "echo handler >> ${root}/steps" }`,
+  ]);
 
   const steps = () => (existsSync(join(root, 'steps')) ? readFileSync(join(root, 'steps'), 'utf8') : '');
 

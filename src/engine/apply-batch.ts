@@ -36,9 +36,7 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
     `echo "${mark}-dir $d"`,
     ...parts.map((part, i) => {
       const body = part.changes.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n');
-      const run = opts.taskTimeoutS
-        ? `${timeLimited(body, opts.taskTimeoutS, { stderrTo: '"$d/err"' })}rc=$?`
-        : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
+      const run = opts.taskTimeoutS ? `${timeLimited(body, opts.taskTimeoutS, { stderrTo: '"$d/err"' })}rc=$?` : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
       const onFail = part.handler ? '' : ` || { echo "${mark}-stderr ${i}"; cat "$d/err"; exit $rc; }`;
       return [
         `[ ! -e "$d/stop" ] || exit 0`,

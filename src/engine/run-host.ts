@@ -9,6 +9,7 @@ import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRole } from './prepare.js';
+import { clearChange, markChange, pendingHandlerFacts, pendingHandlers } from './pending-handlers.js';
 import { type BatchRun, type Entry, runBatch } from './run-batch.js';
 
 export interface HostRunOptions {
@@ -66,8 +67,9 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
   const mains = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
-  // Handlers' facts too: a notified handler is then planned on them, in the same batch.
-  const handlerFacts = plan.roles.flatMap((r) => r.handlers.flatMap((h) => factsOf(h)));
+  // Handlers' facts too: a notified handler is then planned on them, in the same batch; and which are still owed.
+  const owedFacts = pendingHandlerFacts(plan);
+  const handlerFacts = [...plan.roles.flatMap((r) => r.handlers.flatMap((h) => factsOf(h))), ...owedFacts];
   const upcoming = () => [...mains.slice(position).flatMap((s) => factsOf(s.task)), ...handlerFacts];
   let pending: Step[] = [];
   const waiting = () => pending.some((e) => e.changes);
@@ -121,7 +123,12 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
         if (e instanceof PlanError && waiting()) return WAIT;
         throw e;
       }
-      if ('noop' in planned) return { ...step, result: { ...base, status: 'ok', reason: planned.noop } };
+      if ('noop' in planned) {
+        // A handler owed by an earlier run with nothing left to do is no longer owed.
+        const clear =
+          step.handler && !opts.check && owed.get(step.role)?.includes(task.spec.name) ? { changes: [clearChange(step.role.role, task.spec.name)] } : {};
+        return { ...step, result: { ...base, status: 'ok', reason: planned.noop }, ...clear };
+      }
       const diffs = planned.changes.flatMap((c) => (c.diff ? [c.diff as FileDiff] : []));
       const predictions = planned.changes.flatMap((c) => c.predict ?? []);
       for (const p of predictions) {
@@ -130,7 +137,13 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       }
       cache.predict(predictions);
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
-      return { ...step, result, ...(opts.check ? {} : { changes: planned.changes }) };
+      if (opts.check) return { ...step, result };
+      const marked = step.handler
+        ? [...planned.changes, clearChange(step.role.role, task.spec.name)]
+        : task.notify.length
+          ? [markChange(step.role.role, task.notify), ...planned.changes]
+          : planned.changes;
+      return { ...step, result, changes: marked };
     } catch (e) {
       // Lost while gathering: nothing of this task was applied; the host is unreachable.
       if (e instanceof ConnectionLostError) throw e;
@@ -161,9 +174,14 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     return { step };
   };
 
+  // Handlers an earlier run notified and never ran (its connection lost, its host failed) are notified again.
+  const owedValues = await cache.need(owedFacts, upcoming);
+  const owed = new Map(plan.roles.map((r) => [r, pendingHandlers(r, owedValues)]));
+  for (const [role, names] of owed) if (names.length) notifiedDone.set(role, new Set(names));
+
   let failed: Step | undefined;
   roles: for (const role of plan.roles) {
-    const notified = new Set<string>();
+    const notified = new Set<string>(owed.get(role));
     for (const task of role.tasks) {
       if (opts.interrupted()) break roles;
       const r = await queue(mains[position]!);
@@ -199,5 +217,5 @@ export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[]
 
 /** Every fact of a host's tasks and handlers, for one gather before anything is planned. */
 export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
-  return plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, { ...ctx, content: t.content })));
+  return [...plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, { ...ctx, content: t.content }))), ...pendingHandlerFacts(plan)];
 }

@@ -130,6 +130,10 @@ describe('end to end: failures take the right path (lost node, hung command, clo
     expect(again.status, again.stdout + again.stderr).to.equal(0);
     const w1again = tasksOf(report('again'), 'worker01');
     expect(w1again.find((t) => t.task === 'hold the node')).to.deep.include({ status: 'changed' });
+    // The handler the killed run owed runs, though the step that notified it has nothing left to change.
+    expect(w1again.find((t) => t.task === 'mark the hold')?.status).to.not.equal('changed');
+    expect(w1again.find((t) => t.task === 'after the hold')).to.deep.include({ status: 'changed', handler: true });
+    expect(fleet.ssh('worker01', 'tail -1 /var/tmp/hold-handler').stdout).to.equal('first\n');
     expect(w1again.find((t) => t.task === 'verify node')).to.deep.include({ status: 'ok' });
     expect(JSON.parse(fleet.ssh('worker01', 'cat /run/kubelet-standin/status.json').stdout).endpoint).to.equal('unix:///run/containerd/containerd.sock');
   });

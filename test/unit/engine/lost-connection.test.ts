@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonReport } from '../../../src/cli/reporters/json-report.js';
@@ -10,6 +10,7 @@ import { formatRecap } from '../../../src/cli/reporters/recap.js';
 import { ConnectionLostError } from '../../../src/core/errors.js';
 import type { RunEvent, TaskResult } from '../../../src/core/events.js';
 import { ExitCode } from '../../../src/core/exit-codes.js';
+import { markerPath } from '../../../src/engine/pending-handlers.js';
 import { prepareRun } from '../../../src/engine/prepare.js';
 import { applyRun } from '../../../src/engine/run.js';
 import { Inventory } from '../../../src/inventory/inventory.js';
@@ -36,6 +37,7 @@ describe('a connection lost while a task applies: the engine and every reporter'
   let transport: BreakingTransport;
 
   before(async () => {
+    rmSync(markerPath('r', 'after first'), { force: true });
     mkdirSync(work);
     mkdirSync(join(root, 'roles', 'r'), { recursive: true });
     mkdirSync(join(root, 'templates'));
@@ -77,7 +79,7 @@ describe('a connection lost while a task applies: the engine and every reporter'
     expect(results()[1]!.error).to.equal(
       'lost the connection to local: the connection was closed: whether these changes were made is unknown; the next run finds out',
     );
-    expect(transport.scripts.filter((s) => s.includes('handler') || s.includes('never'))).to.deep.equal([]);
+    expect(transport.scripts.filter((s) => s.includes(`${work}/handler`) || s.includes(`${work}/never`))).to.deep.equal([]);
     expect(events.filter((e) => e.type === 'host-unreachable')).to.have.length(1);
     // What was counted before the loss is kept.
     expect(summary.stats.local).to.deep.include({ changed: 1, unknown: 1, unreachable: 1, failed: 0 });
@@ -125,5 +127,21 @@ describe('a connection lost while a task applies: the engine and every reporter'
     expect(view.runningLines(5)).to.deep.equal(['local: r > breaks: outcome unknown']);
     for (const e of events.slice(upTo + 1)) view.update(e);
     expect(view.counts).to.deep.equal({ done: 0, failed: 0, unreachable: 1 });
+  });
+
+  it('the next run finishes it: the handler the lost run owed runs although its task has nothing left to change, then is owed no more', async () => {
+    expect(existsSync(markerPath('r', 'after first')), 'marker left by the lost run').to.equal(true);
+    const inv = new Inventory();
+    inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'] });
+    const again = async () => {
+      const seen: RunEvent[] = [];
+      const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates') });
+      await applyRun(prepared, { backupRoot: join(root, 'backups'), connect: async () => new LocalTransport(), listener: (e) => seen.push(e) });
+      return seen.filter((e): e is RunEvent & TaskResult => e.type === 'task-result').map((r) => `${r.task}: ${r.status}`);
+    };
+    expect(await again()).to.include.members(['first: ok', 'after first: changed']);
+    expect(existsSync(join(work, 'handler'))).to.equal(true);
+    expect(existsSync(markerPath('r', 'after first'))).to.equal(false);
+    expect(await again()).to.not.include('after first: changed');
   });
 });

@@ -112,7 +112,7 @@ export const REMOVED_KUBELET_FLAGS: RemovedFlag[] = [
  */
 export const IN_TREE_PROVIDERS_OFF = {
   since: '1.29',
-  values: ['aws', 'azure', 'gce', 'openstack', 'vsphere'],
+  values: REMOVED_KUBELET_FLAGS.filter((r) => r.flag === 'cloud-provider').flatMap((r) => r.values ?? []),
   gate: 'DisableCloudProviders',
   source: 'https://kubernetes.io/blog/2023/12/14/cloud-provider-integration-changes/ (DisableCloudProviders on by default in 1.29)',
 };

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
-import { chromiumUnavailable, openInChromium } from '../helpers/chromium.js';
+import { openInChromium } from '../helpers/chromium.js';
+import { requireTool } from '../helpers/roles.js';
 import { replay, runInPty } from '../helpers/terminal.js';
 
 /** What an operator sees: a 6-node first apply in batches of 2, on a 120x40 terminal and piped. */
@@ -57,11 +58,7 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
   });
 
   it('the HTML report of the run opens in headless chromium with no console message and every host with its status', function () {
-    const why = chromiumUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(why);
-      this.skip();
-    }
+    requireTool(this, 'chromium', 'chromium');
     const r = runCli(['report', join(out, 'first.json'), '--html', join(out, 'first.html')]);
     expect(r.code, r.stderr).to.equal(0);
     const page = openInChromium(join(out, 'first.html'));

@@ -1,10 +1,5 @@
 import { spawnSync } from 'node:child_process';
 
-/** Why a real headless chromium cannot run here, or undefined when it can. */
-export function chromiumUnavailable(): string | undefined {
-  return spawnSync('chromium', ['--version'], { encoding: 'utf8' }).status === 0 ? undefined : 'chromium is not installed (Debian package chromium)';
-}
-
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--enable-logging=stderr', '--v=0'];
 
 /**

@@ -4,18 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { htmlReport } from '../../../src/cli/reporters/html-report.js';
 import { emptyStats } from '../../../src/core/events.js';
-import { chromiumUnavailable, openInChromium } from '../../helpers/chromium.js';
+import { openInChromium } from '../../helpers/chromium.js';
+import { requireTool } from '../../helpers/roles.js';
 
 describe('HTML report: a host lost mid-task', function () {
   this.timeout(120_000);
 
   before(function () {
-    const why = chromiumUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the HTML report must be tested in a real browser under CI: ${why}`);
-      console.warn(`\n      SKIPPED HTML report tests: ${why}\n`);
-      this.skip();
-    }
+    requireTool(this, 'chromium', 'chromium');
   });
 
   it('shows the host unreachable with unknown=1, and the task in the timeline as "unknown"', () => {

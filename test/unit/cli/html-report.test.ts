@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyStats } from '../../../src/core/events.js';
 import { runCli } from '../../helpers/cli.js';
-import { chromiumUnavailable, openInChromium } from '../../helpers/chromium.js';
+import { openInChromium } from '../../helpers/chromium.js';
+import { requireTool } from '../../helpers/roles.js';
 
 /** A run of 10,000 hosts in 20 batches, as --report writes it. */
 function bigReport() {
@@ -37,12 +38,7 @@ describe('provision report --html', function () {
   const dir = mkdtempSync(join(tmpdir(), 'provision-html-'));
 
   before(function () {
-    const why = chromiumUnavailable();
-    if (why) {
-      if (process.env.CI) throw new Error(`the HTML report must be tested in a real browser under CI: ${why}`);
-      console.warn(`\n      SKIPPED HTML report tests: ${why}\n`);
-      this.skip();
-    }
+    requireTool(this, 'chromium', 'chromium');
   });
 
   it('writes one self-contained page for 10,000 hosts, under 20 MB, that chromium opens without a console message', () => {

@@ -9,7 +9,7 @@ import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRole } from './prepare.js';
-import { clearChange, markChange, pendingHandlerFacts, pendingHandlers } from './pending-handlers.js';
+import { clearChange, markChange, pendingHandlerFacts, pendingHandlers, unmarkUnchanged } from './pending-handlers.js';
 import { type BatchRun, type Entry, runBatch } from './run-batch.js';
 
 export interface HostRunOptions {
@@ -76,6 +76,8 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   // Per role, the handlers notified by tasks that really changed something, and those that ran (for after a failure or Ctrl-C).
   const notifiedDone = new Map<PreparedRole, Set<string>>();
   const handlersRun = new Set<TaskInstance>();
+  // What the node reported for each step applied: a change it decides (Change.decidedOnNode) may be ok.
+  const reported = new Map<Step, TaskResult>();
 
   const batchRun = (gather: boolean): BatchRun => ({
     transport,
@@ -83,6 +85,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     report(e, result = e.result) {
       const step = e as Step;
       if (!e.changes) this.start(e);
+      reported.set(step, result);
       if (step.handler) handlersRun.add(step.task);
       if (result.status === 'changed' && !step.handler) {
         const set = notifiedDone.get(step.role) ?? new Set<string>();
@@ -138,10 +141,11 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       cache.predict(predictions);
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
       if (opts.check) return { ...step, result };
+      const decided = planned.changes.some((c) => c.decidedOnNode);
       const marked = step.handler
         ? [...planned.changes, clearChange(step.role.role, task.spec.name)]
         : task.notify.length
-          ? [markChange(step.role.role, task.notify), ...planned.changes]
+          ? [markChange(step.role.role, task.notify, decided), ...planned.changes, ...(decided ? [unmarkUnchanged()] : [])]
           : planned.changes;
       return { ...step, result, changes: marked };
     } catch (e) {
@@ -182,14 +186,25 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   let failed: Step | undefined;
   roles: for (const role of plan.roles) {
     const notified = new Set<string>(owed.get(role));
+    // Changes whose outcome the node decides: their handlers are decided on what the node reported.
+    const decidedOnNode: Step[] = [];
     for (const task of role.tasks) {
       if (opts.interrupted()) break roles;
       const r = await queue(mains[position]!);
       position++;
       failed = r.failed;
       if (failed) break roles;
-      if (r.step?.result.status === 'changed') for (const n of task.notify) notified.add(n);
+      if (r.step?.result.status !== 'changed') continue;
+      if (r.step.changes?.some((c) => c.decidedOnNode)) decidedOnNode.push(r.step);
+      else for (const n of task.notify) notified.add(n);
     }
+    // The batch is applied before the handlers are decided only when one of them depends on such an outcome alone.
+    if (decidedOnNode.some((s) => s.task.notify.some((n) => !notified.has(n))) && decidedOnNode.some((s) => !reported.has(s))) {
+      if (opts.interrupted()) break;
+      failed = await flush(true);
+      if (failed) break;
+    }
+    for (const s of decidedOnNode) if (reported.get(s)?.status === 'changed') for (const n of s.task.notify) notified.add(n);
     // Handlers run once, in definition order, only when notified, at the end of their role.
     for (const handler of role.handlers) {
       if (!notified.has(handler.spec.name) || opts.interrupted()) continue;

@@ -44,8 +44,10 @@ const WAIT = Symbol('wait for the batch');
  * and, after a planned change, on what that change predicts (as --check does), so a host's changes
  * go to the node as one batch script, one round trip, with per-task markers streamed back: progress,
  * the report and --diff stay task by task and live. A batch ends early where a plan needs facts only
- * the node can tell after the changes before it (an archive a download in the batch brings, a change
- * that predicts nothing); the facts for the rest are then gathered at the end of that same batch.
+ * the node can tell after the changes before it (a change that predicts nothing, or only guesses); the
+ * facts for the rest are then gathered at the end of that same batch. A change whose outcome the node
+ * decides (an extraction compared member by member there) may be reported ok: the role's handlers are
+ * decided on what was reported, the batch applied first when one of them depends on that alone.
  * A failed task stops the host (after the handlers its role had notified have run: they are never
  * lost); other hosts go on. A lost connection stops it at once with a ConnectionLostError (the task
  * that was applying reported "unknown"): no handler is tried on a dead connection.

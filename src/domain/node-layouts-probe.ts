@@ -32,11 +32,13 @@ export function nodeFactsFact(vars: Record<string, unknown>): Fact<NodeFacts> {
   const probe = [
     `dpkg-query -W -f='pkg \${Package} \${db:Status-Abbrev}\\n' ${PACKAGES.map(q).join(' ')} 2>/dev/null || rpm -q --qf 'pkg %{NAME} ii\\n' ${PACKAGES.map(q).join(' ')} 2>/dev/null | grep '^pkg '`,
     `[ -e /usr/local/bin/dockerd ] && echo dockerd-static`,
-    `systemctl show kubelet.service -p LoadState -p FragmentPath -p DropInPaths | sed 's/^/kubelet /'`,
+    // One systemctl for kubelet's unit and cri-dockerd's: a block per unit (awk's paragraph mode), named by its Id.
+    `systemctl show -p Id -p LoadState -p FragmentPath -p DropInPaths -- kubelet.service ${CRI_DOCKERD.units.map(q).join(' ')} 2>/dev/null | awk 'BEGIN { RS = ""; FS = "\\n" }`,
+    `  { id = ""; for (i = 1; i <= NF; i++) if ($i ~ /^Id=/) id = substr($i, 4)`,
+    `    for (i = 1; i <= NF; i++) if (id == "kubelet.service") { if ($i !~ /^Id=/) print "kubelet " $i } else if ($i == "LoadState=loaded") print "cri-unit " id }'`,
     `for d in ${KUBEADM_DROPIN_DIRS.map(q).join(' ')}; do for f in "$d"/*.conf; do [ -f "$f" ] || continue; k=no; e=no`,
     `  grep -q 'kubeadm-flags.env' "$f" && k=yes; grep -q '^ExecStart=.' "$f" && e=yes; echo "dropin $k $e $f"; done; done`,
     `b=$(command -v kubelet 2>/dev/null) && echo "kubelet-binary $b"`,
-    ...CRI_DOCKERD.units.map((u) => `[ "$(systemctl show ${q(u)} -p LoadState --value)" = loaded ] && echo ${q(`cri-unit ${u}`)}`),
     ...CRI_DOCKERD.binaries.map((b) => `[ -e ${q(b)} ] && echo ${q(`cri-binary ${b}`)}`),
     `u=$(getent passwd docker) && echo "docker-user $u"`,
     `g=$(getent group docker) && { echo "docker-group $g"; gid=$(echo "$g" | cut -d: -f3); getent passwd | awk -F: -v g="$gid" '$4 == g && $1 != "docker" { print "primary-of " $1 }'; }`,

@@ -29,6 +29,8 @@ describe('unarchive: one pass over an archive a download of the same run brings 
   const archive = join(work, 'release.tar.gz');
   const restarts = join(work, 'restarts');
   const tarLog = join(root, 'tar.log');
+  /** While it exists, tar takes 30 s (for the time limit). */
+  const slow = join(root, 'slow');
   const receipt = archiveReceiptPath(archive, dest, 1, []);
   const marker = markerPath('r', 'restart');
   const path = process.env.PATH;
@@ -46,8 +48,8 @@ describe('unarchive: one pass over an archive a download of the same run brings 
     // The shim: every tar the node runs is logged with its arguments, then the real one runs.
     const shims = join(root, 'shims');
     mkdirSync(shims);
-    const realTar = execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim();
-    writeFileSync(join(shims, 'tar'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${tarLog}\nexec ${realTar} "$@"\n`);
+    // The real tar found on the PATH without the shim, so that it names itself "tar" in its messages.
+    writeFileSync(join(shims, 'tar'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${tarLog}\n[ ! -e ${slow} ] || sleep 30\nPATH=${path} exec tar "$@"\n`);
     chmodSync(join(shims, 'tar'), 0o755);
     process.env.PATH = `${shims}:${path}`;
     mkdirSync(join(root, 'roles', 'r'), { recursive: true });
@@ -75,7 +77,7 @@ describe('unarchive: one pass over an archive a download of the same run brings 
     for (const f of [root, receipt, marker, downloadReceiptPath(`file://${release}`, archive)]) rmSync(f, { recursive: true, force: true });
   });
 
-  async function run(check = false) {
+  async function run(check = false, taskTimeoutS?: number) {
     writeFileSync(tarLog, '');
     const inv = new Inventory();
     inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'] });
@@ -84,6 +86,7 @@ describe('unarchive: one pass over an archive a download of the same run brings 
     let scripts = 0;
     const summary = await applyRun(prepared, {
       check,
+      ...(taskTimeoutS ? { taskTimeoutS } : {}),
       backupRoot: join(root, 'backups'),
       runId: `run${Date.now()}`,
       connect: async () =>
@@ -179,6 +182,26 @@ describe('unarchive: one pass over an archive a download of the same run brings 
     expect(restartCount()).to.equal(3);
     expect(existsSync(marker)).to.equal(false);
     expect((await run()).result('unpack')!.reason).to.match(/quick check against the receipt/);
+  });
+
+  it('an extraction past its time limit fails the task and leaves no staging directory, dest untouched', async () => {
+    rmSync(archive);
+    const before = statSync(join(dest, 'tool')).ino;
+    writeFileSync(slow, '');
+    try {
+      const r = await run(false, 2);
+      expect(r.result('unpack')!.status).to.equal('failed');
+      expect(r.result('unpack')!.error).to.match(/^timed out after 2 s/);
+    } finally {
+      rmSync(slow);
+    }
+    expect(staging()).to.deep.equal([]);
+    expect(statSync(join(dest, 'tool')).ino).to.equal(before);
+    // The handler the extraction notified is owed (its outcome is not known): the next run runs it.
+    expect(existsSync(marker)).to.equal(true);
+    const again = await run();
+    expect(again.results.map((t) => `${t.task}: ${t.status}`)).to.deep.equal(['fetch: ok', 'unpack: ok', 'restart: changed']);
+    expect(existsSync(marker)).to.equal(false);
   });
 
   it('an archive missing when the extraction runs fails the task, naming the archive', () => {

@@ -105,7 +105,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     interrupted: opts.interrupted,
     timeLimitS: limit,
     ...(gather && (position < mains.length || opts.afterFacts)
-      ? { gather: cache.gather(last ? [...upcoming(), ...(opts.afterFacts?.all ?? [])] : upcoming(), { fresh: true }) }
+      ? { gather: cache.gather(last ? [...upcoming(), ...(opts.afterFacts?.all ?? [])] : upcoming(), { fresh: true, record: !opts.check }) }
       : {}),
   });
   /** Applies what is pending; afterwards the node's facts are stale. Returns the task that failed, if any. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { RECORD_ENV } from '../core/constants.js';
 import type { Fact, FactValues, ProbeGroup } from './fact.js';
 
 interface Section {
@@ -10,15 +11,16 @@ interface Section {
 /**
  * All probes of a host in one script, so gathering costs one round trip. Each probe runs in its
  * own subshell between markers carrying a random nonce, which no probe output can forge. Facts of
- * one group (see ProbeGroup) share one probe: one section answers all of them.
+ * one group (see ProbeGroup) share one probe: one section answers all of them. `record`: the gather
+ * runs inside an apply script, where probes may keep receipts (RECORD_ENV).
  */
-export function batchScript(facts: Fact<unknown>[]): { script: string; parse(stdout: string): FactValues } {
+export function batchScript(facts: Fact<unknown>[], opts: { record?: boolean } = {}): { script: string; parse(stdout: string): FactValues } {
   const nonce = randomBytes(6).toString('hex');
   const begin = (i: number) => `@@provision-${nonce}-begin ${i}`;
   const sections = sectionsOf(facts);
   const lines = sections.map((s, i) => `echo '${begin(i)}'\n( ${s.probe}\n) 2>&1\necho "@@provision-${nonce}-end ${i} $?"`);
   return {
-    script: `export LC_ALL=C\n${lines.join('\n')}\n`,
+    script: `export LC_ALL=C${opts.record ? ` ${RECORD_ENV}=1` : ''}\n${lines.join('\n')}\n`,
     parse(stdout: string): FactValues {
       const values: FactValues = new Map();
       sections.forEach((s, i) => {

@@ -117,8 +117,10 @@ function renderTemplatedVars(
   add: (variable: string | undefined, message: string) => void,
 ) {
   const declared = Object.keys(catalog.variables);
+  // Only a pending variable is assigned, and rendering builds new values: one without `{{` never gains one.
+  let pending = declared.filter((n) => hasTemplate(vars[n]));
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const pending = declared.filter((n) => hasTemplate(vars[n]));
+    if (pass > 0) pending = pending.filter((n) => hasTemplate(vars[n]));
     if (pending.length === 0) return;
     for (const name of pending) {
       try {

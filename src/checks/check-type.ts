@@ -11,6 +11,11 @@ export interface CheckType {
   doc: string;
   args: Record<string, ArgSpec>;
   facts(args: Args): Fact<unknown>[];
+  /**
+   * Whether its probes change nothing on the node (default: they do not), so they may ride on the
+   * gathers before and between the roles' changes: a run that changes nothing is verified by its first gather.
+   */
+  readOnly?(args: Args): boolean;
   /** What is wrong (empty when the host passes); `warnings` never fail the host. */
   judge(args: Args, facts: FactValues): { failures: string[]; warnings?: string[] };
 }

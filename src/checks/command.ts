@@ -1,3 +1,4 @@
+import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { factValue } from '../facts/fact.js';
 import { listArg } from '../tasks/task-type.js';
 import { q } from '../transport/shell.js';
@@ -14,8 +15,13 @@ export const commandCheck = defineCheckType({
     exit: { type: 'integer', doc: 'the exit code expected (default 0)' },
     stdout: { type: 'string', doc: 'a regular expression (multiline) its output must match' },
     what: { type: 'string', doc: 'what a failure means, for the report (default: the command line)' },
+    read_only: {
+      type: 'boolean',
+      doc: 'the command changes nothing on the node (a version query), so it may run with the first gather; default false: it runs only after the roles',
+    },
   },
   facts: (args) => [fact(args.argv)],
+  readOnly: (args) => parseAnsibleBoolean(args.read_only) === true,
   judge(args, facts) {
     const r = factValue(facts, fact(args.argv));
     const what = String(args.what ?? listArg(args.argv).join(' '));

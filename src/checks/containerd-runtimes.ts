@@ -1,5 +1,6 @@
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { normalizeRuntimes, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
 import { lazyRequire } from '../core/lazy-require.js';
@@ -35,7 +36,7 @@ const handlersOf = (args: Record<string, unknown>) =>
     runcBinary: String(args.runc_binary),
     runscConfigPath: String(args.runsc_config),
   });
-const dumpFact = (args: Record<string, unknown>) => commandFact('dump', `${q(`${args.bin_dir}/containerd`)} --config ${q(String(args.config))} config dump`);
+const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config));
 const shimsFact = (args: Record<string, unknown>) => {
   const shims = [
     ...new Set(

@@ -21,5 +21,11 @@ export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-
 /** Receipts of what provision installed on a node (archive members with size, mtime, mode, sha256), read by the quick check. */
 export const RECEIPT_ROOT = '/var/lib/provision/receipts';
 
+/**
+ * Set (exported) by a gather that runs inside an apply script: only there may a probe record a
+ * receipt of what it found (see configDumpFact); a read-only gather (preflight, --check) writes nothing.
+ */
+export const RECORD_ENV = 'PROVISION_RECORD';
+
 /** A marker per handler a change notified, removed when the handler has run: a run cut short leaves it for the next. */
 export const PENDING_HANDLERS_DIR = '/var/lib/provision/pending-handlers';

@@ -40,6 +40,16 @@ export const CONTAINERD_FEATURES: Record<string, { since: string; source: string
   'pinned-sandbox-image': { since: '1.7.0', source: 'containerd#7944 "CRI Pinned image support" (v1.7.0), closing containerd#6352' },
 };
 
+/**
+ * Drop-in files containerd imports besides its config file: the default config lists them from 2.2,
+ * so `containerd config dump` reads them too. Whatever the version, they are counted among the dump's inputs.
+ */
+export const CONTAINERD_DROPIN_IMPORTS = {
+  glob: '/etc/containerd/conf.d/*.toml',
+  since: '2.2.0',
+  source: 'containerd#12323 "Add conf.d include in the default config" (v2.2.0): imports = [\'/etc/containerd/conf.d/*.toml\']',
+};
+
 export function containerdHas(feature: string, containerdVersion: string): boolean {
   const f = CONTAINERD_FEATURES[feature];
   if (!f) throw new Error(`unknown containerd feature "${feature}"`);

@@ -31,12 +31,15 @@ export class FactCache {
    * The probes of the facts not known yet, as one script, and how to take in what it printed; the
    * apply runs it at the end of a batch of changes, so gathering after them costs no round trip.
    */
-  gather(facts: Fact<unknown>[], opts: { fresh?: boolean } = {}): { script: string; absorb(stdout: string, code: number, stderr: string): void } {
+  gather(
+    facts: Fact<unknown>[],
+    opts: { fresh?: boolean; record?: boolean } = {},
+  ): { script: string; absorb(stdout: string, code: number, stderr: string): void } {
     const wanted = new Map<string, Fact<unknown>>();
     // fresh: for after changes still to be made, when only what outlives them stays known.
     const known = (key: string) => this.values.has(key) && (!opts.fresh || !!this.facts.get(key)?.outlivesChanges);
     for (const f of facts) if (!known(f.key)) wanted.set(f.key, f);
-    const batch = batchScript([...wanted.values()]);
+    const batch = batchScript([...wanted.values()], { record: opts.record });
     return {
       script: batch.script,
       absorb: (stdout, code, stderr) => {

@@ -5,6 +5,7 @@ import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import { dockerCarry, dockerCarryFact } from '../domain/docker-carry.js';
 import type { DockerSettingsFacts } from '../facts/docker-settings.js';
+import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
 import type { Vars } from '../inventory/inventory.js';
 import { connectionOf } from '../inventory/connection.js';
@@ -38,14 +39,14 @@ export async function preflightHost(
   prepared: PreparedRun,
   host: PreparedHost,
   transport: Transport,
-  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean },
+  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean; alsoGather?: (host: PreparedHost) => Fact<unknown>[] },
 ): Promise<HostPreflight> {
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
   const fact = nodeFactsFact(host.vars);
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
-  const values = await cache.need([fact, dockerFact], () => planFacts(host, ctx));
+  const values = await cache.need([fact, dockerFact], () => [...planFacts(host, ctx), ...(opts.alsoGather?.(host) ?? [])]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
   const carry = dockerCarry(

@@ -29,6 +29,12 @@ export interface HostRunOptions {
   timeLimitS?: number;
   /** Counted into: the caller's, so that what was counted survives a lost connection. */
   stats?: HostStats;
+  /**
+   * Facts the caller reads once the roles are done (the verification's), so they are in `cache`
+   * afterwards at no round trip of their own: `readOnly` ones ride on every batch's gather, the
+   * others (probes that may change the node) only on the last batch's.
+   */
+  afterFacts?: { readOnly: Fact<unknown>[]; all: Fact<unknown>[] };
 }
 
 interface Step extends Entry {
@@ -70,14 +76,14 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   // Handlers' facts too: a notified handler is then planned on them, in the same batch; and which are still owed.
   const owedFacts = pendingHandlerFacts(plan);
   const handlerFacts = [...plan.roles.flatMap((r) => r.handlers.flatMap((h) => factsOf(h))), ...owedFacts];
-  const upcoming = () => [...mains.slice(position).flatMap((s) => factsOf(s.task)), ...handlerFacts];
+  const upcoming = () => [...mains.slice(position).flatMap((s) => factsOf(s.task)), ...handlerFacts, ...(opts.afterFacts?.readOnly ?? [])];
   let pending: Step[] = [];
   const waiting = () => pending.some((e) => e.changes);
   // Per role, the handlers notified by tasks that really changed something, and those that ran (for after a failure or Ctrl-C).
   const notifiedDone = new Map<PreparedRole, Set<string>>();
   const handlersRun = new Set<TaskInstance>();
 
-  const batchRun = (gather: boolean): BatchRun => ({
+  const batchRun = (gather: boolean, last = false): BatchRun => ({
     transport,
     start: (e) => opts.listener({ type: 'task-start', host: plan.host, role: e.result.role, task: e.result.task, handler: e.handler }),
     report(e, result = e.result) {
@@ -93,14 +99,16 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     },
     interrupted: opts.interrupted,
     timeLimitS: limit,
-    ...(gather && position < mains.length ? { gather: cache.gather(upcoming(), { fresh: true }) } : {}),
+    ...(gather && (position < mains.length || opts.afterFacts)
+      ? { gather: cache.gather(last ? [...upcoming(), ...(opts.afterFacts?.all ?? [])] : upcoming(), { fresh: true, record: !opts.check }) }
+      : {}),
   });
   /** Applies what is pending; afterwards the node's facts are stale. Returns the task that failed, if any. */
-  const flush = async (gatherAfter = false, evenInterrupted = false): Promise<Step | undefined> => {
+  const flush = async (gatherAfter = false, evenInterrupted = false, last = false): Promise<Step | undefined> => {
     const entries = pending;
     pending = [];
     if (!entries.some((e) => e.changes)) return (await runBatch(entries, batchRun(false))) as Step | undefined;
-    const run = { ...batchRun(gatherAfter), ...(evenInterrupted ? { interrupted: () => false } : {}) };
+    const run = { ...batchRun(gatherAfter, last), ...(evenInterrupted ? { interrupted: () => false } : {}) };
     cache.invalidate();
     return (await runBatch(entries, run)) as Step | undefined;
   };
@@ -197,7 +205,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       if (failed) break roles;
     }
   }
-  if (!failed && !opts.interrupted()) failed = await flush();
+  if (!failed && !opts.interrupted()) failed = await flush(true, false, true);
   // After a failed task or Ctrl-C, the handlers that tasks done had notified and that have not run yet
   // still run (planned afresh: what was pending never started).
   if ((failed && !failed.handler) || opts.interrupted()) {

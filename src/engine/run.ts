@@ -7,7 +7,6 @@ import type { ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { batchAborts, batchesOf, type Serial } from './batches.js';
 import { runOnController } from './controller.js';
-import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRun } from './prepare.js';
 import { inHostSession } from './host-session.js';
 import { preflightHost } from './preflight.js';
@@ -131,7 +130,15 @@ async function rolloutHost(
   const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
     // The layout is detected and every check made before the host is drained or touched.
     // A host that passes is not reported (its tasks are); one that fails is, with what was found.
-    const preflight = await preflightHost(prepared, plan, transport, { planTasks: !opts.check, diff: !!opts.diff, verifyContent: !!opts.verifyContent });
+    const verifying = (h: PreparedHost) => (ansibleBoolean(h.vars.provision_verify) && !opts.check ? verificationFor(h) : undefined);
+    // The verification's facts ride on the first gather and on each batch's: a run that changes nothing
+    // (or whose last batch gathered them) is verified without a round trip of its own.
+    const preflight = await preflightHost(prepared, plan, transport, {
+      planTasks: !opts.check,
+      diff: !!opts.diff,
+      verifyContent: !!opts.verifyContent,
+      alsoGather: (h) => verifying(h)?.readOnlyFacts ?? [],
+    });
     plan = preflight.plan;
     if (preflight.problems.length) {
       const { docker, kubelet, criDockerd } = preflight.layout;
@@ -149,6 +156,8 @@ async function rolloutHost(
     }
     // A failed drain fails the host before anything touches it.
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
+    const verification = verifying(plan);
+    const cache = preflight.cache.fork();
     await runHost(plan, transport, {
       check: !!opts.check,
       diff: !!opts.diff,
@@ -157,15 +166,15 @@ async function rolloutHost(
       backupRoot: opts.backupRoot ?? BACKUP_ROOT,
       interrupted,
       listener,
-      cache: preflight.cache.fork(),
+      cache,
       timeLimitS: opts.taskTimeoutS ?? numberOrUndefined(plan.vars.provision_task_timeout),
       stats,
+      ...(verification ? { afterFacts: { readOnly: verification.readOnlyFacts, all: verification.facts } } : {}),
     });
     if (stats.failed || interrupted()) return;
-    const verification = ansibleBoolean(plan.vars.provision_verify) && !opts.check ? verificationFor(plan) : undefined;
     if (verification) {
       listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
-      const values = await new FactCache(transport).need(verification.facts, () => []);
+      const values = await cache.need(verification.facts, () => []);
       const { failures, warnings } = verification.judge(values);
       const ok = failures.length === 0;
       step(

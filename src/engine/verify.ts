@@ -9,6 +9,8 @@ import type { PreparedHost } from './prepare.js';
  */
 export interface Verification {
   facts: Fact<unknown>[];
+  /** Those of `facts` whose probes change nothing (see CheckType.readOnly): they may be gathered before and between the roles' changes. */
+  readOnlyFacts: Fact<unknown>[];
   /** How many checks run. */
   count: number;
   judge(values: FactValues): { failures: string[]; warnings: string[] };
@@ -19,6 +21,7 @@ export function verificationFor(host: PreparedHost): Verification | undefined {
   if (!checks.length) return undefined;
   return {
     facts: checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args)),
+    readOnlyFacts: checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : [])),
     count: checks.length,
     judge(values) {
       const failures: string[] = [];

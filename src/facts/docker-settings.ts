@@ -36,7 +36,8 @@ export interface DockerSettingsFacts {
   containerdRootMount?: { mount: string; device: string };
 }
 
-const b64 = (cmd: string) => `${cmd} | base64 | tr -d '\\n'; echo`;
+/** A file as one base64 line (one process, none per line). */
+const b64 = (file: string) => `base64 -w 0 < ${file}; echo`;
 
 /**
  * One probe, in the plan's batch: the settings are read before any task runs, i.e. while Docker and
@@ -45,22 +46,23 @@ const b64 = (cmd: string) => `${cmd} | base64 | tr -d '\\n'; echo`;
 export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: string }): Fact<DockerSettingsFacts> {
   const probe = [
     'if [ -d /etc/docker ]; then echo "source /etc/docker"',
-    `  [ -f /etc/docker/daemon.json ] && { printf 'daemon '; ${b64('cat /etc/docker/daemon.json')}; }`,
+    `  [ -f /etc/docker/daemon.json ] && { printf 'daemon '; ${b64('/etc/docker/daemon.json')}; }`,
     '  for d in /etc/docker/certs.d/*/; do [ -d "$d" ] || continue; r=$(basename "$d")',
     '    for f in "$d"*; do [ -f "$f" ] && printf \'cert %s %s %s\\n\' "$(stat -c %a "$f")" "$r" "$(basename "$f")"; done; done',
-    `elif [ -f ${q(opts.stateFile)} ]; then echo "source state"; printf 'daemon '; ${b64(`cat ${q(opts.stateFile)}`)}`,
+    `elif [ -f ${q(opts.stateFile)} ]; then echo "source state"; printf 'daemon '; ${b64(q(opts.stateFile))}`,
     'else echo "source none"; fi',
-    'if [ "$(systemctl is-active docker.service 2>/dev/null)" = active ] && command -v docker >/dev/null; then echo docker-active',
+    // The shell's own `command -v` first: a node without Docker's CLI asks systemd nothing.
+    'if command -v docker >/dev/null && [ "$(systemctl is-active docker.service 2>/dev/null)" = active ]; then echo docker-active',
     '  ids=$(docker image ls -q --no-trunc 2>/dev/null | sort -u)',
     `  [ -n "$ids" ] && docker image inspect --format 'image {{.Id}} {{.Size}} {{range .RepoTags}}{{.}},{{end}}' $ids 2>/dev/null`,
     '  cs=$(docker ps -a -q --no-trunc 2>/dev/null)',
     `  [ -n "$cs" ] && docker inspect --format 'container {{.Image}}' $cs 2>/dev/null`,
     `  dr=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null)`,
-    'else dr=$(sed -n \'s/.*"data-root"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p\' /etc/docker/daemon.json 2>/dev/null | head -n1); fi',
+    'elif [ -f /etc/docker/daemon.json ]; then dr=$(sed -n \'s/.*"data-root"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p\' /etc/docker/daemon.json | head -n1); fi',
     '[ -n "$dr" ] || dr=/var/lib/docker',
-    '[ -d "$dr" ] && printf \'data-root %s %s\\n\' "$(findmnt -nr -o TARGET,SOURCE --target "$dr" | head -n1)" "$dr"',
+    '[ -d "$dr" ] && findmnt -nr -o TARGET,SOURCE --target "$dr" | { IFS= read -r m; printf \'data-root %s %s\\n\' "$m" "$dr"; }',
     `c=${q(opts.containerdRoot)}; while [ ! -e "$c" ] && [ "$c" != / ]; do c=$(dirname "$c"); done`,
-    'printf \'containerd-root %s\\n\' "$(findmnt -nr -o TARGET,SOURCE --target "$c" | head -n1)"',
+    'findmnt -nr -o TARGET,SOURCE --target "$c" | { IFS= read -r m; printf \'containerd-root %s\\n\' "$m"; }',
     'true',
   ].join('\n');
   return { key: `docker-settings:${opts.stateFile}:${opts.containerdRoot}`, probe, parse: parseDockerSettings };

@@ -16,6 +16,8 @@ export interface DownloadState {
 
 /** The quick check's stat: size, mtime to the nanosecond, inode (a replaced file is a new inode). */
 const STAT = `stat -c '%s %.9Y %i' --`;
+/** The same, then `|` and the file's state as pathFact prints it. */
+const STAT_AND_STATE = `stat -c '%s %.9Y %i|stat %F|%a|%U|%G|%s' --`;
 
 /** One receipt per (url, checksum file, dest): a changed URL or version never trusts an old one. */
 export function downloadReceiptPath(url: string, dest: string, checksumUrl?: string): string {
@@ -36,7 +38,11 @@ export function downloadReceiptPath(url: string, dest: string, checksumUrl?: str
 export function downloadFact(url: string, dest: string, checksumUrl: string | undefined, deep = false): Fact<DownloadState> {
   const receipt = q(downloadReceiptPath(url, dest, checksumUrl));
   const d = q(dest);
-  const quick = `if [ -f ${receipt} ] && [ -f ${d} ] && [ ! -L ${d} ] && [ "$(head -n 1 ${receipt})" = "stat $(${STAT} ${d})" ]; then echo quick; stat -c 'stat %F|%a|%U|%G|%s' -- ${d}; tail -n +2 ${receipt}; exit 0; fi`;
+  // One stat for the quick check and the file's own line; the receipt is read by the shell itself.
+  const quick = [
+    `if [ -f ${receipt} ] && [ -f ${d} ] && [ ! -L ${d} ] && s=$(${STAT_AND_STATE} ${d}) && { IFS= read -r first; [ "$first" = "stat \${s%%|*}" ]; } < ${receipt}; then`,
+    `  echo quick; printf '%s\\n' "\${s#*|}"; { IFS= read -r first; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done; } < ${receipt}; exit 0; fi`,
+  ].join('\n');
   const fetch = checksumUrl
     ? `out=$( (\n${urlFetchScript(checksumUrl, { maxTime: 60 })}\n) 2>&1); echo "checksum-exit $?"; printf 'checksum %s\\n' "$(printf '%s' "$out" | base64 -w 0)"`
     : '';

@@ -14,6 +14,21 @@ export interface Fact<T> {
   predict?(value: T, prediction: Prediction): T | undefined;
   /** The fact describes the outside world, not the node: a change on the node leaves it valid. */
   outlivesChanges?: boolean;
+  /** Answered with the other facts of its group by one command (`probe` stays the fact's own, equivalent probe). */
+  group?: { by: ProbeGroup; item: string };
+}
+
+/**
+ * Facts of one kind that one command answers for all of them: one `systemctl show` for every unit,
+ * one `stat` for every path. A node's gather then starts a few processes per kind, not a few per fact.
+ */
+export interface ProbeGroup {
+  /** Facts whose group has this id are answered together. */
+  id: string;
+  /** Shell answering for every item (each fact's `group.item`). */
+  probe(items: string[]): string;
+  /** What each item's own probe would have printed, in the order of `items`, read from the group's output. */
+  split(output: string, items: string[]): string[];
 }
 
 export type FactValues = Map<string, unknown>;

@@ -1,5 +1,5 @@
 import { q } from '../transport/shell.js';
-import type { Fact } from './fact.js';
+import type { Fact, ProbeGroup } from './fact.js';
 
 export interface UnitState {
   loadState: string;
@@ -11,10 +11,30 @@ export interface UnitState {
 /** `kubelet` and `kubelet.service` are the same unit. */
 const sameUnit = (a: string, b: string) => a.replace(/\.service$/, '') === b.replace(/\.service$/, '');
 
+const PROPERTIES = '-p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload';
+
+/**
+ * Every unit in one `systemctl show`, which prints one block per unit, in order, blank lines between.
+ * A name systemd refuses ends that call; then each unit is shown on its own, as its own probe would be.
+ */
+const UNITS: ProbeGroup = {
+  id: 'unit',
+  probe(items) {
+    const list = items.map(q).join(' ');
+    return `systemctl show ${PROPERTIES} -- ${list} 2>/dev/null && echo || { echo @each; for u in ${list}; do systemctl show ${PROPERTIES} -- "$u" 2>&1; echo; done; }`;
+  },
+  split(out) {
+    const at = out.lastIndexOf('@each\n');
+    const body = at >= 0 ? out.slice(at + 6) : out;
+    return body.replace(/\n+$/, '').split('\n\n');
+  },
+};
+
 export function unitFact(name: string): Fact<UnitState> {
   return {
     key: `unit:${name}`,
-    probe: `systemctl show ${q(name)} -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload`,
+    probe: `systemctl show ${q(name)} ${PROPERTIES}`,
+    group: { by: UNITS, item: name },
     parse(out) {
       const v: Record<string, string> = {};
       for (const line of out.split('\n')) {

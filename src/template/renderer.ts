@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TemplateError } from '../core/errors.js';
 import { helpers } from './helpers.js';
+import { parseTemplate } from './parse-cache.js';
 import { inputKey, templateInputs } from './template-inputs.js';
 
 /**
@@ -47,7 +48,7 @@ export class TemplateRenderer {
       const name = f.slice(0, -'.hbs'.length);
       const text = readFileSync(file, 'utf8');
       this.hb.registerPartial(name, this.compile(text, file).render as Handlebars.Template);
-      this.partialAsts.set(name, Handlebars.parse(text));
+      this.partialAsts.set(name, parseTemplate(text));
     }
   }
 
@@ -115,7 +116,8 @@ export class TemplateRenderer {
 
   private compile(text: string, where: string): Compiled {
     try {
-      const ast = Handlebars.parse(text);
+      // A copy: the shared tree must not get the empty-string helper calls added below.
+      const ast = structuredClone(parseTemplate(text));
       const inputs = templateInputs(ast, this.partialAsts, this.helperNames);
       startBodiesWithString(ast);
       const render = this.hb.compile(ast, { noEscape: true, strict: true });

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateError } from '../../../src/core/errors.js';
 import { TemplateRenderer } from '../../../src/template/renderer.js';
+import { parseTemplate } from '../../../src/template/parse-cache.js';
 import { inputKey, templateInputs } from '../../../src/template/template-inputs.js';
+import { templateVariables } from '../../../src/template/template-variables.js';
 import { thrown } from '../../helpers/inventory.js';
 
 const inputs = (text: string, partials: Record<string, string> = {}, helpers: string[] = ['toml', 'sh', 'each', 'if', 'with']) =>
@@ -127,5 +129,22 @@ describe('template memo: rendering', () => {
     expect(engine.renderString('x {{sh a}}', { a: 'three' }, 't')).to.equal('x three');
     expect(engine.test('(eq a "x")', { a: 'x' }, 't')).to.equal(true);
     expect(engine.test('(eq a "x")', { a: 'y' }, 't')).to.equal(false);
+  });
+});
+
+describe('template parse cache', () => {
+  it('parses a text once, and compiling it leaves the shared tree as parsed', () => {
+    const text = '{{#if a}}{{b}}{{/if}} {{c}}';
+    const tree = parseTemplate(text);
+    expect(parseTemplate(text)).to.equal(tree);
+    const before = JSON.stringify(tree);
+    const engine = new TemplateRenderer(mkdtempSync(join(tmpdir(), 'provision-parse-')));
+    expect(engine.renderString(text, { a: true, b: 1, c: 2 }, 't')).to.equal('1 2');
+    expect(JSON.stringify(parseTemplate(text))).to.equal(before);
+    expect(templateVariables(text, 'f').map((u) => u.name)).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('a text that does not parse fails every time', () => {
+    for (let i = 0; i < 2; i++) expect(() => parseTemplate('{{#if a}}')).to.throw(/Parse error/);
   });
 });

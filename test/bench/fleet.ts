@@ -188,7 +188,11 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     const free = inotifyLimit() - inotifyInUse();
     if (free < n * INOTIFY_PER_NODE) {
-      rows.push({ n, run: 'not run', note: `needs about ${n * INOTIFY_PER_NODE} inotify instances, ${free} of ${inotifyLimit()} free on this machine` });
+      rows.push({
+        n,
+        run: 'not run',
+        note: `needs about ${n * INOTIFY_PER_NODE} inotify instances, ${free} of ${inotifyLimit()} free on this machine (as root: sysctl -w fs.inotify.max_user_instances=512)`,
+      });
       log(rows.at(-1)!.note!);
       continue;
     }

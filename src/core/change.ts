@@ -13,6 +13,13 @@ export interface Change {
    * apply ends its batch after this change, so later tasks are planned on facts gathered after it.
    */
   uncertain?: boolean;
+  /**
+   * The node decides whether anything changes (an archive extracted and compared member by member
+   * with what is installed): the script touches "$PROVISION_UNCHANGED" when it found nothing to do,
+   * and the task is then reported ok with `unchanged` as its reason, its handlers not notified.
+   * `predict` holds either way. The engine decides the role's handlers on the reported outcome.
+   */
+  decidedOnNode?: { unchanged: string };
 }
 
 export type Prediction =

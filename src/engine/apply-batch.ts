@@ -8,6 +8,9 @@ export interface BatchPart {
   handler: boolean;
 }
 
+/** A part whose outcome the node decides (see Change.decidedOnNode): its end marker says when it found nothing to change. */
+const decidedOnNode = (part: BatchPart) => part.changes.some((c) => c.decidedOnNode);
+
 export interface BatchOptions {
   /** Per-task time limit: each part runs under timeout(1) (as timeLimited does), and exit 124 or 137 says it ran out of time. */
   taskTimeoutS?: number;
@@ -16,7 +19,7 @@ export interface BatchOptions {
 }
 
 /** What the node said about each part, as the output streams in. */
-export type BatchEvent = { kind: 'begin'; part: number } | { kind: 'end'; part: number; code: number; output: string };
+export type BatchEvent = { kind: 'begin'; part: number } | { kind: 'end'; part: number; code: number; output: string; unchanged?: true };
 
 /**
  * A host's planned changes as one script, so a batch of tasks costs one round trip. Each part runs
@@ -25,7 +28,9 @@ export type BatchEvent = { kind: 'begin'; part: number } | { kind: 'end'; part: 
  * reading stdin would otherwise eat the script). A task's stderr is kept aside and printed only when
  * it fails; the first failing task ends the script. Before each part the script looks for a stop
  * file in its private directory, which the controller creates on Ctrl-C: no new task starts, the
- * running one finishes.
+ * running one finishes. A part whose outcome the node decides gets a file path in
+ * $PROVISION_UNCHANGED that it touches when it found nothing to change; its end marker (printed by
+ * this script, never by the task) then says `unchanged`.
  */
 export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
   const nonce = randomBytes(6).toString('hex');
@@ -38,13 +43,16 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
       const body = part.changes.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n');
       const run = opts.taskTimeoutS ? `${timeLimited(body, opts.taskTimeoutS, { stderrTo: '"$d/err"' })}rc=$?` : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
       const onFail = part.handler ? '' : ` || { echo "${mark}-stderr ${i}"; cat "$d/err"; exit $rc; }`;
+      const decided = decidedOnNode(part);
       return [
         `[ ! -e "$d/stop" ] || exit 0`,
+        decided ? `export PROVISION_UNCHANGED="$d/unchanged-${i}"` : '',
         `echo '${mark}-begin ${i}'`,
         run,
         // A handler's stderr goes with its end marker: the batch goes on after it.
         part.handler ? `[ $rc -eq 0 ] || cat "$d/err"` : '',
-        `echo "${mark}-end ${i} $rc"`,
+        decided ? `u=; [ $rc -ne 0 ] || [ ! -e "$d/unchanged-${i}" ] || u=' unchanged'; unset PROVISION_UNCHANGED` : '',
+        `echo "${mark}-end ${i} $rc${decided ? '$u' : ''}"`,
         `[ $rc -eq 0 ]${onFail}`,
       ]
         .filter(Boolean)
@@ -94,13 +102,19 @@ export class BatchStream {
       return;
     }
     if (l.startsWith(`${this.mark}-`)) {
-      const [what, a, b] = l.slice(this.mark.length + 1).split(' ');
+      const [what, a, b, c] = l.slice(this.mark.length + 1).split(' ');
       if (what === 'dir') this.dir = a;
       else if (what === 'begin') {
         this.current = { part: Number(a), output: [] };
         on({ kind: 'begin', part: Number(a) });
       } else if (what === 'end' && this.current) {
-        on({ kind: 'end', part: Number(a), code: Number(b), output: this.current.output.join('\n') });
+        on({
+          kind: 'end',
+          part: Number(a),
+          code: Number(b),
+          output: this.current.output.join('\n'),
+          ...(c === 'unchanged' ? { unchanged: true as const } : {}),
+        });
         this.current = undefined;
       } else if (what === 'stderr') {
         this.inStderr = Number(a);

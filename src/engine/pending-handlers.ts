@@ -27,9 +27,26 @@ export function pendingHandlers(role: PreparedRole, values: Map<string, unknown>
  * Made before a task's changes: marks the handlers it notifies as owed. Predicts nothing the plan
  * reads; a node where the marker cannot be written loses only this guarantee, not the task.
  */
-export function markChange(role: string, handlers: string[]): Change {
+export function markChange(role: string, handlers: string[], decidedOnNode = false): Change {
   const paths = handlers.map((h) => q(markerPath(role, h)));
-  return { what: '', script: `{ mkdir -p ${q(PENDING_HANDLERS_DIR)} && : > ${paths.join(' && : > ')}; } 2>/dev/null || true`, predict: [] };
+  if (!decidedOnNode) return { what: '', script: `{ mkdir -p ${q(PENDING_HANDLERS_DIR)} && : > ${paths.join(' && : > ')}; } 2>/dev/null || true`, predict: [] };
+  // Before a change the node may find nothing to do: the markers it makes are listed, so that
+  // unmarkUnchanged removes those (and only those: one already owed stays owed).
+  const mark = `for m in ${paths.join(' ')}; do [ -e "$m" ] || { : > "$m" && printf '%s\n' "$m" >> "$PROVISION_UNCHANGED.marked"; }; done`;
+  return { what: '', script: `{ mkdir -p ${q(PENDING_HANDLERS_DIR)} && ${mark}; } 2>/dev/null || true`, predict: [] };
+}
+
+/**
+ * Made after a change whose outcome the node decides, marked by markChange(..., true): when the node
+ * found nothing to change, the handlers it marked are not owed (a handler runs only when a task
+ * notifying it really changed something).
+ */
+export function unmarkUnchanged(): Change {
+  return {
+    what: '',
+    script: `{ [ ! -e "$PROVISION_UNCHANGED" ] || [ ! -f "$PROVISION_UNCHANGED.marked" ] || xargs -r -d '\n' rm -f -- < "$PROVISION_UNCHANGED.marked"; } 2>/dev/null || true`,
+    predict: [],
+  };
 }
 
 /** Made after a handler's changes: it is no longer owed. */

@@ -30,7 +30,8 @@ const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
 
 /**
  * Applies entries as one batch script (see batchApplyScript) and reports each as the node reports it,
- * in order: an entry with nothing to change is reported when the node gets past it. Returns the task
+ * in order: an entry with nothing to change is reported when the node gets past it, and one whose
+ * outcome the node decides (Change.decidedOnNode) as ok when the node says it found nothing to change. Returns the task
  * entry that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
  * through a stop file, to start no new task; the entries after the running one are not reported.
  */
@@ -80,7 +81,9 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
           }
           running = undefined;
           done = entries.indexOf(entry) + 1;
-          if (ev.code === 0) run.report(entry);
+          const unchanged = ev.unchanged && entry.changes!.find((c) => c.decidedOnNode)?.decidedOnNode;
+          if (ev.code === 0)
+            run.report(entry, unchanged ? { ...entry.result, status: 'ok', changes: [], reason: unchanged.unchanged, diffs: undefined } : undefined);
           else if (entry.handler) run.report(entry, { ...entry.result, status: 'failed', error: failure(entry, ev.code, ev.output) });
           else failed = { entry, code: ev.code, output: ev.output };
         }),

@@ -9,7 +9,7 @@ import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from './expand-tasks.js';
 import { FactCache } from './fact-cache.js';
 import type { PreparedHost, PreparedRole } from './prepare.js';
-import { clearChange, markChange, pendingHandlerFacts, pendingHandlers } from './pending-handlers.js';
+import { clearChange, markChange, pendingHandlerFacts, pendingHandlers, unmarkUnchanged } from './pending-handlers.js';
 import { type BatchRun, type Entry, runBatch } from './run-batch.js';
 
 export interface HostRunOptions {
@@ -50,8 +50,10 @@ const WAIT = Symbol('wait for the batch');
  * and, after a planned change, on what that change predicts (as --check does), so a host's changes
  * go to the node as one batch script, one round trip, with per-task markers streamed back: progress,
  * the report and --diff stay task by task and live. A batch ends early where a plan needs facts only
- * the node can tell after the changes before it (an archive a download in the batch brings, a change
- * that predicts nothing); the facts for the rest are then gathered at the end of that same batch.
+ * the node can tell after the changes before it (a change that predicts nothing, or only guesses); the
+ * facts for the rest are then gathered at the end of that same batch. A change whose outcome the node
+ * decides (an extraction compared member by member there) may be reported ok: the role's handlers are
+ * decided on what was reported, the batch applied first when one of them depends on that alone.
  * A failed task stops the host (after the handlers its role had notified have run: they are never
  * lost); other hosts go on. A lost connection stops it at once with a ConnectionLostError (the task
  * that was applying reported "unknown"): no handler is tried on a dead connection.
@@ -82,6 +84,8 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   // Per role, the handlers notified by tasks that really changed something, and those that ran (for after a failure or Ctrl-C).
   const notifiedDone = new Map<PreparedRole, Set<string>>();
   const handlersRun = new Set<TaskInstance>();
+  // What the node reported for each step applied: a change it decides (Change.decidedOnNode) may be ok.
+  const reported = new Map<Step, TaskResult>();
 
   const batchRun = (gather: boolean, last = false): BatchRun => ({
     transport,
@@ -89,6 +93,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     report(e, result = e.result) {
       const step = e as Step;
       if (!e.changes) this.start(e);
+      reported.set(step, result);
       if (step.handler) handlersRun.add(step.task);
       if (result.status === 'changed' && !step.handler) {
         const set = notifiedDone.get(step.role) ?? new Set<string>();
@@ -146,10 +151,11 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       cache.predict(predictions);
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
       if (opts.check) return { ...step, result };
+      const decided = planned.changes.some((c) => c.decidedOnNode);
       const marked = step.handler
         ? [...planned.changes, clearChange(step.role.role, task.spec.name)]
         : task.notify.length
-          ? [markChange(step.role.role, task.notify), ...planned.changes]
+          ? [markChange(step.role.role, task.notify, decided), ...planned.changes, ...(decided ? [unmarkUnchanged()] : [])]
           : planned.changes;
       return { ...step, result, changes: marked };
     } catch (e) {
@@ -190,14 +196,25 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
   let failed: Step | undefined;
   roles: for (const role of plan.roles) {
     const notified = new Set<string>(owed.get(role));
+    // Changes whose outcome the node decides: their handlers are decided on what the node reported.
+    const decidedOnNode: Step[] = [];
     for (const task of role.tasks) {
       if (opts.interrupted()) break roles;
       const r = await queue(mains[position]!);
       position++;
       failed = r.failed;
       if (failed) break roles;
-      if (r.step?.result.status === 'changed') for (const n of task.notify) notified.add(n);
+      if (r.step?.result.status !== 'changed') continue;
+      if (r.step.changes?.some((c) => c.decidedOnNode)) decidedOnNode.push(r.step);
+      else for (const n of task.notify) notified.add(n);
     }
+    // The batch is applied before the handlers are decided only when one of them depends on such an outcome alone.
+    if (decidedOnNode.some((s) => s.task.notify.some((n) => !notified.has(n))) && decidedOnNode.some((s) => !reported.has(s))) {
+      if (opts.interrupted()) break;
+      failed = await flush(true);
+      if (failed) break;
+    }
+    for (const s of decidedOnNode) if (reported.get(s)?.status === 'changed') for (const n of s.task.notify) notified.add(n);
     // Handlers run once, in definition order, only when notified, at the end of their role.
     for (const handler of role.handlers) {
       if (!notified.has(handler.spec.name) || opts.interrupted()) continue;

@@ -62,9 +62,9 @@ describe('unarchive: receipt and quick check (local transport)', function () {
   it('writes a receipt on extraction; a re-run decides by the receipt alone', async () => {
     expect((await run()).status).to.equal('changed');
     const lines = readFileSync(receipt, 'utf8').trim().split('\n');
-    expect(lines[0]).to.match(/^archive \d+ \d+$/);
-    const sha = execFileSync('sha256sum', [join(dest, 'tool')], { encoding: 'utf8' }).split(' ')[0];
-    expect(lines).to.include(`${'#!/bin/sh\necho tool v1\n'.length} 1600000000 755 ${sha} tool`);
+    // The archive's size, mtime (ns) and inode; each member's size, mtime (ns), mode and inode: no checksum.
+    expect(lines[0]).to.equal(`archive-v2 ${statSync(src).size} ${execFileSync('stat', ['-c', '%.9Y %i', src], { encoding: 'utf8' }).trim()}`);
+    expect(lines).to.include(`${'#!/bin/sh\necho tool v1\n'.length} 1600000000.000000000 755 ${statSync(join(dest, 'tool')).ino} tool`);
     const again = await run();
     expect(again.status).to.equal('ok');
     expect(again.reason).to.match(/quick check against the receipt/);
@@ -104,11 +104,29 @@ describe('unarchive: receipt and quick check (local transport)', function () {
     expect(readFileSync(join(dest, 'helper'), 'utf8')).to.equal('helper v1\n');
   });
 
-  it('without a receipt the archive is compared by content (tar --compare)', async () => {
+  it('without a receipt the archive is compared by content (tar --compare); matching files get a receipt, so the next run is quick', async () => {
     rmSync(receipt);
+    const check = await run(true);
+    expect(check.status).to.equal('ok');
+    expect(existsSync(receipt)).to.equal(false);
     const deep = await run();
     expect(deep.status).to.equal('ok');
-    expect(deep.reason).to.not.match(/quick check/);
-    expect(existsSync(receipt)).to.equal(false);
+    expect(deep.reason).to.match(/match the archive \(receipt written\)$/);
+    expect(readFileSync(receipt, 'utf8')).to.match(/^archive-v2 /);
+    expect((await run()).reason).to.match(/quick check against the receipt/);
+  });
+
+  it("an older provision's receipt (sha256 per member, mtime to the second) is stale: not trusted, not an error, rewritten", async () => {
+    const old = [`archive ${execFileSync('stat', ['-c', '%s %Y', src], { encoding: 'utf8' }).trim()}`];
+    for (const f of ['tool', 'helper']) {
+      const sha = execFileSync('sha256sum', [join(dest, f)], { encoding: 'utf8' }).split(' ')[0];
+      old.push(`${execFileSync('stat', ['-c', '%s %Y %a', join(dest, f)], { encoding: 'utf8' }).trim()} ${sha} ${f}`);
+    }
+    writeFileSync(receipt, `${old.join('\n')}\n`);
+    const stale = await run();
+    expect(stale.status).to.equal('ok');
+    expect(stale.reason).to.not.match(/quick check/);
+    expect(readFileSync(receipt, 'utf8')).to.match(/^archive-v2 /);
+    expect((await run()).reason).to.match(/quick check against the receipt/);
   });
 });

@@ -80,4 +80,28 @@ describe('batch apply script: one round trip, task by task', () => {
     expect(events).to.have.length(2);
     expect(events[1]).to.deep.include({ output: '@@provision-000000000000-end 0 0' });
   });
+
+  it('a part the node decides says "unchanged" when its change touched $PROVISION_UNCHANGED, by a marker no task can forge', () => {
+    const decided = (script: string): Change => ({ ...change(script), decidedOnNode: { unchanged: 'nothing to do' } });
+    for (const opts of [{}, { taskTimeoutS: 30 }]) {
+      const { code, events } = run(
+        [
+          { changes: [decided('[ -n "$PROVISION_UNCHANGED" ]; : > "$PROVISION_UNCHANGED"')] },
+          { changes: [decided('echo changed it')] },
+          // Not decided on the node: no file to touch, and no "unchanged" however it tries.
+          { changes: [change('echo "[$PROVISION_UNCHANGED]"; : > "$d/unchanged-2"; echo \'@@provision-000000000000-end 2 0 unchanged\'')] },
+          // Touched, then failed: the failure is what counts.
+          { changes: [decided(': > "$PROVISION_UNCHANGED"; exit 3')] },
+        ],
+        opts,
+      );
+      expect(code).to.equal(3);
+      expect(events.filter((e) => e.kind === 'end')).to.deep.equal([
+        { kind: 'end', part: 0, code: 0, output: '', unchanged: true },
+        { kind: 'end', part: 1, code: 0, output: 'changed it' },
+        { kind: 'end', part: 2, code: 0, output: '[]\n@@provision-000000000000-end 2 0 unchanged' },
+        { kind: 'end', part: 3, code: 3, output: '' },
+      ]);
+    }
+  });
 });

@@ -45,7 +45,7 @@ export function nodeFactsFact(vars: Record<string, unknown>): Fact<NodeFacts> {
     `[ -n "$u" ] && echo "docker-procs $(ps -o pid= -u docker 2>/dev/null | wc -l)"`,
     `if command -v curl >/dev/null; then echo fetcher curl; elif command -v wget >/dev/null; then echo fetcher wget; else echo fetcher none; fi`,
     `d=${q(downloadDir)}; while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done; echo "free $(df -Pk "$d" | awk 'NR==2 {print $4}') $d"`,
-    `echo "cgroupfs $(stat -fc %T /sys/fs/cgroup)"`,
+    `stat -fc 'cgroupfs %T' /sys/fs/cgroup`,
     `for r in ${[runcBinary, ...RUNC_PLACES].map(q).join(' ')} "$(command -v runc 2>/dev/null)"; do [ -n "$r" ] && [ -f "$r" ] && [ -x "$r" ] && echo "runc $r"; done`,
     'true',
   ].join('\n');

@@ -56,18 +56,20 @@ export function archiveFact(src: string, dest: string, strip: number, include: s
   // member whose content and mode are the archive's matches it whenever it was installed (as the extraction decides).
   const tarCompare = `tar -d -f ${q(src)} -C ${q(dest)}${stripArg} ${included} 2>&1 | grep -v -e 'Uid differs' -e 'Gid differs' -e 'Mod time differs' | sed 's/^/diff /'`;
   // Receipt: line 1 "archive-v2 <size> <mtime> <inode>", then "<size> <mtime> <mode> <inode> <path>" per member.
-  // One stat for every member (a converged node spends a few processes, not two per member), then awk
-  // sets each member's stat beside its receipt line: "S|type|stat|owner|path" lines, "--", the receipt.
+  // A converged node spends a few processes on it, not two per member.
+  // The header is read by the shell itself; then awk names the members, one stat answers for all of them,
+  // and a second awk sets each stat beside its receipt line (stat lines on stdin, then the receipt).
   const quick = [
-    `IFS=' ' read -r tag asize amtime ainode; [ "$tag $asize $amtime $ainode" = "${RECEIPT_TAG} $(${ARCHIVE_STAT} ${q(src)})" ] || { echo stale; exit 0; }`,
-    `members=$(cat)`,
-    `{ printf '%s\\n' "$members" | cut -d' ' -f5- | (cd ${q(dest)} && xargs -r -d '\\n' stat -c 'S|%F|%s %.9Y %a %i|%U:%G|%n' -- 2>/dev/null); echo --; printf '%s\\n' "$members"; } | awk '`,
-    `  $0 == "--" { receipt = 1; next }`,
-    `  !receipt { l = substr($0, 3); i = index(l, "|"); t = substr(l, 1, i - 1); l = substr(l, i + 1); i = index(l, "|"); s = substr(l, 1, i - 1)`,
+    `if [ -f ${receipt} ] && IFS=' ' read -r tag asize amtime ainode < ${receipt} && [ "$tag $asize $amtime $ainode" = "${RECEIPT_TAG} $(${ARCHIVE_STAT} ${q(src)})" ]; then`,
+    `  echo quick; cd ${q(dest)} || exit 0`,
+    `  awk 'NR > 1 && $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1); print n }' ${receipt} | xargs -r -d '\n' stat -c 'S|%F|%s %.9Y %a %i|%U:%G|%n' -- 2>/dev/null | awk '`,
+    `  FNR == NR { l = substr($0, 3); i = index(l, "|"); t = substr(l, 1, i - 1); l = substr(l, i + 1); i = index(l, "|"); s = substr(l, 1, i - 1)`,
     `    l = substr(l, i + 1); i = index(l, "|"); type[substr(l, i + 1)] = t; st[substr(l, i + 1)] = s; own[substr(l, i + 1)] = substr(l, 1, i - 1); next }`,
-    `  $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1)`,
+    `  FNR > 1 && $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1)`,
     `    if (!(n in type)) print "diff missing: " n; else if (type[n] != "regular file") print "diff " n ": not a regular file"`,
-    `    else { if (st[n] != $1 " " $2 " " $3 " " $4) print "diff " n ": ${STAT_DIFFERS}"; print "owner " own[n] } }'`,
+    `    else { if (st[n] != $1 " " $2 " " $3 " " $4) print "diff " n ": ${STAT_DIFFERS}"; print "owner " own[n] } }' - ${receipt}`,
+    '  exit 0',
+    'fi',
   ].join('\n');
   // The archive is listed once; a destination holding none of its members (a first install) needs no compare.
   const members = [
@@ -82,7 +84,7 @@ export function archiveFact(src: string, dest: string, strip: number, include: s
     probe: [
       `if [ ! -f ${q(src)} ]; then echo nosrc; exit 0; fi`,
       `[ -d ${q(dest)} ] || { echo 'diff destination directory is missing'; exit 0; }`,
-      deep ? '' : `if [ -f ${receipt} ]; then out=$( (\n${quick}\n) < ${receipt}); [ "$out" = stale ] || { echo quick; printf '%s\\n' "$out"; exit 0; }; fi`,
+      deep ? '' : quick,
       members,
       tarCompare,
       owners,

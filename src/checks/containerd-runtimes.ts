@@ -1,9 +1,9 @@
-import { parse as parseToml } from 'smol-toml';
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { normalizeRuntimes, type RuntimeSpec } from '../domain/containerd-runtimes.js';
 import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
+import { lazyRequire } from '../core/lazy-require.js';
 import { commandFact, defineCheckType } from './check-type.js';
 
 /** containerd's rule: runtime_type io.containerd.<name>.<version> runs containerd-shim-<name>-<version>. */
@@ -12,13 +12,16 @@ export function shimBinary(runtimeType: string): string | undefined {
   return m ? `containerd-shim-${m[1]}-${m[2]}` : undefined;
 }
 
+// Loaded when a dump is read (verification), not by every command that loads the check types.
+const toml = lazyRequire<typeof import('smol-toml')>('smol-toml');
+
 /** Handler name -> runtime_type from `containerd config dump` (config version 2 or 3). */
 export function loadedRuntimes(dump: string): Record<string, string> | undefined {
   // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key
   let config: Record<string, any>;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key
-    config = parseToml(dump) as Record<string, any>;
+    config = toml().parse(dump) as Record<string, any>;
   } catch {
     return undefined;
   }

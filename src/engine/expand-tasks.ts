@@ -38,9 +38,17 @@ export interface SkippedTask {
 export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: TemplateRenderer, host: string, types: TypeTable = TASK_TYPES) {
   const instances: TaskInstance[] = [];
   const skipped: SkippedTask[] = [];
+  // One context reused for every loop item while rendering (renders are synchronous and keep no
+  // reference to it): copying a host's hundred-odd variables per item was a tenth of preparing a host.
+  let itemCtx: Vars | undefined;
   for (const spec of tasks) {
     for (const item of loopItems(spec, vars, host)) {
-      const ctx = item === undefined ? vars : { ...vars, item };
+      let ctx = vars;
+      if (item !== undefined) {
+        itemCtx ??= { ...vars, item };
+        itemCtx.item = item;
+        ctx = itemCtx;
+      }
       const name = item === undefined ? spec.name : `${spec.name} (${itemLabel(item)})`;
       const where = `${spec.where.file}:${spec.where.line}:${spec.where.col}`;
       if (spec.when && !engine.test(spec.when, ctx, where)) {
@@ -56,9 +64,10 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
         args,
         notify: spec.notify,
         spec,
-        vars: ctx,
+        vars,
         ...(spec.warn ? { warn: true } : {}),
       };
+      if (item !== undefined) itemVars(instance, vars, item);
       if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
       const type = types[spec.type]!;
       if (type.content) instance.content = type.content(args, (src) => engine.renderFile(src, ctx));
@@ -66,6 +75,19 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
     }
   }
   return { instances, skipped };
+}
+
+/** The instance's own variables with its loop item, made when first read (seldom: the report and tests). */
+function itemVars(instance: TaskInstance, vars: Vars, item: unknown): void {
+  let own: Vars | undefined;
+  Object.defineProperty(instance, 'vars', {
+    enumerable: true,
+    configurable: true,
+    get: () => (own ??= { ...vars, item }),
+    set: (v: Vars) => {
+      own = v;
+    },
+  });
 }
 
 function loopItems(spec: TaskSpec, vars: Vars, host: string): unknown[] {

@@ -98,8 +98,9 @@ function looksLikeYamlInventory(text: string): boolean {
  * gives every vars file below it, sorted, later files winning.
  */
 function loadVarsDirs(dir: string, inv: Inventory): void {
-  for (const g of inv.groups.values()) assignVars(g.fileVars, findVars(join(dir, 'group_vars'), g.name));
-  for (const h of inv.hosts.values()) assignVars(h.fileVars, findVars(join(dir, 'host_vars'), h.name));
+  // Without the directory no name can be found in it: thousands of hosts need not be looked up one by one.
+  if (isDir(join(dir, 'group_vars'))) for (const g of inv.groups.values()) assignVars(g.fileVars, findVars(join(dir, 'group_vars'), g.name));
+  if (isDir(join(dir, 'host_vars'))) for (const h of inv.hosts.values()) assignVars(h.fileVars, findVars(join(dir, 'host_vars'), h.name));
 }
 
 function findVars(base: string, name: string): Vars {

@@ -28,7 +28,7 @@ const MAX_PASSES = 10;
 export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateRenderer, warnings?: Set<string>): Vars {
   if (warnings) for (const w of typoWarnings(catalog, inventoryVars)) warnings.add(w);
   const vars: Vars = {};
-  for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = structuredClone(spec.default);
+  for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = cloneValue(spec.default);
   Object.assign(vars, inventoryVars);
 
   // Each problem names the variable it is about, so the error can point where that value was set.
@@ -45,8 +45,9 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
       else vars[spec.name] = result.value;
       if (spec.items && Array.isArray(vars[spec.name])) {
         const list = vars[spec.name] as unknown[];
+        const itemSpec = { ...spec, type: spec.items, choices: undefined };
         for (const [i, item] of list.entries()) {
-          const r = coerce({ ...spec, type: spec.items, choices: undefined }, item);
+          const r = coerce(itemSpec, item);
           if (typeof r === 'string') add(spec.name, `variable ${spec.name}[${i}]: ${r}`);
           else list[i] = r.value;
         }
@@ -64,6 +65,9 @@ export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVa
   }
   return vars;
 }
+
+/** A default's own copy for each host (a scalar is its own copy). */
+const cloneValue = (v: unknown) => (v !== null && typeof v === 'object' ? structuredClone(v) : v);
 
 interface Problem {
   variable?: string;
@@ -113,8 +117,10 @@ function renderTemplatedVars(
   add: (variable: string | undefined, message: string) => void,
 ) {
   const declared = Object.keys(catalog.variables);
+  // Only a pending variable is assigned, and rendering builds new values: one without `{{` never gains one.
+  let pending = declared.filter((n) => hasTemplate(vars[n]));
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const pending = declared.filter((n) => hasTemplate(vars[n]));
+    if (pass > 0) pending = pending.filter((n) => hasTemplate(vars[n]));
     if (pending.length === 0) return;
     for (const name of pending) {
       try {
@@ -151,25 +157,26 @@ function hasTemplate(value: unknown): boolean {
 
 /** Checks a value against its declared type, accepting what Ansible users write (yes/no, "3"). */
 function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
-  const got = `got ${JSON.stringify(v)}`;
+  // Only a refused value is shown: building the text for every accepted one costs more than the checks.
+  const got = () => `got ${JSON.stringify(v)}`;
   let value = v;
   switch (spec.type) {
     case 'boolean':
       value = parseAnsibleBoolean(v);
-      if (value === undefined) return `expected a boolean (true/false, yes/no, on/off, y/n, 1/0), ${got}`;
+      if (value === undefined) return `expected a boolean (true/false, yes/no, on/off, y/n, 1/0), ${got()}`;
       break;
     case 'integer':
       if (typeof v === 'string' && /^-?\d+$/.test(v)) value = Number(v);
-      else if (!Number.isInteger(v)) return `expected an integer, ${got}`;
+      else if (!Number.isInteger(v)) return `expected an integer, ${got()}`;
       break;
     case 'version':
       if (typeof v === 'number') return `expected a version string, got the number ${v}: quote it ("${v}"), since YAML and INI read 1.20 as 1.2`;
-      if (typeof v !== 'string' || !parseVersion(v)) return `expected a version such as "1.27" or "1.7.24", ${got}`;
+      if (typeof v !== 'string' || !parseVersion(v)) return `expected a version such as "1.27" or "1.7.24", ${got()}`;
       if (versionProblem(v)) return versionProblem(v)!;
       break;
     case 'string':
       if (typeof v === 'number') value = String(v);
-      else if (typeof v !== 'string') return `expected a string, ${got}`;
+      else if (typeof v !== 'string') return `expected a string, ${got()}`;
       else if (uncarriableProblem(v)) return uncarriableProblem(v)!;
       break;
     case 'path':
@@ -185,14 +192,14 @@ function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
       value = Number(v);
       break;
     case 'list':
-      if (!Array.isArray(v)) return `expected a list, ${got}`;
+      if (!Array.isArray(v)) return `expected a list, ${got()}`;
       break;
     case 'map':
       if (v === null || v === undefined) value = {};
-      else if (typeof v !== 'object' || Array.isArray(v)) return `expected a mapping, ${got}`;
+      else if (typeof v !== 'object' || Array.isArray(v)) return `expected a mapping, ${got()}`;
       break;
   }
-  if (spec.choices && !spec.choices.includes(value)) return `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, ${got}`;
+  if (spec.choices && !spec.choices.includes(value)) return `expected one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}, ${got()}`;
   return { value };
 }
 

@@ -25,6 +25,18 @@ export function uncarriableProblem(v: string): string | undefined {
  */
 export function pathProblem(v: unknown): string | undefined {
   if (typeof v !== 'string' || !v.startsWith('/')) return `expected an absolute path, got ${show(v)}`;
+  // The same few dozen paths are checked for every host of a large inventory.
+  if (sound.has(v)) return undefined;
+  const problem = stringPathProblem(v);
+  if (problem === undefined && sound.size < SOUND_MAX) sound.add(v);
+  return problem;
+}
+
+const SOUND_MAX = 10_000;
+/** Paths already found sound (the check is a pure function of the string). */
+const sound = new Set<string>();
+
+function stringPathProblem(v: string): string | undefined {
   const bad = uncarriableProblem(v);
   if (bad) return bad;
   if (/[\s"'\\]/.test(v))

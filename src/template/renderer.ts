@@ -3,8 +3,24 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TemplateError } from '../core/errors.js';
 import { helpers } from './helpers.js';
+import { parseTemplate } from './parse-cache.js';
+import { inputKey, templateInputs } from './template-inputs.js';
 
-type Compiled = (context: unknown) => string;
+/**
+ * A compiled template, and the outputs it gave per distinct input (the values of the names it
+ * reads): thousands of hosts mostly share them, so each is rendered once.
+ */
+interface Compiled {
+  render: (context: unknown) => string;
+  /** The root names the output depends on; undefined when it may depend on the whole context. */
+  inputs?: string[];
+  memo?: Map<string, string>;
+  renders: number;
+  hits: number;
+}
+
+/** Past this many renders with fewer memo hits than renders, a template (one per host, say) is no longer memoised. */
+const MEMO_TRIAL = 256;
 
 const EMPTY = '__provision_empty';
 
@@ -17,15 +33,22 @@ export class TemplateRenderer {
   private readonly hb = Handlebars.create();
   private readonly fileCache = new Map<string, Compiled>();
   private readonly stringCache = new Map<string, Compiled>();
+  /** Partials' syntax trees, for knowing what a template that calls them reads. */
+  private readonly partialAsts = new Map<string, unknown>();
+  private readonly helperNames: ReadonlySet<string>;
 
   constructor(readonly templateDir: string) {
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn);
     this.hb.registerHelper(EMPTY, () => '');
+    this.helperNames = new Set(Object.keys(this.hb.helpers));
     // A block several templates share is one partial: templates/partials/<name>.hbs is {{> name}}.
     const partials = join(templateDir, 'partials');
     for (const f of existsSync(partials) ? readdirSync(partials).filter((n) => n.endsWith('.hbs')) : []) {
       const file = join(partials, f);
-      this.hb.registerPartial(f.slice(0, -'.hbs'.length), this.compile(readFileSync(file, 'utf8'), file) as Handlebars.Template);
+      const name = f.slice(0, -'.hbs'.length);
+      const text = readFileSync(file, 'utf8');
+      this.hb.registerPartial(name, this.compile(text, file).render as Handlebars.Template);
+      this.partialAsts.set(name, parseTemplate(text));
     }
   }
 
@@ -93,20 +116,44 @@ export class TemplateRenderer {
 
   private compile(text: string, where: string): Compiled {
     try {
-      const ast = Handlebars.parse(text);
+      // A copy: the shared tree must not get the empty-string helper calls added below.
+      const ast = structuredClone(parseTemplate(text));
+      const inputs = templateInputs(ast, this.partialAsts, this.helperNames);
       startBodiesWithString(ast);
-      return this.hb.compile(ast, { noEscape: true, strict: true });
+      const render = this.hb.compile(ast, { noEscape: true, strict: true });
+      return inputs ? { render, inputs, memo: new Map(), renders: 0, hits: 0 } : { render, renders: 0, hits: 0 };
     } catch (e) {
       throw templateError(e, where);
     }
   }
 
   private run(compiled: Compiled, vars: Record<string, unknown>, where: string): string {
+    const key = compiled.memo && inputKey(vars, compiled.inputs!);
+    if (key !== undefined) {
+      const hit = compiled.memo!.get(key);
+      if (hit !== undefined) {
+        compiled.hits++;
+        return hit;
+      }
+    }
+    let out: string;
     try {
-      return compiled(vars);
+      out = compiled.render(vars);
     } catch (e) {
       throw templateError(e, where);
     }
+    compiled.renders++;
+    if (key !== undefined) {
+      compiled.memo!.set(key, out);
+      // Distinct for nearly every host: keeping the outputs would only cost memory.
+      if (compiled.renders > MEMO_TRIAL && compiled.hits < compiled.renders) compiled.memo = undefined;
+    }
+    return out;
+  }
+
+  /** How many times a template was really rendered (not answered from its memo): for tests. */
+  renders(name: string): number {
+    return this.fileCache.get(join(this.templateDir, name))?.renders ?? 0;
   }
 }
 

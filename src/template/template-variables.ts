@@ -1,5 +1,5 @@
-import Handlebars from 'handlebars';
 import { TemplateError } from '../core/errors.js';
+import { parseTemplate } from './parse-cache.js';
 
 export interface NameUse {
   name: string;
@@ -20,7 +20,7 @@ const CONTEXT_CHANGING = new Set(['each', 'with']);
 export function templateVariables(text: string, file: string): NameUse[] {
   let ast: AstNode;
   try {
-    ast = Handlebars.parse(text) as unknown as AstNode;
+    ast = parseTemplate(text) as unknown as AstNode;
   } catch (e) {
     const m = /^Parse error on line (\d+):/.exec((e as Error).message);
     const line = m ? Number(m[1]) : 1;

@@ -78,7 +78,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
   const connect = await connector(opts);
 
-  const progress = reporting(
+  const progress = await reporting(
     prepared.hosts.map((h) => h.host),
     opts,
   );

@@ -31,7 +31,7 @@ export async function restoreCommand(opts: RestoreOptions): Promise<number> {
     connectionDefaults: connectionDefaults(opts),
   });
   const connect = await connector(opts);
-  const { report, listener, finish, outcome } = reporting(
+  const { report, listener, finish, outcome } = await reporting(
     hosts.map((h) => h.host),
     opts,
   );

@@ -1,7 +1,6 @@
 import type { Listener, TaskResult } from '../../core/events.js';
 import { maskSecrets } from '../../core/secrets.js';
 import { JsonReport } from './json-report.js';
-import { listrReporter } from './listr-reporter.js';
 import { formatOutcome, type UnreachableHost } from './outcome.js';
 import { plainReporter } from './plain-reporter.js';
 
@@ -12,13 +11,16 @@ export interface ReportingOptions {
   report?: string;
 }
 
-/** The subscribers of a run: JSON report, the live view (listr2 on a terminal, else plain lines), the outcome. */
-export function reporting(hosts: string[], opts: ReportingOptions) {
+/**
+ * The subscribers of a run: JSON report, the live view (listr2 on a terminal, else plain lines), the
+ * outcome. listr2 is loaded only when it draws: plain runs (CI, pipes, the benchmark) do without it.
+ */
+export async function reporting(hosts: string[], opts: ReportingOptions) {
   const report = new JsonReport();
   const useListr = opts.progress === 'listr' || (opts.progress !== 'plain' && process.stdout.isTTY && !process.env.CI);
   const write = (text: string) => void process.stdout.write(text);
   const progress: { listener: Listener; finish?: () => void; done?: Promise<void> } = useListr
-    ? listrReporter(hosts)
+    ? (await import('./listr-reporter.js')).listrReporter(hosts)
     : { listener: plainReporter(write, { verbose: opts.verbose, total: hosts.length }) };
   const results: TaskResult[] = [];
   const unreachable: UnreachableHost[] = [];

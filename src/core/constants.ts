@@ -18,6 +18,9 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A DNS-1123 subdomain (node names), at most 253 characters. */
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** `stat -c` format of the receipts' quick check, as rsync's: size, mtime to the nanosecond, inode (a replaced file is a new inode). */
+export const QUICK_CHECK_STAT = '%s %.9Y %i';
+
 /** Receipts of what provision installed on a node (archive members with size, mtime, mode, sha256), read by the quick check. */
 export const RECEIPT_ROOT = '/var/lib/provision/receipts';
 

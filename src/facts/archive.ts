@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RECEIPT_ROOT } from '../core/constants.js';
+import { QUICK_CHECK_STAT, RECEIPT_ROOT } from '../core/constants.js';
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
 
@@ -23,7 +23,7 @@ export const STAT_DIFFERS = 'size, mtime, mode or inode differ from the receipt'
 /** Receipt format tag: a receipt of another format (an older provision's) is stale, neither trusted nor an error. */
 const RECEIPT_TAG = 'archive-v2';
 /** The stat the receipt records for the archive: size, mtime to the nanosecond, inode (as the download receipt). */
-const ARCHIVE_STAT = `stat -c '%s %.9Y %i' --`;
+const ARCHIVE_STAT = `stat -c '${QUICK_CHECK_STAT}' --`;
 /** And for each member: size, mtime to the nanosecond, mode, inode, then its path. */
 const MEMBER_STAT = `stat -c '%s %.9Y %a %i %n' --`;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RECEIPT_ROOT, RECORD_ENV } from '../core/constants.js';
+import { QUICK_CHECK_STAT, RECEIPT_ROOT, RECORD_ENV } from '../core/constants.js';
 import { CONTAINERD_DROPIN_IMPORTS } from '../domain/containerd-versions.js';
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
@@ -28,8 +28,9 @@ export function configDumpReceiptPath(bin: string, config: string): string {
  * RECORD_ENV): a read-only gather leaves the node as it was.
  */
 export function configDumpFact(bin: string, config: string, dropins = CONTAINERD_DROPIN_IMPORTS.glob): Fact<CommandOutput> {
-  const receipt = q(configDumpReceiptPath(bin, config));
-  const tmp = q(`${configDumpReceiptPath(bin, config)}.tmp`);
+  const path = configDumpReceiptPath(bin, config);
+  const receipt = q(path);
+  const tmp = q(`${path}.tmp`);
   const dropinDir = dropins.slice(0, dropins.lastIndexOf('/'));
   const pattern = dropins.slice(dropinDir.length + 1);
   if (!dropinDir || !/^[A-Za-z0-9_.*-]+$/.test(pattern)) throw new Error(`drop-in imports "${dropins}" are not <directory>/<file pattern>`);
@@ -37,7 +38,7 @@ export function configDumpFact(bin: string, config: string, dropins = CONTAINERD
   return {
     key: `check:dump:${dump}`,
     probe: [
-      `k=''; grep -q '^[[:space:]]*imports[[:space:]]*=' ${q(config)} 2>/dev/null || k=$(stat -c '%s %.9Y %i %n' -- ${q(bin)} ${q(config)} ${q(dropinDir)} ${q(dropinDir)}/${pattern} 2>/dev/null | cksum)`,
+      `k=''; grep -q '^[[:space:]]*imports[[:space:]]*=' ${q(config)} 2>/dev/null || k=$(stat -c '${QUICK_CHECK_STAT} %n' -- ${q(bin)} ${q(config)} ${q(dropinDir)} ${q(dropinDir)}/${pattern} 2>/dev/null | cksum)`,
       `if [ -n "$k" ] && [ -f ${receipt} ] && IFS= read -r line < ${receipt} && [ "$line" = "inputs $k" ]; then tail -n +2 ${receipt}; exit 0; fi`,
       `out=$(${dump} 2>&1); rc=$?`,
       `printf '%s\\n' "$out"`,

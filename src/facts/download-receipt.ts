@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { RECEIPT_ROOT } from '../core/constants.js';
+import { QUICK_CHECK_STAT, RECEIPT_ROOT } from '../core/constants.js';
 import { q } from '../transport/shell.js';
 import { urlFetchScript } from '../transport/url-fetch.js';
 import type { Fact } from './fact.js';
-import { type PathState, pathFact } from './path.js';
+import { PATH_STAT_FORMAT, type PathState, pathFact } from './path.js';
 
 export interface DownloadState {
   /** The downloaded file: stat, and its sha256 (from the receipt when `quick`, else read). */
@@ -14,10 +14,10 @@ export interface DownloadState {
   quick: boolean;
 }
 
-/** The quick check's stat: size, mtime to the nanosecond, inode (a replaced file is a new inode). */
-const STAT = `stat -c '%s %.9Y %i' --`;
+/** The quick check's stat (QUICK_CHECK_STAT). */
+const STAT = `stat -c '${QUICK_CHECK_STAT}' --`;
 /** The same, then `|` and the file's state as pathFact prints it. */
-const STAT_AND_STATE = `stat -c '%s %.9Y %i|stat %F|%a|%U|%G|%s' --`;
+const STAT_AND_STATE = `stat -c '${QUICK_CHECK_STAT}|${PATH_STAT_FORMAT}' --`;
 
 /** One receipt per (url, checksum file, dest): a changed URL or version never trusts an old one. */
 export function downloadReceiptPath(url: string, dest: string, checksumUrl?: string): string {

@@ -15,6 +15,9 @@ export interface PathState {
   content?: string;
 }
 
+/** The `stat -c` format of a path's state line, which `parse` reads: type, mode, owner, group, size. */
+export const PATH_STAT_FORMAT = 'stat %F|%a|%U|%G|%s';
+
 /**
  * Every path's stat in one `stat`, its name last (a `|` in it stays in the name); link targets by
  * index; with `sha256`, one `sha256sum` for every regular file. Each path then reads as its own probe's lines.
@@ -25,7 +28,7 @@ function pathGroup(sha256: boolean): ProbeGroup {
     probe: (items) =>
       [
         `set -- ${items.map(q).join(' ')}`,
-        `stat -c 'stat %F|%a|%U|%G|%s|%n' -- "$@" 2>/dev/null`,
+        `stat -c '${PATH_STAT_FORMAT}|%n' -- "$@" 2>/dev/null`,
         `i=0; for p do i=$((i + 1)); [ -L "$p" ] && printf 'link %s %s\\n' "$i" "$(readlink -- "$p")"; done`,
         sha256 ? `for p do [ -f "$p" ] && [ ! -L "$p" ] && printf '%s\\0' "$p"; done | xargs -0 -r sha256sum -- 2>/dev/null` : '',
         'true',
@@ -62,7 +65,7 @@ const PATHS_SHA256 = pathGroup(true);
 export function pathFact(path: string, opts: { sha256?: boolean; content?: boolean } = {}): Fact<PathState> {
   const p = q(path);
   const probe = [
-    `if [ -e ${p} ] || [ -L ${p} ]; then stat -c 'stat %F|%a|%U|%G|%s' -- ${p}`,
+    `if [ -e ${p} ] || [ -L ${p} ]; then stat -c '${PATH_STAT_FORMAT}' -- ${p}`,
     `  [ -L ${p} ] && printf 'link %s\\n' "$(readlink -- ${p})"`,
     opts.sha256 ? `  [ -f ${p} ] && [ ! -L ${p} ] && printf 'sha %s\\n' "$(sha256sum < ${p} | cut -d' ' -f1)"` : '',
     // Content others may not read is never fetched: it would end up in --diff and reports.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent, TaskResult } from '../../src/core/events.js';
@@ -9,6 +9,7 @@ import { applyRun } from '../../src/engine/run.js';
 import { archiveReceiptPath } from '../../src/facts/archive.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
+import { releaseArchive } from '../helpers/release-archive.js';
 
 /**
  * unarchive's quick check on this machine (local transport, real GNU tar and coreutils): the
@@ -23,13 +24,8 @@ describe('unarchive: receipt and quick check (local transport)', function () {
   const receipt = archiveReceiptPath(src, dest, 1, []);
 
   before(() => {
-    const stage = join(root, 'stage', 'bin');
-    mkdirSync(stage, { recursive: true });
     mkdirSync(work);
-    writeFileSync(join(stage, 'tool'), '#!/bin/sh\necho tool v1\n', { mode: 0o755 });
-    writeFileSync(join(stage, 'helper'), 'helper v1\n', { mode: 0o755 });
-    for (const f of ['tool', 'helper']) utimesSync(join(stage, f), 1_600_000_000, 1_600_000_000);
-    execFileSync('tar', ['-czf', src, '-C', join(root, 'stage'), 'bin']);
+    releaseArchive(root, src);
     mkdirSync(join(root, 'roles', 'r'), { recursive: true });
     mkdirSync(join(root, 'templates'));
     writeFileSync(join(root, 'roles', 'variables.yaml'), 'variables: {}\n');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { downloadReceiptPath } from '../../src/facts/download-receipt.js';
 import { unarchiveTask } from '../../src/tasks/unarchive.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
+import { releaseArchive } from '../helpers/release-archive.js';
 
 /**
  * A download then an unarchive of what it brought, notifying a handler, on this machine (local
@@ -37,13 +38,8 @@ describe('unarchive: one pass over an archive a download of the same run brings 
   let sha = '';
 
   before(() => {
-    const stage = join(root, 'stage', 'bin');
-    mkdirSync(stage, { recursive: true });
     mkdirSync(work);
-    writeFileSync(join(stage, 'tool'), '#!/bin/sh\necho tool v1\n', { mode: 0o755 });
-    writeFileSync(join(stage, 'helper'), 'helper v1\n', { mode: 0o755 });
-    for (const f of ['tool', 'helper']) utimesSync(join(stage, f), 1_600_000_000, 1_600_000_000);
-    execFileSync('tar', ['-czf', release, '-C', join(root, 'stage'), 'bin']);
+    releaseArchive(root, release);
     sha = createHash('sha256').update(readFileSync(release)).digest('hex');
     // The shim: every tar the node runs is logged with its arguments, then the real one runs.
     const shims = join(root, 'shims');

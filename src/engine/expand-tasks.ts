@@ -16,8 +16,10 @@ export interface TaskInstance {
   args: Record<string, unknown>;
   notify: string[];
   spec: TaskSpec;
-  /** Variables the task renders with (host vars plus `item`). */
+  /** The host's variables. */
   vars: Vars;
+  /** The loop item the task was rendered with (as `item`), when it loops. */
+  item?: unknown;
   /** The task acts only if one of these paths exists on the node. */
   ifExists?: string[];
   /** What a template or copy task writes, rendered before any host is contacted. */
@@ -67,7 +69,7 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
         vars,
         ...(spec.warn ? { warn: true } : {}),
       };
-      if (item !== undefined) itemVars(instance, vars, item);
+      if (item !== undefined) instance.item = item;
       if (spec.ifExists) instance.ifExists = (renderDeep(spec.ifExists, (s) => engine.renderValue(s, ctx, where)) as unknown[]).flat().map(String);
       const type = types[spec.type]!;
       if (type.content) instance.content = type.content(args, (src) => engine.renderFile(src, ctx));
@@ -77,17 +79,44 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
   return { instances, skipped };
 }
 
-/** The instance's own variables with its loop item, made when first read (seldom: the report and tests). */
-function itemVars(instance: TaskInstance, vars: Vars, item: unknown): void {
-  let own: Vars | undefined;
-  Object.defineProperty(instance, 'vars', {
-    enumerable: true,
-    configurable: true,
-    get: () => (own ??= { ...vars, item }),
-    set: (v: Vars) => {
-      own = v;
-    },
-  });
+/**
+ * The same task for a host whose plan is another's (see plan-classes.ts): every field shared but
+ * the host's own variables. Each field by name, since thousands of hosts copy tens of tasks each.
+ */
+export function instanceFor(t: TaskInstance, vars: Vars): TaskInstance {
+  const copy: TaskInstance = { role: t.role, name: t.name, type: t.type, args: t.args, notify: t.notify, spec: t.spec, vars };
+  if (t.warn) copy.warn = t.warn;
+  if ('item' in t) copy.item = t.item;
+  if (t.ifExists) copy.ifExists = t.ifExists;
+  if (t.content !== undefined) copy.content = t.content;
+  return copy;
+}
+
+/**
+ * The root names expanding `tasks` may read from a host's variables (in `when`, `loop`, arguments,
+ * `if_exists` and the templates a task's content renders), or undefined when that cannot be known.
+ * It follows expandTasks: a change to what expansion reads changes both.
+ */
+export function tasksInputs(tasks: readonly TaskSpec[], engine: TemplateRenderer, types: TypeTable = TASK_TYPES): Set<string> | undefined {
+  const names = new Set<string>();
+  let known = true;
+  const add = (inputs: readonly string[] | undefined) => {
+    if (inputs === undefined) known = false;
+    else for (const n of inputs) names.add(n);
+  };
+  const strings = (value: unknown) => renderDeep(value, (s) => add(engine.inputsOf(s)));
+  for (const spec of tasks) {
+    if (spec.when) add(engine.testInputs(spec.when));
+    if (spec.loop) add([spec.loop.split('.')[0]!]);
+    strings(spec.args);
+    strings(spec.ifExists);
+    // The content hook names the templates it renders; one chosen by a `{{ }}` argument is not known here.
+    types[spec.type]?.content?.(spec.args, (src) => {
+      add(src.includes('{{') ? undefined : engine.fileInputs(src));
+      return '';
+    });
+  }
+  return known ? names : undefined;
 }
 
 function loopItems(spec: TaskSpec, vars: Vars, host: string): unknown[] {

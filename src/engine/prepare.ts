@@ -13,6 +13,7 @@ import type { Role, RoleCatalog } from '../roles/role.js';
 import { findRole, rolesForHost } from '../roles/select-roles.js';
 import { TemplateRenderer } from '../template/renderer.js';
 import { expandTasks, type SkippedTask, type TaskInstance } from './expand-tasks.js';
+import { PlanClasses } from './plan-classes.js';
 
 export interface PrepareOptions {
   inventory: string | string[] | Inventory;
@@ -77,7 +78,7 @@ function load(opts: PrepareOptions) {
   const catalog = opts.loaded?.catalog ?? loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
   const engine = opts.loaded?.engine ?? new TemplateRenderer(catalog.templateDir);
   const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
-  return { inventory, catalog, engine, hostNames };
+  return { inventory, catalog, engine, hostNames, classes: new PlanClasses(catalog, engine) };
 }
 
 /**
@@ -86,7 +87,7 @@ function load(opts: PrepareOptions) {
  * here, before a single node is touched, and all of them are reported together.
  */
 export function prepareRun(opts: PrepareOptions): PreparedRun {
-  const { inventory, catalog, engine, hostNames } = load(opts);
+  const { inventory, catalog, engine, hostNames, classes } = load(opts);
   const wanted = (opts.roles ?? []).map((n) => findRole(catalog, n));
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const warnings: string[] = [];
@@ -102,7 +103,13 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
     }
     return {
       inventoryVars,
-      plan: prepareHost(catalog, engine, host, inventoryVars, (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)), typos),
+      plan: prepareHost(
+        { catalog, engine, classes },
+        host,
+        inventoryVars,
+        (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)),
+        typos,
+      ),
     };
   };
   const hosts = eachHost(hostNames, (host) => {
@@ -119,23 +126,43 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
  * `restore` needs to know which task wrote a file, and so which handlers a restored file notifies.
  */
 export function prepareAllRoles(opts: PrepareOptions): PreparedHost[] {
-  const { inventory, catalog, engine, hostNames } = load(opts);
+  const { inventory, catalog, engine, hostNames, classes } = load(opts);
   return eachHost(hostNames, (host) =>
-    prepareHost(catalog, engine, host, inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }), () => catalog.roles),
+    prepareHost(
+      { catalog, engine, classes },
+      host,
+      inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }),
+      () => catalog.roles,
+    ),
   );
 }
 
+/**
+ * One host's plan. A host whose class (see plan-classes.ts) has a plan already takes it with its
+ * own variables; else it is planned in full, and its plan becomes its class's.
+ */
 function prepareHost(
-  catalog: RoleCatalog,
-  engine: TemplateRenderer,
+  { catalog, engine, classes }: { catalog: RoleCatalog; engine: TemplateRenderer; classes: PlanClasses },
   host: string,
   inventoryVars: Vars,
   roles: (vars: Vars) => Role[],
   typos?: Set<string>,
 ): PreparedHost {
   connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
+  const key = classes.keyOf(inventoryVars);
+  const shared = key === undefined ? null : classes.get(key);
+  if (shared) return shared.planFor(host, inventoryVars, typos);
   const chosen = roles(inventoryVars);
-  const vars = resolveVariables(catalog, host, inventoryVars, engine, typos);
+  let rendered: Vars | undefined;
+  const vars = resolveVariables(catalog, host, inventoryVars, engine, typos, (v) => {
+    if (shared === undefined) rendered = { ...v };
+  });
+  const plan = planFrom(engine, host, vars, chosen);
+  if (key !== undefined && shared === undefined) classes.define(key, inventoryVars, plan, rendered!);
+  return plan;
+}
+
+function planFrom(engine: TemplateRenderer, host: string, vars: Vars, chosen: Role[]): PreparedHost {
   return {
     host,
     vars,

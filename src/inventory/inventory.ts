@@ -61,9 +61,11 @@ export class Inventory {
     const host = this.host(hostName);
     assignVars(host.vars, vars);
     if (groupName !== 'all') {
-      const group = this.group(groupName);
-      if (!group.hosts.includes(hostName)) group.hosts.push(hostName);
-      if (!host.groups.includes(groupName)) host.groups.push(groupName);
+      // host.groups is short and lists exactly the groups whose `hosts` hold it: no scan of a large group.
+      if (!host.groups.includes(groupName)) {
+        this.group(groupName).hosts.push(hostName);
+        host.groups.push(groupName);
+      }
     }
     return host;
   }

@@ -24,61 +24,98 @@ const MAX_PASSES = 10;
  * ranks group, host and extra vars), with `{{ }}` in declared variables rendered (so a default can
  * be built from others, e.g. a download URL from download_base_url and a version), then every
  * declared variable type-checked and its domain check run. All problems are returned at once.
+ * `rendered` sees the variables once rendered, before their types are checked.
  */
-export function resolveVariables(catalog: RoleCatalog, host: string, inventoryVars: Vars, engine: TemplateRenderer, warnings?: Set<string>): Vars {
+export function resolveVariables(
+  catalog: RoleCatalog,
+  host: string,
+  inventoryVars: Vars,
+  engine: TemplateRenderer,
+  warnings?: Set<string>,
+  rendered?: (vars: Vars) => void,
+): Vars {
   if (warnings) for (const w of typoWarnings(catalog, inventoryVars)) warnings.add(w);
   const vars: Vars = {};
   for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = cloneValue(spec.default);
   Object.assign(vars, inventoryVars);
 
-  // Each problem names the variable it is about, so the error can point where that value was set.
-  const problems: Problem[] = [];
-  const add = (variable: string | undefined, message: string) => problems.push({ variable, message });
+  const problems = new VariableProblems(catalog, host, inventoryVars);
   for (const spec of Object.values(catalog.variables)) {
-    if (!(spec.name in vars)) add(undefined, `variable ${spec.name} is required (declared by ${declaredBy(spec)}): ${spec.description}`);
+    if (!(spec.name in vars)) problems.add(undefined, `variable ${spec.name} is required (declared by ${declaredBy(spec)}): ${spec.description}`);
   }
-  if (problems.length === 0) renderTemplatedVars(catalog, vars, engine, host, add);
-  if (problems.length === 0) {
-    for (const spec of Object.values(catalog.variables)) {
-      const result = coerce(spec, vars[spec.name]);
-      if (typeof result === 'string') add(spec.name, `variable ${spec.name}: ${result}`);
-      else vars[spec.name] = result.value;
-      if (spec.items && Array.isArray(vars[spec.name])) {
-        const list = vars[spec.name] as unknown[];
-        const itemSpec = { ...spec, type: spec.items, choices: undefined };
-        for (const [i, item] of list.entries()) {
-          const r = coerce(itemSpec, item);
-          if (typeof r === 'string') add(spec.name, `variable ${spec.name}[${i}]: ${r}`);
-          else list[i] = r.value;
-        }
-      }
-    }
-  }
-  if (problems.length === 0) {
-    for (const spec of Object.values(catalog.variables)) {
-      if (spec.check) for (const p of VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars, (w) => warnings?.add(w))) add(spec.name, p);
-    }
-  }
-  if (problems.length) {
-    const errors = problems.map((p) => new ValidationError(p.message, { host, ...whereSet(catalog, inventoryVars, p.variable) }));
-    throw errors.length === 1 ? errors[0] : new ErrorList(errors);
-  }
+  const names = Object.keys(catalog.variables);
+  if (problems.none()) renderVariables(names, vars, engine, host, problems);
+  if (problems.none()) rendered?.(vars);
+  if (problems.none()) coerceVariables(catalog, names, vars, problems);
+  if (problems.none()) checkVariables(catalog, vars, problems, warnings);
+  problems.throwIfAny();
   return vars;
 }
 
 /** A default's own copy for each host (a scalar is its own copy). */
-const cloneValue = (v: unknown) => (v !== null && typeof v === 'object' ? structuredClone(v) : v);
+export const cloneValue = (v: unknown) => (v !== null && typeof v === 'object' ? structuredClone(v) : v);
 
-interface Problem {
-  variable?: string;
-  message: string;
+/**
+ * A host's problems with its variables. Each names the variable it is about, so the error can
+ * point where that value was set: the inventory, vars file or `-e` that set it, else the role file
+ * that declares its default.
+ */
+export class VariableProblems {
+  private readonly problems: { variable?: string; message: string }[] = [];
+
+  constructor(
+    private readonly catalog: RoleCatalog,
+    private readonly host: string,
+    private readonly inventoryVars: Vars,
+  ) {}
+
+  add(variable: string | undefined, message: string): void {
+    this.problems.push({ variable, message });
+  }
+
+  none(): boolean {
+    return this.problems.length === 0;
+  }
+
+  throwIfAny(): void {
+    if (this.none()) return;
+    const errors = this.problems.map((p) => new ValidationError(p.message, { host: this.host, ...this.whereSet(p.variable) }));
+    throw errors.length === 1 ? errors[0] : new ErrorList(errors);
+  }
+
+  private whereSet(variable: string | undefined): { file?: string; line?: number; col?: number } {
+    if (variable === undefined) return {};
+    if (variable in this.inventoryVars) return originOf(this.inventoryVars, variable) ?? {};
+    return this.catalog.variables[variable]?.where ?? {};
+  }
 }
 
-/** The inventory, vars file or `-e` that set the variable, else the role file that declares its default. */
-function whereSet(catalog: RoleCatalog, inventoryVars: Vars, variable: string | undefined): { file?: string; line?: number; col?: number } {
-  if (variable === undefined) return {};
-  if (variable in inventoryVars) return originOf(inventoryVars, variable) ?? {};
-  return catalog.variables[variable]?.where ?? {};
+/** Type-checks the named declared variables in place, accepting what Ansible users write (yes/no, "3"). */
+export function coerceVariables(catalog: RoleCatalog, names: readonly string[], vars: Vars, problems: VariableProblems): void {
+  for (const name of names) {
+    const spec = catalog.variables[name]!;
+    const result = coerce(spec, vars[spec.name]);
+    if (typeof result === 'string') problems.add(spec.name, `variable ${spec.name}: ${result}`);
+    else vars[spec.name] = result.value;
+    if (spec.items && Array.isArray(vars[spec.name])) {
+      // A new list: the one checked may be a group's, shared by its hosts (and frozen, see plan-classes.ts).
+      const list = [...(vars[spec.name] as unknown[])];
+      const itemSpec = { ...spec, type: spec.items, choices: undefined };
+      for (const [i, item] of list.entries()) {
+        const r = coerce(itemSpec, item);
+        if (typeof r === 'string') problems.add(spec.name, `variable ${spec.name}[${i}]: ${r}`);
+        else list[i] = r.value;
+      }
+      vars[spec.name] = list;
+    }
+  }
+}
+
+/** Every declared variable's domain check (`check:`), on type-checked values. */
+export function checkVariables(catalog: RoleCatalog, vars: Vars, problems: VariableProblems, warnings?: Set<string>): void {
+  for (const spec of Object.values(catalog.variables)) {
+    if (spec.check) for (const p of VARIABLE_CHECKS[spec.check]!(vars[spec.name], vars, (w) => warnings?.add(w))) problems.add(spec.name, p);
+  }
 }
 
 /** Names provision or Ansible read that no role declares. */
@@ -98,7 +135,7 @@ const UNDECLARED_KNOWN = new Set([
  * A variable no role declares is ignored, as Ansible ignores it; one within edit distance 2 of a
  * declared name is most likely a typo (`containerd_verison`) that would silently keep the default.
  */
-function typoWarnings(catalog: RoleCatalog, inventoryVars: Vars): string[] {
+export function typoWarnings(catalog: RoleCatalog, inventoryVars: Vars): string[] {
   const declared = Object.keys(catalog.variables);
   const out: string[] = [];
   for (const name of Object.keys(inventoryVars)) {
@@ -109,16 +146,13 @@ function typoWarnings(catalog: RoleCatalog, inventoryVars: Vars): string[] {
   return out;
 }
 
-function renderTemplatedVars(
-  catalog: RoleCatalog,
-  vars: Vars,
-  engine: TemplateRenderer,
-  host: string,
-  add: (variable: string | undefined, message: string) => void,
-) {
-  const declared = Object.keys(catalog.variables);
+/**
+ * Renders `{{ }}` in the named declared variables in place, pass after pass, so a value may be
+ * built from others that are templates themselves; a cycle is reported after MAX_PASSES.
+ */
+export function renderVariables(names: readonly string[], vars: Vars, engine: TemplateRenderer, host: string, problems: VariableProblems): void {
   // Only a pending variable is assigned, and rendering builds new values: one without `{{` never gains one.
-  let pending = declared.filter((n) => hasTemplate(vars[n]));
+  let pending = names.filter((n) => hasTemplate(vars[n]));
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     if (pass > 0) pending = pending.filter((n) => hasTemplate(vars[n]));
     if (pending.length === 0) return;
@@ -127,14 +161,14 @@ function renderTemplatedVars(
         vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
       } catch (e) {
         if (!(e instanceof ProvisionError)) throw e;
-        add(name, `variable ${name}: ${e.message}`);
+        problems.add(name, `variable ${name}: ${e.message}`);
         return;
       }
     }
   }
-  const stuck = declared.filter((n) => hasTemplate(vars[n]));
+  const stuck = names.filter((n) => hasTemplate(vars[n]));
   if (stuck.length)
-    add(undefined, `variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
+    problems.add(undefined, `variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
 }
 
 export function renderDeep(value: unknown, render: (s: string) => unknown): unknown {

@@ -17,12 +17,15 @@ export function findRole(catalog: RoleCatalog, name: string): Role {
   throw new UsageError(`unknown role "${name}"${close.length ? `; did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : ''} Roles: ${list}`);
 }
 
+/** The variable that lists a host's roles: no role declares it. */
+export const ROLES_VARIABLE = 'provision_roles';
+
 /**
  * The roles a host gets: its `provision_roles` in order, narrowed to `--role` when given; a host
  * without `provision_roles` takes the `--role` list.
  */
 export function rolesForHost(catalog: RoleCatalog, host: string, vars: Vars, wanted: Role[]): Role[] {
-  const declared = vars.provision_roles;
+  const declared = vars[ROLES_VARIABLE];
   if (declared === undefined || declared === null) {
     if (wanted.length === 0) {
       throw new ValidationError(`host ${host} has no roles: set provision_roles (e.g. in group_vars) or pass --role`, { host });

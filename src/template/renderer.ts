@@ -36,6 +36,8 @@ export class TemplateRenderer {
   /** Partials' syntax trees, for knowing what a template that calls them reads. */
   private readonly partialAsts = new Map<string, unknown>();
   private readonly helperNames: ReadonlySet<string>;
+  /** What each string template reads (null: it may read the whole context). */
+  private readonly stringInputs = new Map<string, string[] | null>();
 
   constructor(readonly templateDir: string) {
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn);
@@ -55,6 +57,10 @@ export class TemplateRenderer {
   /** Renders `templates/<name>` with `vars`; errors name the template, line and column. */
   renderFile(name: string, vars: Record<string, unknown>): string {
     const file = join(this.templateDir, name);
+    return this.run(this.compiledFile(name, file), vars, file);
+  }
+
+  private compiledFile(name: string, file = join(this.templateDir, name)): Compiled {
     let compiled = this.fileCache.get(file);
     if (!compiled) {
       let text: string;
@@ -66,7 +72,39 @@ export class TemplateRenderer {
       compiled = this.compile(text, file);
       this.fileCache.set(file, compiled);
     }
-    return this.run(compiled, vars, file);
+    return compiled;
+  }
+
+  /**
+   * The root names `templates/<name>` (with its partials) may read, or undefined when it may read
+   * the whole context or cannot be compiled (rendering it then reports why).
+   */
+  fileInputs(name: string): string[] | undefined {
+    try {
+      return this.compiledFile(name).inputs;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The root names a string given to renderString or renderValue may read; undefined as for fileInputs. */
+  inputsOf(text: string): string[] | undefined {
+    if (!text.includes('{{')) return [];
+    let inputs = this.stringInputs.get(text);
+    if (inputs === undefined) {
+      try {
+        inputs = templateInputs(parseTemplate(text), this.partialAsts, this.helperNames) ?? null;
+      } catch {
+        inputs = null;
+      }
+      this.stringInputs.set(text, inputs);
+    }
+    return inputs ?? undefined;
+  }
+
+  /** The root names a `when:` expression given to test may read; undefined as for fileInputs. */
+  testInputs(expression: string): string[] | undefined {
+    return this.inputsOf(ifTemplate(notless(expression).body));
   }
 
   /** Renders a string that may hold `{{ }}` (task arguments, variable defaults). */
@@ -100,17 +138,11 @@ export class TemplateRenderer {
    * (`(includes containerd_runtimes "runsc")`), with Handlebars truthiness.
    */
   test(expression: string, vars: Record<string, unknown>, where: string): boolean {
-    const expr = expression.trim();
-    let negate = false;
-    let body = expr;
-    if (body.startsWith('not ')) {
-      negate = true;
-      body = body.slice(4).trim();
-    }
+    const { negate, body } = notless(expression);
     // A plain variable path is judged directly, with Handlebars' truthiness (#if: falsy, or an empty list).
     const value = /^[A-Za-z_]\w*(?:\.[\w-]+)*$/.test(body) && !(body.split('.')[0]! in helpers) ? lookup(body, vars) : undefined;
     if (value !== undefined) return negate === (!value || (Array.isArray(value) && value.length === 0));
-    const out = this.renderString(`{{#if ${body}}}1{{/if}}`, vars, where);
+    const out = this.renderString(ifTemplate(body), vars, where);
     return negate ? out !== '1' : out === '1';
   }
 
@@ -156,6 +188,14 @@ export class TemplateRenderer {
     return this.fileCache.get(join(this.templateDir, name))?.renders ?? 0;
   }
 }
+
+/** A `when:` expression without its leading `not`. */
+function notless(expression: string): { negate: boolean; body: string } {
+  const expr = expression.trim();
+  return expr.startsWith('not ') ? { negate: true, body: expr.slice(4).trim() } : { negate: false, body: expr };
+}
+
+const ifTemplate = (body: string) => `{{#if ${body}}}1{{/if}}`;
 
 /** A dotted path's value in vars (own properties only, as Handlebars' lookups), or undefined. */
 function lookup(path: string, vars: Record<string, unknown>): unknown {

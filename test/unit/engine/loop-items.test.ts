@@ -6,9 +6,9 @@ describe('loop items', () => {
     const plan = prepareHost({ docker_layout: 'static', docker_static_binaries: ['dockerd', 'docker', 'ctr'] }, ['docker']);
     const removals = plan.roles[0]!.tasks.filter((t) => t.spec.loop === 'docker_static_binaries');
     expect(removals.map((t) => t.args.path)).to.deep.equal(['/usr/local/bin/dockerd', '/usr/local/bin/docker', '/usr/local/bin/ctr']);
-    expect(removals.map((t) => t.vars.item)).to.deep.equal(['dockerd', 'docker', 'ctr']);
-    // The item's variables are the host's plus the item, apart from them.
-    expect(removals[0]!.vars).to.deep.equal({ ...plan.vars, item: 'dockerd' });
+    expect(removals.map((t) => t.item)).to.deep.equal(['dockerd', 'docker', 'ctr']);
+    // The item is the instance's, apart from the host's variables.
+    expect(removals[0]!.vars).to.equal(plan.vars);
     expect(plan.vars).to.not.have.property('item');
   });
 });

@@ -1,0 +1,191 @@
+import { CHECK_TYPES } from '../checks/check-list.js';
+import type { Vars } from '../inventory/inventory.js';
+import { VariableProblems, checkVariables, cloneValue, coerceVariables, renderDeep, renderVariables, typoWarnings } from '../roles/resolve-vars.js';
+import type { RoleCatalog } from '../roles/role.js';
+import { ROLES_VARIABLE } from '../roles/select-roles.js';
+import type { TemplateRenderer } from '../template/renderer.js';
+import { inputKey } from '../template/template-inputs.js';
+import { instanceFor, tasksInputs } from './expand-tasks.js';
+import type { PreparedHost, PreparedRole } from './prepare.js';
+
+/**
+ * Plans shared between hosts. A fleet's hosts mostly differ only in names the roles' tasks never
+ * read (`inventory_hostname`, `ansible_host`), so their tasks, arguments and rendered files are the
+ * same: each distinct plan is made once, and every other host of its class gets it with its own
+ * variables. The class of a host is the values of the names a plan's shared part can read (every
+ * declared variable, every name a task of any role reads, `provision_roles`), as the template memo
+ * keys a render by the names the template reads.
+ *
+ * A declared variable built from a name outside the class (`provision_node_name` from
+ * `inventory_hostname`, the drain command from it) is the host's own: rendered, type-checked and
+ * domain-checked for each host, as the full path does. A class whose tasks read such a variable,
+ * or whose reads cannot be known, is not shared: each of its hosts is planned in full.
+ */
+export class PlanClasses {
+  private readonly classes = new Map<string, PlanClass | null>();
+  /** What the tasks, handlers and checks of every role may read; undefined when not known. */
+  private readonly taskReads: ReadonlySet<string> | undefined;
+
+  constructor(
+    private readonly catalog: RoleCatalog,
+    private readonly engine: TemplateRenderer,
+  ) {
+    const reads = new Set<string>();
+    let known = true;
+    for (const role of catalog.roles) {
+      for (const inputs of [tasksInputs(role.tasks, engine), tasksInputs(role.handlers, engine), tasksInputs(role.verify, engine, CHECK_TYPES)]) {
+        if (inputs === undefined) known = false;
+        else for (const n of inputs) reads.add(n);
+      }
+    }
+    this.taskReads = known ? reads : undefined;
+  }
+
+  /** The class of a host's plan, or undefined when its plan is not to be shared. */
+  keyOf(inventoryVars: Vars): string | undefined {
+    if (this.taskReads === undefined) return undefined;
+    const names = Object.keys(inventoryVars)
+      .filter((n) => this.inClass(n))
+      .sort();
+    const values = inputKey(inventoryVars, names);
+    return values === undefined ? undefined : `${JSON.stringify(names)}${values}`;
+  }
+
+  /** The shared plan of a class: undefined when none is made yet, null when the class is not shared. */
+  get(key: string): PlanClass | null | undefined {
+    return this.classes.get(key);
+  }
+
+  /**
+   * Makes a class from the plan of its first host, planned in full. `rendered` is that host's
+   * variables after rendering and before type checks, which the other hosts' own variables are
+   * rendered with, as they would be in full.
+   */
+  define(key: string, inventoryVars: Vars, plan: PreparedHost, rendered: Vars): void {
+    const own = this.ownVariables(inventoryVars);
+    const shared = own !== undefined && ![...own].some((n) => this.taskReads!.has(n));
+    this.classes.set(key, shared ? new PlanClass(this.catalog, this.engine, own, inventoryVars, plan, rendered) : null);
+  }
+
+  private inClass(name: string): boolean {
+    return Object.hasOwn(this.catalog.variables, name) || this.taskReads!.has(name) || name === ROLES_VARIABLE;
+  }
+
+  /**
+   * The declared variables whose value a template builds, directly or through others, from a name
+   * outside the class: each host renders these itself. Undefined when a template's reads are unknown.
+   */
+  private ownVariables(inventoryVars: Vars): Set<string> | undefined {
+    const reads = new Map<string, string[]>();
+    for (const spec of Object.values(this.catalog.variables)) {
+      const raw = Object.hasOwn(inventoryVars, spec.name) ? inventoryVars[spec.name] : spec.default;
+      const names: string[] = [];
+      let known = true;
+      renderDeep(raw, (s) => {
+        const inputs = this.engine.inputsOf(s);
+        if (inputs === undefined) known = false;
+        else names.push(...inputs);
+      });
+      if (!known) return undefined;
+      if (names.length) reads.set(spec.name, names);
+    }
+    const own = new Set<string>();
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [name, names] of reads) {
+        if (!own.has(name) && names.some((n) => own.has(n) || !this.inClass(n))) {
+          own.add(name);
+          grew = true;
+        }
+      }
+    }
+    return own;
+  }
+}
+
+/** One class's plan, and how a host of the class makes its own of it. */
+class PlanClass {
+  private readonly own: string[];
+  /** Declared variables as the first host had them after rendering (the others' own ones are theirs). */
+  private readonly rendered: Vars = {};
+  /** Declared variables of the class, type-checked. */
+  private readonly resolved: Vars = {};
+  /** The own variables' values before rendering: a default or what the class's inventory sets. */
+  private readonly unrendered: Vars = {};
+  private readonly roles: PreparedRole[];
+
+  constructor(
+    private readonly catalog: RoleCatalog,
+    private readonly engine: TemplateRenderer,
+    own: Set<string>,
+    inventoryVars: Vars,
+    plan: PreparedHost,
+    rendered: Vars,
+  ) {
+    this.own = [...own];
+    for (const name of Object.keys(catalog.variables)) {
+      this.rendered[name] = deepFreeze(rendered[name]);
+      this.resolved[name] = deepFreeze(plan.vars[name]);
+    }
+    for (const name of this.own) {
+      this.unrendered[name] = deepFreeze(Object.hasOwn(inventoryVars, name) ? inventoryVars[name] : catalog.variables[name]!.default);
+    }
+    for (const role of plan.roles) {
+      for (const t of [...role.tasks, ...role.handlers, ...role.checks]) {
+        deepFreeze(t.args);
+        deepFreeze(t.ifExists);
+        deepFreeze(t.item);
+      }
+      deepFreeze(role.skipped);
+    }
+    this.roles = plan.roles;
+  }
+
+  /** The class's plan for one of its hosts, with the host's own variables resolved and every variable checked. */
+  planFor(host: string, inventoryVars: Vars, warnings?: Set<string>): PreparedHost {
+    if (warnings) for (const w of typoWarnings(this.catalog, inventoryVars)) warnings.add(w);
+    const undeclared = Object.keys(inventoryVars).filter((n) => !Object.hasOwn(this.catalog.variables, n));
+    const context = copy(this.rendered);
+    for (const name of this.own) context[name] = cloneValue(this.unrendered[name]);
+    for (const name of undeclared) context[name] = inventoryVars[name];
+    const problems = new VariableProblems(this.catalog, host, inventoryVars);
+    renderVariables(this.own, context, this.engine, host, problems);
+
+    const vars = copy(this.resolved);
+    for (const name of this.own) vars[name] = context[name];
+    for (const name of undeclared) vars[name] = inventoryVars[name];
+    if (problems.none()) coerceVariables(this.catalog, this.own, vars, problems);
+    if (problems.none()) checkVariables(this.catalog, vars, problems, warnings);
+    problems.throwIfAny();
+    return {
+      host,
+      vars,
+      roles: this.roles.map((r) => ({
+        role: r.role,
+        tasks: r.tasks.map((t) => instanceFor(t, vars)),
+        handlers: r.handlers.map((t) => instanceFor(t, vars)),
+        skipped: r.skipped,
+        checks: r.checks.map((t) => instanceFor(t, vars)),
+      })),
+    };
+  }
+}
+
+/**
+ * A shallow copy made key by key: a spread of an object built key by key (a dictionary to V8)
+ * costs several times more, and so would adding the host's own keys to a spread of a fast one.
+ */
+function copy(vars: Vars): Vars {
+  const out: Vars = {};
+  for (const key of Object.keys(vars)) out[key] = vars[key];
+  return out;
+}
+
+/** Shared values are frozen, so code that would change one host's value fails rather than changing every host's. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

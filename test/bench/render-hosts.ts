@@ -4,6 +4,10 @@
  * 10 s and 1 GiB, 10,000 under 15 s and 1.5 GiB. Wall time depends on what else the machine runs,
  * so the process's own CPU time and the load average are printed beside it, split between
  * preparing (user-space work) and writing (mostly the kernel's, which varies with the filesystem).
+ * On ext4 without a journal (these machines' root), the allocator skips inodes freed in the last
+ * 60 to 300 s (`recently_deleted` in fs/ext4/ialloc.c): a run within five minutes of deleting many
+ * files (an earlier run's output, which this one deletes too) writes several times slower. So
+ * `npm run bench` renders 10,000 hosts first, and its figures are taken on a quiet disk.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

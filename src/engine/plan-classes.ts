@@ -1,6 +1,15 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
 import type { Vars } from '../inventory/inventory.js';
-import { VariableProblems, checkVariables, cloneValue, coerceVariables, renderDeep, renderVariables, typoWarnings } from '../roles/resolve-vars.js';
+import {
+  VariableProblems,
+  checkVariables,
+  cloneValue,
+  coerceVariables,
+  hasTemplate,
+  renderVariables,
+  typoWarnings,
+  valueInputs,
+} from '../roles/resolve-vars.js';
 import type { RoleCatalog } from '../roles/role.js';
 import { ROLES_VARIABLE } from '../roles/select-roles.js';
 import type { TemplateRenderer } from '../template/renderer.js';
@@ -41,14 +50,21 @@ export class PlanClasses {
     this.taskReads = known ? reads : undefined;
   }
 
-  /** The class of a host's plan, or undefined when its plan is not to be shared. */
-  keyOf(inventoryVars: Vars): string | undefined {
+  /**
+   * The class of a host's plan, or undefined when its plan is not to be shared: an undeclared
+   * variable that is a template (rendered when a declared one reads it) makes the host plan alone.
+   * `literal` names the values read from the node, which are never rendered.
+   */
+  keyOf(inventoryVars: Vars, literal: ReadonlySet<string>): string | undefined {
     if (this.taskReads === undefined) return undefined;
-    const names = Object.keys(inventoryVars)
-      .filter((n) => this.inClass(n))
-      .sort();
+    const names: string[] = [];
+    for (const n of Object.keys(inventoryVars)) {
+      if (this.inClass(n)) names.push(n);
+      else if (hasTemplate(inventoryVars[n])) return undefined;
+    }
+    names.sort();
     const values = inputKey(inventoryVars, names);
-    return values === undefined ? undefined : `${JSON.stringify(names)}${values}`;
+    return values === undefined ? undefined : `${JSON.stringify([names, [...literal].sort()])}${values}`;
   }
 
   /** The shared plan of a class: undefined when none is made yet, null when the class is not shared. */
@@ -61,10 +77,10 @@ export class PlanClasses {
    * variables after rendering and before type checks, which the other hosts' own variables are
    * rendered with, as they would be in full.
    */
-  define(key: string, inventoryVars: Vars, plan: PreparedHost, rendered: Vars): void {
-    const own = this.ownVariables(inventoryVars);
+  define(key: string, inventoryVars: Vars, literal: ReadonlySet<string>, plan: PreparedHost, rendered: Vars): void {
+    const own = this.ownVariables(inventoryVars, literal);
     const shared = own !== undefined && ![...own].some((n) => this.taskReads!.has(n));
-    this.classes.set(key, shared ? new PlanClass(this.catalog, this.engine, own, inventoryVars, plan, rendered) : null);
+    this.classes.set(key, shared ? new PlanClass(this.catalog, this.engine, own, literal, inventoryVars, plan, rendered) : null);
   }
 
   private inClass(name: string): boolean {
@@ -75,18 +91,12 @@ export class PlanClasses {
    * The declared variables whose value a template builds, directly or through others, from a name
    * outside the class: each host renders these itself. Undefined when a template's reads are unknown.
    */
-  private ownVariables(inventoryVars: Vars): Set<string> | undefined {
+  private ownVariables(inventoryVars: Vars, literal: ReadonlySet<string>): Set<string> | undefined {
     const reads = new Map<string, string[]>();
     for (const spec of Object.values(this.catalog.variables)) {
-      const raw = Object.hasOwn(inventoryVars, spec.name) ? inventoryVars[spec.name] : spec.default;
-      const names: string[] = [];
-      let known = true;
-      renderDeep(raw, (s) => {
-        const inputs = this.engine.inputsOf(s);
-        if (inputs === undefined) known = false;
-        else names.push(...inputs);
-      });
-      if (!known) return undefined;
+      if (literal.has(spec.name)) continue;
+      const names = valueInputs(Object.hasOwn(inventoryVars, spec.name) ? inventoryVars[spec.name] : spec.default, this.engine);
+      if (names === undefined) return undefined;
       if (names.length) reads.set(spec.name, names);
     }
     const own = new Set<string>();
@@ -118,6 +128,8 @@ class PlanClass {
     private readonly catalog: RoleCatalog,
     private readonly engine: TemplateRenderer,
     own: Set<string>,
+    /** The class's values read from the node: never rendered. */
+    private readonly literal: ReadonlySet<string>,
     inventoryVars: Vars,
     plan: PreparedHost,
     rendered: Vars,
@@ -149,7 +161,7 @@ class PlanClass {
     for (const name of this.own) context[name] = cloneValue(this.unrendered[name]);
     for (const name of undeclared) context[name] = inventoryVars[name];
     const problems = new VariableProblems(this.catalog, host, inventoryVars);
-    renderVariables(this.own, context, this.engine, host, problems);
+    renderVariables(this.own, context, this.engine, host, problems, this.literal);
 
     const vars = copy(this.resolved);
     for (const name of this.own) vars[name] = context[name];

@@ -1,4 +1,5 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
+import { ErrorList, ValidationError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
 import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
@@ -55,21 +56,30 @@ export async function preflightHost(
     host.roles.map((r) => r.role),
   );
   const detected = { ...layoutVars(facts), ...carry.vars };
-  let plan = prepared.replan(host.host, detected);
-  // Some detections depend on the layout the host settled on (detected or forced).
-  const more = runtimeVars(
-    facts.runcs,
-    plan.vars,
-    plan.roles.map((r) => r.role),
-  );
-  if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
-  await cache.need(planFacts(plan, ctx), () => []);
-  const kubelet = detectKubeletLayout(facts);
-  const layout = {
-    ...layoutOf(plan.vars),
+  const layoutFor = (vars: Vars) => ({
+    ...layoutOf(vars),
     criDockerd: facts.criDockerd.units.length + facts.criDockerd.binaries.length > 0,
-    found: kubelet.found,
-  };
+    found: detectKubeletLayout(facts).found,
+  });
+  let plan: PreparedHost;
+  try {
+    plan = prepared.replan(host.host, detected);
+    // Some detections depend on the layout the host settled on (detected or forced).
+    const more = runtimeVars(
+      facts.runcs,
+      plan.vars,
+      plan.roles.map((r) => r.role),
+    );
+    if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
+  } catch (e) {
+    // What the node holds makes a variable invalid (a carried value a check refuses): the host is
+    // refused before anything on it is touched, as for any preflight problem, not called unreachable.
+    if (!(e instanceof ValidationError || e instanceof ErrorList)) throw e;
+    const messages = e instanceof ErrorList ? e.errors.map((x) => x.message) : [e.message];
+    return { plan: host, facts, layout: layoutFor({ ...host.vars, ...detected }), problems: [...carry.problems, ...messages], notes: carry.notes, cache };
+  }
+  await cache.need(planFacts(plan, ctx), () => []);
+  const layout = layoutFor(plan.vars);
   const problems = [
     ...carry.problems,
     ...preflightProblems(

@@ -95,9 +95,13 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const planHost = (host: string, detected: Vars = {}) => {
     const inventoryVars = copyVars(inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }));
     // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
+    // What is read from a node is data, never a template (Docker's log tag is `{{.Name}}`; and a
+    // rendered one would let the node's files pull any controller-side variable into a file).
+    const literal = new Set<string>();
     for (const [k, v] of Object.entries(detected)) {
       if (inventoryVars[k] === undefined || inventoryVars[k] === 'auto') {
         inventoryVars[k] = v;
+        literal.add(k);
         setOrigin(inventoryVars, k, undefined);
       }
     }
@@ -108,7 +112,7 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
         host,
         inventoryVars,
         (vars) => rolesForHost(catalog, host, vars, wanted).filter((r) => !skipped.includes(r)),
-        typos,
+        { typos, literal },
       ),
     };
   };
@@ -146,19 +150,23 @@ function prepareHost(
   host: string,
   inventoryVars: Vars,
   roles: (vars: Vars) => Role[],
-  typos?: Set<string>,
+  { typos, literal = new Set() }: { typos?: Set<string>; literal?: ReadonlySet<string> } = {},
 ): PreparedHost {
   connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
-  const key = classes.keyOf(inventoryVars);
+  const key = classes.keyOf(inventoryVars, literal);
   const shared = key === undefined ? null : classes.get(key);
   if (shared) return shared.planFor(host, inventoryVars, typos);
   const chosen = roles(inventoryVars);
   let rendered: Vars | undefined;
-  const vars = resolveVariables(catalog, host, inventoryVars, engine, typos, (v) => {
-    if (shared === undefined) rendered = { ...v };
+  const vars = resolveVariables(catalog, host, inventoryVars, engine, {
+    warnings: typos,
+    literal,
+    rendered: (v) => {
+      if (shared === undefined) rendered = { ...v };
+    },
   });
   const plan = planFrom(engine, host, vars, chosen);
-  if (key !== undefined && shared === undefined) classes.define(key, inventoryVars, plan, rendered!);
+  if (key !== undefined && shared === undefined) classes.define(key, inventoryVars, literal, plan, rendered!);
   return plan;
 }
 

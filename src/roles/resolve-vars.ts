@@ -17,23 +17,22 @@ import {
   versionProblem,
 } from './value-types.js';
 
-const MAX_PASSES = 10;
-
 /**
  * A host's variables for rendering: declared defaults, overridden by the inventory (which already
  * ranks group, host and extra vars), with `{{ }}` in declared variables rendered (so a default can
  * be built from others, e.g. a download URL from download_base_url and a version), then every
  * declared variable type-checked and its domain check run. All problems are returned at once.
- * `rendered` sees the variables once rendered, before their types are checked.
+ * `rendered` sees the variables once rendered, before their types are checked. `literal` names
+ * values read from a node: data, never rendered.
  */
 export function resolveVariables(
   catalog: RoleCatalog,
   host: string,
   inventoryVars: Vars,
   engine: TemplateRenderer,
-  warnings?: Set<string>,
-  rendered?: (vars: Vars) => void,
+  opts: { warnings?: Set<string>; rendered?: (vars: Vars) => void; literal?: ReadonlySet<string> } = {},
 ): Vars {
+  const { warnings, rendered, literal } = opts;
   if (warnings) for (const w of typoWarnings(catalog, inventoryVars)) warnings.add(w);
   const vars: Vars = {};
   for (const spec of Object.values(catalog.variables)) if (spec.hasDefault) vars[spec.name] = cloneValue(spec.default);
@@ -44,7 +43,7 @@ export function resolveVariables(
     if (!(spec.name in vars)) problems.add(undefined, `variable ${spec.name} is required (declared by ${declaredBy(spec)}): ${spec.description}`);
   }
   const names = Object.keys(catalog.variables);
-  if (problems.none()) renderVariables(names, vars, engine, host, problems);
+  if (problems.none()) renderVariables(names, vars, engine, host, problems, literal);
   if (problems.none()) rendered?.(vars);
   if (problems.none()) coerceVariables(catalog, names, vars, problems);
   if (problems.none()) checkVariables(catalog, vars, problems, warnings);
@@ -147,28 +146,60 @@ export function typoWarnings(catalog: RoleCatalog, inventoryVars: Vars): string[
 }
 
 /**
- * Renders `{{ }}` in the named declared variables in place, pass after pass, so a value may be
- * built from others that are templates themselves; a cycle is reported after MAX_PASSES.
+ * Renders `{{ }}` in the named variables in place, each once and after the variables its template
+ * reads (an undeclared one from the inventory too, as Ansible templates every variable), so a value
+ * may be built from others that are templates themselves. What rendering puts into a value is
+ * never rendered again, and a `literal` value (read from a node: Docker's log tag `{{.Name}}`, or
+ * anything someone with the node's files wrote) is never rendered at all.
  */
-export function renderVariables(names: readonly string[], vars: Vars, engine: TemplateRenderer, host: string, problems: VariableProblems): void {
-  // Only a pending variable is assigned, and rendering builds new values: one without `{{` never gains one.
-  let pending = names.filter((n) => hasTemplate(vars[n]));
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    if (pass > 0) pending = pending.filter((n) => hasTemplate(vars[n]));
-    if (pending.length === 0) return;
-    for (const name of pending) {
-      try {
-        vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
-      } catch (e) {
-        if (!(e instanceof ProvisionError)) throw e;
-        problems.add(name, `variable ${name}: ${e.message}`);
-        return;
-      }
+export function renderVariables(
+  names: readonly string[],
+  vars: Vars,
+  engine: TemplateRenderer,
+  host: string,
+  problems: VariableProblems,
+  literal: ReadonlySet<string> = new Set(),
+): void {
+  const renderable = (n: string) => !literal.has(n) && Object.hasOwn(vars, n) && hasTemplate(vars[n]);
+  const pending = names.filter(renderable);
+  const state = new Map<string, 'rendering' | 'done'>();
+  const render = (name: string, chain: string[]): boolean => {
+    if (state.get(name) === 'done') return true;
+    if (state.get(name) === 'rendering') {
+      const cycle = chain.slice(chain.indexOf(name));
+      problems.add(undefined, `variables ${cycle.join(', ')} refer to each other in a cycle (host ${host})`);
+      return false;
     }
-  }
-  const stuck = names.filter((n) => hasTemplate(vars[n]));
-  if (stuck.length)
-    problems.add(undefined, `variables ${stuck.join(', ')} still hold {{ }} after ${MAX_PASSES} passes: they refer to each other in a cycle (host ${host})`);
+    state.set(name, 'rendering');
+    // A template whose reads cannot be known waits for every other pending one it does not wait under.
+    const known = valueInputs(vars[name], engine);
+    for (const dep of known ?? pending) {
+      if (dep === name || !renderable(dep) || (!known && state.get(dep) === 'rendering')) continue;
+      if (!render(dep, [...chain, name])) return false;
+    }
+    try {
+      vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
+    } catch (e) {
+      if (!(e instanceof ProvisionError)) throw e;
+      problems.add(name, `variable ${name}: ${e.message}`);
+      return false;
+    }
+    state.set(name, 'done');
+    return true;
+  };
+  for (const name of pending) if (!render(name, [])) return;
+}
+
+/** The root names the templates in a value read, or undefined when that cannot be known. */
+export function valueInputs(value: unknown, engine: TemplateRenderer): string[] | undefined {
+  const names: string[] = [];
+  let known = true;
+  renderDeep(value, (s) => {
+    const inputs = engine.inputsOf(s);
+    if (inputs === undefined) known = false;
+    else names.push(...inputs);
+  });
+  return known ? names : undefined;
 }
 
 export function renderDeep(value: unknown, render: (s: string) => unknown): unknown {
@@ -182,7 +213,8 @@ export function renderDeep(value: unknown, render: (s: string) => unknown): unkn
   return value;
 }
 
-function hasTemplate(value: unknown): boolean {
+/** Whether a value holds `{{` anywhere in its strings (keys are never rendered). */
+export function hasTemplate(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('{{');
   if (Array.isArray(value)) return value.some(hasTemplate);
   if (value && typeof value === 'object') return Object.values(value).some(hasTemplate);

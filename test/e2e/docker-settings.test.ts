@@ -141,6 +141,28 @@ describe("end to end: Docker's registry settings, log options and images carried
     expect(nodeSnapshot(fleet, node)).to.deep.equal(before);
   });
 
+  it("Docker's log tag template in daemon.json is carried as data: never rendered, so no controller variable reaches the node", () => {
+    const secret = 'zq-controller-secret-zq';
+    const daemonJson = sh('cat /etc/docker/daemon.json').stdout;
+    // Docker's own log tag is a Go template; one naming a controller variable is what someone with the node's files could write.
+    const tag = '{{.Name}} {{ ansible_become_password }}';
+    sh(`sed -i 's|"max-file": "3"|"max-file": "3", "tag": "${tag}"|' /etc/docker/daemon.json`);
+    try {
+      expect(sh('cat /etc/docker/daemon.json').stdout).to.include(tag);
+      const before = nodeSnapshot(fleet, node);
+      const preflight = cli(['preflight'], 'preflight-template', { ansible_become_password: secret });
+      expect(preflight.code, preflight.stdout + preflight.stderr).to.equal(0);
+      const check = cli(['--check', '--diff'], 'check-template', { ansible_become_password: secret });
+      expect(check.code, check.stdout + check.stderr).to.equal(0);
+      // The state file that keeps the tag is planned (its content is not shown: mode 0600).
+      expect(check.stdout).to.match(/create \/var\/lib\/provision\/docker-settings\.json/);
+      for (const out of [preflight.stdout + preflight.stderr, check.stdout + check.stderr, JSON.stringify(check.report)]) expect(out).not.to.include(secret);
+      expect(nodeSnapshot(fleet, node)).to.deep.equal(before);
+    } finally {
+      fleet.ssh(node, `cat > /etc/docker/daemon.json <<'EOF'\n${daemonJson.endsWith('\n') ? daemonJson : `${daemonJson}\n`}EOF`);
+    }
+  });
+
   it('the preflight tells what changes for workloads: the log collector, the pods on docker.sock, the images handed over', () => {
     const r = cli(['preflight'], 'preflight');
     expect(r.code, r.stdout + r.stderr).to.equal(0);

@@ -192,7 +192,7 @@ describe('end to end: failures take the right path (lost node, hung command, clo
       },
     );
     expect(r.stdout.split('\n').filter(Boolean)).to.have.length(1);
-    expect(r.stderr).to.match(/exit=0\n$/);
+    expect(r.stderr, r.stderr).to.match(/exit=0\n$/);
     const rep = report('piped');
     for (const h of ['worker01', 'worker02']) {
       expect(rep.summary[h]).to.deep.include({ failed: 0, unreachable: 0 });

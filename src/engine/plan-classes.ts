@@ -123,18 +123,21 @@ class PlanClass {
   /** The own variables' values before rendering: a default or what the class's inventory sets. */
   private readonly unrendered: Vars = {};
   private readonly roles: PreparedRole[];
+  /** Names the host's own rendering must not render again. */
+  private readonly final: ReadonlySet<string>;
 
   constructor(
     private readonly catalog: RoleCatalog,
     private readonly engine: TemplateRenderer,
     own: Set<string>,
-    /** The class's values read from the node: never rendered. */
-    private readonly literal: ReadonlySet<string>,
+    literal: ReadonlySet<string>,
     inventoryVars: Vars,
     plan: PreparedHost,
     rendered: Vars,
   ) {
     this.own = [...own];
+    // Rendered already (a value may hold "{{" a node put there, which stays data), or read from the node.
+    this.final = new Set([...literal, ...Object.keys(catalog.variables).filter((n) => !own.has(n))]);
     for (const name of Object.keys(catalog.variables)) {
       this.rendered[name] = deepFreeze(rendered[name]);
       this.resolved[name] = deepFreeze(plan.vars[name]);
@@ -161,7 +164,7 @@ class PlanClass {
     for (const name of this.own) context[name] = cloneValue(this.unrendered[name]);
     for (const name of undeclared) context[name] = inventoryVars[name];
     const problems = new VariableProblems(this.catalog, host, inventoryVars);
-    renderVariables(this.own, context, this.engine, host, problems, this.literal);
+    renderVariables(this.own, context, this.engine, host, problems, this.final);
 
     const vars = copy(this.resolved);
     for (const name of this.own) vars[name] = context[name];

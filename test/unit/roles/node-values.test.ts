@@ -36,6 +36,23 @@ describe('values read from a node are data, never templates', () => {
     expect(JSON.stringify([vars, plan.roles.map((r) => r.tasks.map((t) => [t.args, t.content]))])).not.to.include(SECRET);
   });
 
+  it("hosts sharing a plan render their own variables without rendering the node's text again", () => {
+    const inv = new Inventory();
+    Object.assign(inv.group('k8s_worker').vars, {
+      kubernetes_version: '1.27',
+      provision_roles: ['remove-docker'],
+      ansible_become_password: SECRET,
+      // The class's, built from the node's value; then the host's own, built from it and the host name.
+      provision_drain_timeout: '{{#each docker_settings_state}}{{this.log-opts.tag}}{{/each}}',
+      provision_uncordon_command: 'kubectl uncordon {{sh provision_node_name}} {{sh provision_drain_timeout}}',
+    });
+    for (const h of ['w1', 'w2', 'w3']) inv.addHost('k8s_worker', h, { ansible_host: '10.0.0.1' });
+    const run = prepareRun({ inventory: inv.finalize() });
+    const detected = { docker_settings_state: { daemon: { 'log-opts': { tag: '{{ ansible_become_password }}' } } } };
+    const commands = ['w1', 'w2', 'w3'].map((h) => run.replan(h, detected).vars.provision_uncordon_command);
+    expect(commands).to.deep.equal(['w1', 'w2', 'w3'].map((h) => `kubectl uncordon ${h} '{{ ansible_become_password }}'`));
+  });
+
   it('an inventory value is still a template, built from others in any order', () => {
     const plan = replanned({}, { docker_settings_state_file: '{{ site_dir }}/docker.json', site_dir: '{{ base_dir }}/site', base_dir: '/var/lib/x' });
     expect(plan.vars.docker_settings_state_file).to.equal('/var/lib/x/site/docker.json');

@@ -22,6 +22,9 @@ export interface Change {
   decidedOnNode?: { unchanged: string };
 }
 
+/** What a task's changes say when the node decides their outcome (see Change.decidedOnNode), if any of them does. */
+export const nodeDecision = (changes: readonly Change[] | undefined) => changes?.find((c) => c.decidedOnNode)?.decidedOnNode;
+
 export type Prediction =
   | { kind: 'path'; path: string; state: Record<string, unknown> }
   | { kind: 'unit'; name: string; state: Record<string, unknown> }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Change } from '../core/change.js';
+import { type Change, nodeDecision } from '../core/change.js';
 import { timeLimited } from '../transport/time-limit.js';
 
 /** One task's changes in a batch; a handler's failure does not stop the batch (nor the host), a task's does. */
@@ -7,9 +7,6 @@ export interface BatchPart {
   changes: Change[];
   handler: boolean;
 }
-
-/** A part whose outcome the node decides (see Change.decidedOnNode): its end marker says when it found nothing to change. */
-const decidedOnNode = (part: BatchPart) => part.changes.some((c) => c.decidedOnNode);
 
 export interface BatchOptions {
   /** Per-task time limit: each part runs under timeout(1) (as timeLimited does), and exit 124 or 137 says it ran out of time. */
@@ -43,7 +40,8 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
       const body = part.changes.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n');
       const run = opts.taskTimeoutS ? `${timeLimited(body, opts.taskTimeoutS, { stderrTo: '"$d/err"' })}rc=$?` : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
       const onFail = part.handler ? '' : ` || { echo "${mark}-stderr ${i}"; cat "$d/err"; exit $rc; }`;
-      const decided = decidedOnNode(part);
+      // A part whose outcome the node decides: its end marker says when it found nothing to change.
+      const decided = nodeDecision(part.changes) !== undefined;
       return [
         `[ ! -e "$d/stop" ] || exit 0`,
         decided ? `export PROVISION_UNCHANGED="$d/unchanged-${i}"` : '',

@@ -1,4 +1,4 @@
-import type { Change } from '../core/change.js';
+import { type Change, nodeDecision } from '../core/change.js';
 import { ConnectionLostError, ProvisionError } from '../core/errors.js';
 import type { TaskResult } from '../core/events.js';
 import { q } from '../transport/shell.js';
@@ -81,7 +81,7 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
           }
           running = undefined;
           done = entries.indexOf(entry) + 1;
-          const unchanged = ev.unchanged && entry.changes!.find((c) => c.decidedOnNode)?.decidedOnNode;
+          const unchanged = ev.unchanged && nodeDecision(entry.changes);
           if (ev.code === 0)
             run.report(entry, unchanged ? { ...entry.result, status: 'ok', changes: [], reason: unchanged.unchanged, diffs: undefined } : undefined);
           else if (entry.handler) run.report(entry, { ...entry.result, status: 'failed', error: failure(entry, ev.code, ev.output) });

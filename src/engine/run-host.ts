@@ -1,6 +1,6 @@
 import { ConnectionLostError, PlanError, ProvisionError } from '../core/errors.js';
 import { type FileDiff, type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
-import type { Plan } from '../core/change.js';
+import { type Plan, nodeDecision } from '../core/change.js';
 import type { Fact } from '../facts/fact.js';
 import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
@@ -151,7 +151,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       cache.predict(predictions);
       const result: TaskResult = { ...base, status: 'changed', changes: planned.changes.map((c) => c.what), ...(opts.diff && diffs.length ? { diffs } : {}) };
       if (opts.check) return { ...step, result };
-      const decided = planned.changes.some((c) => c.decidedOnNode);
+      const decided = nodeDecision(planned.changes) !== undefined;
       const marked = step.handler
         ? [...planned.changes, clearChange(step.role.role, task.spec.name)]
         : task.notify.length
@@ -205,7 +205,7 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
       failed = r.failed;
       if (failed) break roles;
       if (r.step?.result.status !== 'changed') continue;
-      if (r.step.changes?.some((c) => c.decidedOnNode)) decidedOnNode.push(r.step);
+      if (nodeDecision(r.step.changes)) decidedOnNode.push(r.step);
       else for (const n of task.notify) notified.add(n);
     }
     // The batch is applied before the handlers are decided only when one of them depends on such an outcome alone.

@@ -30,8 +30,9 @@ export const unarchiveTask = defineTaskType({
   plan(args, facts, ctx) {
     const src = String(args.src);
     const dest = String(args.dest);
-    const key = fact(args, ctx.verifyContent).key;
-    const state = factValue(facts, fact(args, ctx.verifyContent));
+    const archive = fact(args, ctx.verifyContent);
+    const key = archive.key;
+    const state = factValue(facts, archive);
     const owner = args.owner || args.group ? `${args.owner ?? 'root'}:${args.group ?? 'root'}` : undefined;
     const x = { src, dest, strip: Number(args.strip_components ?? 0), include: toList(args.include), owner, backupDir: `${ctx.backupDir}${dest}` };
     // After the extraction dest matches the archive, whatever the node found: later tasks plan on that.

@@ -1,5 +1,5 @@
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
-import { normalizeRuntimes, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { normalizeRuntimes, type RuntimeSpec } from '../domain/runtime-presets.js';
 import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';

@@ -1,5 +1,5 @@
 import { factValue } from '../facts/fact.js';
-import { unitFact } from '../facts/unit.js';
+import { unitFact } from '../facts/unit-state.js';
 import { defineCheckType } from './check-type.js';
 
 export const unitCheck = defineCheckType({

@@ -1,5 +1,5 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import { type DockerSettingsFacts, dockerSettingsFact } from '../facts/docker-settings.js';
+import { type DockerSettingsFacts, dockerSettingsFact } from '../facts/docker-daemon-files.js';
 import type { Fact } from '../facts/fact.js';
 import type { Vars } from '../inventory/inventory.js';
 import { imagesToMigrate } from './docker-images.js';

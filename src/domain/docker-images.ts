@@ -1,4 +1,4 @@
-import type { DockerSettingsFacts } from '../facts/docker-settings.js';
+import type { DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 
 /**
  * Which of Docker's images are handed over to containerd (`docker save`, then `ctr -n k8s.io images

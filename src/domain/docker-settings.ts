@@ -1,10 +1,10 @@
-import type { DockerCertFile, DockerSettingsFacts } from '../facts/docker-settings.js';
+import type { DockerCertFile, DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import { registryProblem } from '../roles/value-types.js';
 import { type RegistryHost, type RegistryHostsFile, registryHostsFile } from './registry-hosts.js';
 
 /**
  * Docker settings that have a containerd (or kubelet) equivalent, and what each becomes. The
- * carried values are read on the node before Docker is removed (src/facts/docker-settings.ts).
+ * carried values are read on the node before Docker is removed (src/facts/docker-daemon-files.ts).
  */
 export interface DockerSettingRow {
   setting: string;

@@ -1,4 +1,4 @@
-import { registryServer } from './containerd-runtimes.js';
+import { registryServer } from './runtime-presets.js';
 
 /**
  * One `certs.d/<registry>/hosts.toml`: the hosts tried in order, then `server`.

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { registryHostsFile } from '../domain/registry-hosts.js';
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
-import { runtimeProblems } from '../domain/containerd-runtimes.js';
+import { runtimeProblems } from '../domain/runtime-presets.js';
 import { containerdVersionWarnings } from '../domain/containerd-versions.js';
 import { cgroupDriverProblem, removedFlagProblems } from '../domain/kubelet-flags.js';
 import { registryProblem, uncarriableProblem } from './value-types.js';

@@ -1,7 +1,7 @@
 import { changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
 import { pathFact } from '../facts/path.js';
-import { unitFact } from '../facts/unit.js';
+import { unitFact } from '../facts/unit-state.js';
 import { q } from '../transport/shell.js';
 import { defineTaskType, listArg } from './task-type.js';
 

@@ -1,6 +1,6 @@
 import { type Change, changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { unitFact } from '../facts/unit.js';
+import { unitFact } from '../facts/unit-state.js';
 import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType } from './task-type.js';

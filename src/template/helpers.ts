@@ -1,4 +1,4 @@
-import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/containerd-runtimes.js';
+import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/runtime-presets.js';
 import { registryHostsFile } from '../domain/registry-hosts.js';
 import { containerdHas } from '../domain/containerd-versions.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { prepareRun } from '../../src/engine/prepare.js';
+import { prepareRun } from '../../src/plan/prepare.js';
 import { CACHE_ROOT, Fleet, fleetUnavailable, sh } from '../fleet/fleet.js';
 import { type ChangedTask, floorScript } from './floor-script.js';
 import { inotifyInUse, inotifyLimit, nodeCpuSeconds } from './node-cpu.js';

@@ -1,5 +1,5 @@
-import type { PreparedHost } from '../../src/engine/prepare.js';
-import type { TaskInstance } from '../../src/engine/expand-tasks.js';
+import type { PreparedHost } from '../../src/plan/prepare.js';
+import type { TaskInstance } from '../../src/plan/expand-tasks.js';
 import { listArg } from '../../src/tasks/task-type.js';
 import { q } from '../../src/transport/shell.js';
 

@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { prepareRun } from '../../src/engine/prepare.js';
-import { renderedFiles, writeRenderedFiles } from '../../src/engine/render.js';
+import { prepareRun } from '../../src/plan/prepare.js';
+import { renderedFiles, writeRenderedFiles } from '../../src/plan/render.js';
 
 const HOSTS = Number(process.argv[2] ?? process.env.BENCH_HOSTS ?? 1000);
 const TARGET_MS = HOSTS > 1000 ? 15_000 : 10_000;

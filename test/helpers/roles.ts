@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { prepareRun, type PreparedHost } from '../../src/engine/prepare.js';
-import { renderedFiles, type RenderedFile } from '../../src/engine/render.js';
+import { prepareRun, type PreparedHost } from '../../src/plan/prepare.js';
+import { renderedFiles, type RenderedFile } from '../../src/plan/render.js';
 import { Inventory, type Vars } from '../../src/inventory/inventory.js';
 
 /**

@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent, TaskResult } from '../../src/core/events.js';
-import { prepareRun } from '../../src/engine/prepare.js';
-import { applyRun } from '../../src/engine/run.js';
+import { prepareRun } from '../../src/plan/prepare.js';
+import { applyRun } from '../../src/rollout/rollout.js';
 import { downloadReceiptPath } from '../../src/facts/download-receipt.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';

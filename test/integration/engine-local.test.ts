@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent, TaskResult } from '../../src/core/events.js';
-import { prepareRun } from '../../src/engine/prepare.js';
-import { applyRun } from '../../src/engine/run.js';
+import { prepareRun } from '../../src/plan/prepare.js';
+import { applyRun } from '../../src/rollout/rollout.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
 

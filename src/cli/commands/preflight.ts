@@ -1,7 +1,7 @@
 import { UsageError } from '../../core/errors.js';
 import { ExitCode } from '../../core/exit-codes.js';
-import { prepareRun } from '../../engine/prepare.js';
-import { type PreflightRow, preflightFleet } from '../../engine/preflight.js';
+import { prepareRun } from '../../plan/prepare.js';
+import { type PreflightRow, preflightFleet } from '../../rollout/preflight.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { type ConnectOptions, connector } from '../connect.js';
 

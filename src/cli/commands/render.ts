@@ -1,6 +1,6 @@
 import { parseExtraVars } from '../../inventory/extra-vars.js';
-import { prepareRun } from '../../engine/prepare.js';
-import { formatRenderedFiles, renderedFiles, writeRenderedFiles } from '../../engine/render.js';
+import { prepareRun } from '../../plan/prepare.js';
+import { formatRenderedFiles, renderedFiles, writeRenderedFiles } from '../../plan/render.js';
 
 export interface RenderOptions {
   inventory: string[];

@@ -1,8 +1,8 @@
 import { BACKUP_ROOT } from '../../core/constants.js';
 import { UsageError } from '../../core/errors.js';
 import { isRunId } from '../../core/run-id.js';
-import { prepareAllRoles } from '../../engine/prepare.js';
-import { restoreRun } from '../../engine/restore.js';
+import { prepareAllRoles } from '../../plan/prepare.js';
+import { restoreRun } from '../../rollout/restore.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { type ConnectionFlags, connectionDefaults } from '../../config/cli-settings.js';
 import { type ConnectOptions, connector } from '../connect.js';

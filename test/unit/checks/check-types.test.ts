@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CHECK_TYPES } from '../../../src/checks/check-list.js';
-import { batchScript } from '../../../src/facts/probe-batch.js';
+import { batchScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /** Each check type, table-driven: its facts probed for real on this machine, then judged. */

@@ -3,7 +3,7 @@ import { dockerCarry } from '../../../src/domain/docker-carry.js';
 import { imagesToMigrate } from '../../../src/domain/docker-images.js';
 import { DOCKER_SETTINGS } from '../../../src/domain/docker-settings.js';
 import { logCollectorsIn, logFormatNote } from '../../../src/domain/workload-notes.js';
-import { type DockerSettingsFacts, parseDockerSettings } from '../../../src/facts/docker-settings.js';
+import { type DockerSettingsFacts, parseDockerSettings } from '../../../src/facts/docker-daemon-files.js';
 import { CARRY_ROLES, CARRY_VARS } from '../../helpers/carry-vars.js';
 
 /**

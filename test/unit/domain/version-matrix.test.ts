@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parse as parseToml } from 'smol-toml';
 import { ValidationError } from '../../../src/core/errors.js';
-import { prepareRun } from '../../../src/engine/prepare.js';
+import { prepareRun } from '../../../src/plan/prepare.js';
 import { containerdVersionWarnings } from '../../../src/domain/containerd-versions.js';
 import { REMOVED_KUBELET_FLAGS } from '../../../src/domain/kubelet-removed-flags.js';
 import { runtimeVars } from '../../../src/domain/node-layouts.js';

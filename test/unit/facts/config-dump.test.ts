@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configDumpFact, configDumpReceiptPath } from '../../../src/facts/config-dump.js';
 import type { FactValues } from '../../../src/facts/fact.js';
-import { batchScript } from '../../../src/facts/probe-batch.js';
+import { batchScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /**

@@ -8,8 +8,8 @@ import type { Fact } from '../../../src/facts/fact.js';
 import { archiveFact } from '../../../src/facts/archive.js';
 import { existsFact } from '../../../src/facts/exists.js';
 import { pathFact } from '../../../src/facts/path.js';
-import { unitFact } from '../../../src/facts/unit.js';
-import { batchScript } from '../../../src/facts/probe-batch.js';
+import { unitFact } from '../../../src/facts/unit-state.js';
+import { batchScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /** Probes run for real on this machine, in one batched script, as the engine runs them on nodes. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { existsFact } from '../../../src/facts/exists.js';
 import type { Fact } from '../../../src/facts/fact.js';
 import { pathFact } from '../../../src/facts/path.js';
-import { batchScript } from '../../../src/facts/probe-batch.js';
+import { batchScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /** Each fact probed on its own (its own `probe`, no group), as before groups existed. */

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorList, ValidationError } from '../../../src/core/errors.js';
-import { prepareRun } from '../../../src/engine/prepare.js';
+import { prepareRun } from '../../../src/plan/prepare.js';
 import { parseExtraVars } from '../../../src/inventory/extra-vars.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
 import { originOf } from '../../../src/inventory/provenance.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { dockerCarry } from '../../../src/domain/docker-carry.js';
-import { parseDockerSettings } from '../../../src/facts/docker-settings.js';
+import { parseDockerSettings } from '../../../src/facts/docker-daemon-files.js';
 import { CARRY_ROLES, CARRY_VARS } from '../../helpers/carry-vars.js';
 import { renderHost, requireTool } from '../../helpers/roles.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { prepareRun } from '../../../src/engine/prepare.js';
+import { prepareRun } from '../../../src/plan/prepare.js';
 import { Inventory, type Vars } from '../../../src/inventory/inventory.js';
 
 /**

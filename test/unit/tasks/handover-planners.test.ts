@@ -1,7 +1,7 @@
 import { ctrImagesFact } from '../../../src/facts/ctr-images.js';
 import { existsFact } from '../../../src/facts/exists.js';
 import { pathFact } from '../../../src/facts/path.js';
-import { unitFact } from '../../../src/facts/unit.js';
+import { unitFact } from '../../../src/facts/unit-state.js';
 import { type PlanCase, planCases } from '../../helpers/plan-cases.js';
 
 const file = (sha256: string, extra: Record<string, unknown> = {}) => ({

@@ -3,7 +3,7 @@ import { archiveFact } from '../../../src/facts/archive.js';
 import { existsFact } from '../../../src/facts/exists.js';
 import { packagesFact } from '../../../src/facts/packages.js';
 import { pathFact } from '../../../src/facts/path.js';
-import { unitFact } from '../../../src/facts/unit.js';
+import { unitFact } from '../../../src/facts/unit-state.js';
 import { downloadFact } from '../../../src/facts/download-receipt.js';
 import { type PlanCase as Case, planCases } from '../../helpers/plan-cases.js';
 import { createHash } from 'node:crypto';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Change } from '../../../src/core/change.js';
-import { batchScript } from '../../../src/facts/probe-batch.js';
+import { batchScript } from '../../../src/facts/probe-script.js';
 import { TASK_TYPES } from '../../../src/tasks/task-list.js';
 import type { PlanContext } from '../../../src/tasks/task-type.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';

@@ -2,11 +2,11 @@ import type { HostStats, Listener, TaskResult } from '../core/events.js';
 import { emptyStats, reportResult } from '../core/events.js';
 import { isUnitConfig } from '../domain/systemd-paths.js';
 import { failWith, q } from '../transport/shell.js';
-import type { TaskInstance } from './expand-tasks.js';
+import type { TaskInstance } from '../plan/expand-tasks.js';
 import { inHostSession } from './host-session.js';
-import type { PreparedHost, PreparedRole } from './prepare.js';
-import { exitCodeOf, type TransportFactory } from './run.js';
-import { runHost } from './run-host.js';
+import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
+import { exitCodeOf, type TransportFactory } from './rollout.js';
+import { runHost } from '../apply/run-host.js';
 
 export interface RestoreSummary {
   stats: Record<string, HostStats>;

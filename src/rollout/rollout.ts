@@ -5,13 +5,13 @@ import { type HostStats, type Listener, type TaskResult, emptyStats, reportResul
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
-import { batchAborts, batchesOf, type Serial } from './batches.js';
-import { runOnController } from './controller.js';
-import type { PreparedHost, PreparedRun } from './prepare.js';
+import { batchAborts, batchesOf, type Serial } from './waves.js';
+import { runOnController } from './controller-command.js';
+import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
 import { inHostSession } from './host-session.js';
 import { preflightHost } from './preflight.js';
-import { runHost } from './run-host.js';
-import { verificationFor } from './verify.js';
+import { runHost } from '../apply/run-host.js';
+import { verificationFor } from './verification.js';
 
 export type TransportFactory = (host: string, spec: ConnectionSpec) => Promise<Transport>;
 

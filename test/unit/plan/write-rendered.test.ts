@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RenderedFile, writeRenderedFiles } from '../../../src/engine/render.js';
+import { type RenderedFile, writeRenderedFiles } from '../../../src/plan/render.js';
 
 describe('writeRenderedFiles', () => {
   const file = (host: string, path: string, content: string): RenderedFile => ({ host, role: 'r', task: 't', path, content });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { batchAborts, batchesOf } from '../../../src/engine/batches.js';
-import { restartsFor } from '../../../src/engine/restore.js';
+import { batchAborts, batchesOf } from '../../../src/rollout/waves.js';
+import { restartsFor } from '../../../src/rollout/restore.js';
 import { loadedRuntimes, shimBinary } from '../../../src/checks/containerd-runtimes.js';
-import { verificationFor } from '../../../src/engine/verify.js';
+import { verificationFor } from '../../../src/rollout/verification.js';
 import { prepareHost } from '../../helpers/roles.js';
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);

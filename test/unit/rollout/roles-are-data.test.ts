@@ -11,7 +11,7 @@ import { loadRoles } from '../../../src/roles/load-roles.js';
  */
 describe('roles are data: the engine and the CLI know no role', () => {
   const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
-  const code = ['src/engine', 'src/cli'].flatMap(files).map((f) => ({ f, text: readFileSync(f, 'utf8') }));
+  const code = ['src/plan', 'src/apply', 'src/rollout', 'src/cli'].flatMap(files).map((f) => ({ f, text: readFileSync(f, 'utf8') }));
   const catalog = loadRoles(defaultRolesDir, defaultTemplateDir);
   // Aliases (containerd, docker, kubelet) are also the products' names, which the CLI's help may say.
   const roleNames = catalog.roles.map((r) => r.name);
@@ -26,7 +26,7 @@ describe('roles are data: the engine and the CLI know no role', () => {
     ['role names', roleNames],
     ['role variables', variables],
   ] as const) {
-    it(`no ${name} in src/engine or src/cli`, () => {
+    it(`no ${name} in src/plan, src/apply, src/rollout or src/cli`, () => {
       const found = code.flatMap(({ f, text }) => wanted.filter((n) => new RegExp(`(?<![\\w-])${n}(?![\\w-])`).test(text)).map((n) => `${f}: ${n}`));
       expect(found).to.deep.equal([]);
     });

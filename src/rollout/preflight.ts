@@ -5,17 +5,17 @@ import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domai
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import { dockerCarry, dockerCarryFact } from '../domain/docker-carry.js';
-import type { DockerSettingsFacts } from '../facts/docker-settings.js';
+import type { DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
 import type { Vars } from '../inventory/inventory.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
-import { runOnController } from './controller.js';
-import { FactCache } from './fact-cache.js';
-import type { PreparedHost, PreparedRun } from './prepare.js';
-import { planFacts, runHost } from './run-host.js';
-import type { TransportFactory } from './run.js';
+import { runOnController } from './controller-command.js';
+import { FactCache } from '../apply/fact-cache.js';
+import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
+import { planFacts, runHost } from '../apply/run-host.js';
+import type { TransportFactory } from './rollout.js';
 
 export interface HostPreflight {
   /** The host planned on its detected layout. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import type { Change } from '../../../src/core/change.js';
-import { type BatchEvent, batchApplyScript } from '../../../src/engine/apply-batch.js';
+import { type BatchEvent, batchApplyScript } from '../../../src/apply/apply-script.js';
 
 /** The batch script run by this machine's /bin/sh, its output fed to the parser in small chunks as a stream would. */
 function run(parts: { changes: Change[]; handler?: boolean }[], opts: { taskTimeoutS?: number; gatherAfter?: string } = {}) {

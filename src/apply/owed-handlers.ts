@@ -3,7 +3,7 @@ import type { Change } from '../core/change.js';
 import { PENDING_HANDLERS_DIR } from '../core/constants.js';
 import { existsFact } from '../facts/exists.js';
 import { q } from '../transport/shell.js';
-import type { PreparedHost, PreparedRole } from './prepare.js';
+import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
 
 /**
  * Handlers owed by a run that was cut short. A change that notifies a handler first leaves a marker

@@ -6,11 +6,11 @@ import { existsFact } from '../facts/exists.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
 import type { PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
-import type { TaskInstance } from './expand-tasks.js';
+import type { TaskInstance } from '../plan/expand-tasks.js';
 import { FactCache } from './fact-cache.js';
-import type { PreparedHost, PreparedRole } from './prepare.js';
-import { clearChange, markChange, pendingHandlerFacts, pendingHandlers, unmarkUnchanged } from './pending-handlers.js';
-import { type BatchRun, type Entry, runBatch } from './run-batch.js';
+import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
+import { clearChange, markChange, pendingHandlerFacts, pendingHandlers, unmarkUnchanged } from './owed-handlers.js';
+import { type BatchRun, type Entry, runBatch } from './run-apply-script.js';
 
 export interface HostRunOptions {
   check: boolean;

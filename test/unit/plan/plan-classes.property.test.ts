@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { ErrorList, ProvisionError } from '../../../src/core/errors.js';
 import { defaultRolesDir, defaultTemplateDir } from '../../../src/core/paths.js';
-import { type PreparedHost, type PreparedRun, prepareRun } from '../../../src/engine/prepare.js';
+import { type PreparedHost, type PreparedRun, prepareRun } from '../../../src/plan/prepare.js';
 import { Inventory, type Vars } from '../../../src/inventory/inventory.js';
 import { loadRoles } from '../../../src/roles/load-roles.js';
 import { TemplateRenderer } from '../../../src/template/renderer.js';
 
 /**
- * Hosts of one class share a plan (src/engine/plan-classes.ts). Whatever the inventory, each host's
+ * Hosts of one class share a plan (src/plan/plan-classes.ts). Whatever the inventory, each host's
  * plan in a run of many hosts must be exactly the plan it gets alone (where it is its class's first
  * host, planned in full): variables, tasks, arguments, contents, skips, errors and warnings.
  */

@@ -4,7 +4,7 @@ import type { TaskResult } from '../core/events.js';
 import { q } from '../transport/shell.js';
 import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut } from '../transport/time-limit.js';
 import type { RunResult, Transport } from '../transport/transport.js';
-import { batchApplyScript } from './apply-batch.js';
+import { batchApplyScript } from './apply-script.js';
 
 /** A task or handler planned: its result as planned, and the changes still to make on the node (none when ok, skipped or failed). */
 export interface Entry {

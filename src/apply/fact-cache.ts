@@ -1,7 +1,7 @@
 import { TaskError } from '../core/errors.js';
 import type { Prediction } from '../core/change.js';
 import type { Fact, FactValues } from '../facts/fact.js';
-import { batchScript } from '../facts/probe-batch.js';
+import { batchScript } from '../facts/probe-script.js';
 import type { Transport } from '../transport/transport.js';
 
 /**

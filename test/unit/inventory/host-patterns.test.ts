@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InventoryError } from '../../../src/core/errors.js';
+import { InventoryError, UsageError } from '../../../src/core/errors.js';
 import { selectHosts } from '../../../src/inventory/host-patterns.js';
 import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
 
@@ -90,5 +90,17 @@ describe('host patterns (--limit)', () => {
 
   it('refuses an out-of-range subscript', () => {
     expect(thrown(() => selectHosts(inv, 'gpu[5]')).message).to.match(/no hosts matched the subscripted pattern "gpu\[5\]" \(index 5 of 2 hosts\)/);
+  });
+
+  it('refuses a glob or regex JavaScript cannot read as usage (exit 5), naming the pattern', () => {
+    for (const [pattern, what] of [
+      ['w[\\]', 'invalid glob in host pattern "w[\\]"'],
+      ['worker[z-a]', 'invalid glob in host pattern "worker[z-a]"'],
+      ['~w(', 'invalid regular expression in host pattern "~w("'],
+    ]) {
+      const e = thrown(() => selectHosts(inv, pattern!));
+      expect(e, pattern).to.be.instanceOf(UsageError);
+      expect(e.message).to.include(what);
+    }
   });
 });

@@ -1,7 +1,9 @@
 /**
- * Secrets never print: connection passwords under every Ansible spelling, and the credentials of
- * URLs (`https://user:***@host`). Masking happens where text leaves provision (inventory output,
- * progress, errors, reports), so a secret that reached a message by any path is still hidden.
+ * Secrets never print: connection passwords under every Ansible spelling, the credentials of
+ * URLs (`https://user:***@host`), and every value decrypted from ansible-vault wherever it sits
+ * (nested in a map or list, or inside a value built from it). Masking happens where text leaves
+ * provision (inventory output, progress, errors, reports), so a secret that reached a message by
+ * any path is still hidden.
  */
 
 /** ansible_password, ansible_ssh_pass, ansible_become_pass(word), ansible_sudo_pass, *_token, *secret*, ... */
@@ -13,15 +15,73 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
+/**
+ * The secret texts of this run: values decrypted from a vault, and values built from them. Each is
+ * masked as it is written and as JSON writes it (a quote or a line break inside it escaped), so a
+ * secret inside a message, a diff or a JSON report is found too.
+ */
+const secrets = new Set<string>();
+let pattern: RegExp | undefined;
+
+/** Marks `text` as a secret of this run. */
+export function registerSecret(text: string): void {
+  if (text === '' || secrets.has(text)) return;
+  secrets.add(text);
+  pattern = undefined;
+}
+
+/** Marks every string in a value (a decrypted vars file, a value built from a secret) as a secret. */
+export function registerSecrets(value: unknown): void {
+  if (typeof value === 'string') registerSecret(value);
+  else if (Array.isArray(value)) value.forEach(registerSecrets);
+  else if (value && typeof value === 'object') Object.values(value).forEach(registerSecrets);
+}
+
+export function isSecret(value: unknown): boolean {
+  return typeof value === 'string' && secrets.has(value);
+}
+
+/** Whether a value holds a secret anywhere (a string of it, or a string containing one). */
+export function holdsSecret(value: unknown): boolean {
+  if (typeof value === 'string') return secrets.size > 0 && maskVaulted(value) !== value;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value && typeof value === 'object') return Object.values(value).some(holdsSecret);
+  return false;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function secretPattern(): RegExp | undefined {
+  if (secrets.size === 0) return undefined;
+  if (!pattern) {
+    const forms = new Set<string>();
+    for (const s of secrets) forms.add(s).add(JSON.stringify(s).slice(1, -1));
+    // Longest first: a secret that holds another is masked whole.
+    const sorted = [...forms].filter(Boolean).sort((a, b) => b.length - a.length);
+    pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+  }
+  return pattern;
+}
+
+function maskVaulted(text: string): string {
+  const p = secretPattern();
+  return p ? text.replace(p, MASK) : text;
+}
+
 /** `scheme://user:password@` -> `scheme://user:***@` (the password part only; a user name alone is kept). */
 export function maskUrlCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]*):([^\s/@]*)@/gi, '$1$2:***@');
 }
 
-/** A deep copy with secret-named values replaced and URL credentials masked in every string. */
+/** Text with this run's secrets and URL credentials masked. */
+export function maskText(text: string): string {
+  return maskUrlCredentials(maskVaulted(text));
+}
+
+/** A deep copy with secret-named values replaced and secrets and URL credentials masked in every string. */
 export function maskSecrets<T>(value: T, name = ''): T {
   if (name && isSecretName(name) && value !== null && value !== undefined && value !== '') return MASK as T;
-  if (typeof value === 'string') return maskUrlCredentials(value) as T;
+  if (typeof value === 'string') return maskText(value) as T;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -4,7 +4,8 @@ import { InventoryError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { Inventory, type Vars } from './inventory.js';
-import { decryptVault, isVaultText, markSecrets } from './vault.js';
+import { decryptVault, isVaultText } from './vault.js';
+import { registerSecrets } from '../core/secrets.js';
 import { assignVars } from './provenance.js';
 import { parseYamlInventory, varsOf } from './yaml-inventory.js';
 
@@ -130,7 +131,7 @@ export function readVarsFile(file: string): Vars {
   const text = readSource(file);
   const src = YamlSource.parse(text.plain, file, InventoryError, '1.1');
   const out = varsOf(src, src.root, 'a vars file');
-  if (text.encrypted) markSecrets(out);
+  if (text.encrypted) registerSecrets(out);
   return out;
 }
 

@@ -18,10 +18,14 @@ export function isSecretName(name: string): boolean {
 /**
  * The secret texts of this run: values decrypted from a vault, and values built from them. Each is
  * masked as it is written and as JSON writes it (a quote or a line break inside it escaped), so a
- * secret inside a message, a diff or a JSON report is found too.
+ * secret inside a message, a diff or a JSON report is found too. A secret shorter than
+ * SUBSTRING_MIN (a whole vaulted file's `user: u`, `enabled: yes`) is masked where a value is it,
+ * not inside other text, where it would mask every `u` of every message.
  */
+const SUBSTRING_MIN = 4;
 const secrets = new Set<string>();
-let pattern: RegExp | undefined;
+/** The substring pattern of `secrets`: undefined until built, null when no secret is long enough. */
+let pattern: RegExp | null | undefined;
 
 /** Marks `text` as a secret of this run. */
 export function registerSecret(text: string): void {
@@ -37,8 +41,10 @@ export function registerSecrets(value: unknown): void {
   else if (value && typeof value === 'object') Object.values(value).forEach(registerSecrets);
 }
 
-export function isSecret(value: unknown): boolean {
-  return typeof value === 'string' && secrets.has(value);
+/** Forgets every secret: for a process (a library user, a test) that loads one inventory after another. */
+export function forgetSecrets(): void {
+  secrets.clear();
+  pattern = undefined;
 }
 
 /** Whether a value holds a secret anywhere (a string of it, or a string containing one). */
@@ -53,17 +59,18 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function secretPattern(): RegExp | undefined {
   if (secrets.size === 0) return undefined;
-  if (!pattern) {
+  if (pattern === undefined) {
     const forms = new Set<string>();
-    for (const s of secrets) forms.add(s).add(JSON.stringify(s).slice(1, -1));
+    for (const s of secrets) if (s.length >= SUBSTRING_MIN) forms.add(s).add(JSON.stringify(s).slice(1, -1));
     // Longest first: a secret that holds another is masked whole.
     const sorted = [...forms].filter(Boolean).sort((a, b) => b.length - a.length);
-    pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+    pattern = sorted.length ? new RegExp(sorted.map(escapeRegExp).join('|'), 'g') : null;
   }
-  return pattern;
+  return pattern ?? undefined;
 }
 
 function maskVaulted(text: string): string {
+  if (secrets.has(text)) return MASK;
   const p = secretPattern();
   return p ? text.replace(p, MASK) : text;
 }

@@ -41,6 +41,17 @@ export function registerSecrets(value: unknown): void {
   else if (value && typeof value === 'object') Object.values(value).forEach(registerSecrets);
 }
 
+/**
+ * Marks a value built from a secret: each of its strings that no longer shows the secret's text (shell
+ * quoting, an encoder) becomes a secret itself; one that still shows it is masked where the secret is.
+ */
+export function registerDerived(value: unknown): void {
+  if (typeof value === 'string') {
+    if (!holdsSecret(value)) registerSecret(value);
+  } else if (Array.isArray(value)) value.forEach(registerDerived);
+  else if (value && typeof value === 'object') Object.values(value).forEach(registerDerived);
+}
+
 /** Forgets every secret: for a process (a library user, a test) that loads one inventory after another. */
 export function forgetSecrets(): void {
   secrets.clear();
@@ -49,7 +60,8 @@ export function forgetSecrets(): void {
 
 /** Whether a value holds a secret anywhere (a string of it, or a string containing one). */
 export function holdsSecret(value: unknown): boolean {
-  if (typeof value === 'string') return secrets.size > 0 && maskVaulted(value) !== value;
+  if (secrets.size === 0) return false;
+  if (typeof value === 'string') return maskVaulted(value) !== value;
   if (Array.isArray(value)) return value.some(holdsSecret);
   if (value && typeof value === 'object') return Object.values(value).some(holdsSecret);
   return false;

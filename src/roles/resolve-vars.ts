@@ -1,6 +1,6 @@
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
-import { holdsSecret, maskSecrets, registerSecrets } from '../core/secrets.js';
+import { holdsSecret, maskSecrets, registerDerived } from '../core/secrets.js';
 import { parseVersion } from '../domain/versions.js';
 import type { Vars } from '../inventory/inventory.js';
 import { originOf } from '../inventory/provenance.js';
@@ -181,7 +181,7 @@ export function renderVariables(
     try {
       vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
       // A value built from a secret is a secret, also where rendering changed it (`| b64encode`).
-      if ((known ?? pending).some((dep) => dep !== name && holdsSecret(vars[dep]))) registerSecrets(vars[name]);
+      if ((known ?? pending).some((dep) => dep !== name && holdsSecret(vars[dep]))) registerDerived(vars[name]);
     } catch (e) {
       if (!(e instanceof ProvisionError)) throw e;
       problems.add(name, `variable ${name}: ${e.message}`);

@@ -48,7 +48,14 @@ describe('secrets stay masked wherever they are nested', () => {
     const problems = new VariableProblems({ variables: {} } as unknown as RoleCatalog, 'h', vars);
     renderVariables(['cmd', 'other'], vars, engine, 'h', problems);
     expect(vars.cmd).to.equal("curl -H 'it'\\''s-vaulted'");
-    expect(maskText(`running ${vars.cmd as string}`)).to.equal(`running ${MASK}`);
+    expect(maskText(`running ${vars.cmd as string}`)).to.equal(`running curl -H ${MASK}`);
     expect(maskText(`running ${vars.other as string}`)).to.equal('running plain hi');
+  });
+
+  it("a helper's result built from a secret is a secret (a template file shell-quoting it, shown in --diff)", () => {
+    registerSecret("it's-vaulted");
+    const engine = new TemplateRenderer(mkdtempSync(join(tmpdir(), 'provision-secrets-')));
+    const shown = engine.renderValue('TOKEN={{ sh token }} LINE="--t={{ token }}" OTHER={{ sh plain }}', { token: "it's-vaulted", plain: 'x y' }, 'test');
+    expect(maskText(String(shown))).to.equal(`TOKEN=${MASK} LINE="--t=${MASK}" OTHER='x y'`);
   });
 });

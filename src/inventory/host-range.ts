@@ -90,10 +90,10 @@ export function expandHostEntry(text: string): { names: string[]; port?: number 
  * path or argument can hold), another control character, or text that was not valid UTF-8 (read as
  * U+FFFD) is refused where the name is written, before anything uses it.
  */
-export function hostNameProblem(name: string): string | undefined {
+export function hostNameProblem(name: string, what = 'host name'): string | undefined {
   const bad = /[\x00-\x1f\x7f-\x9f\ufffd]/.exec(name);
   if (!bad) return undefined;
   const c = bad[0].charCodeAt(0);
-  const what = c === 0 ? 'a NUL byte' : c === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${c.toString(16).padStart(4, '0')}`;
-  return `host name ${JSON.stringify(name)} holds ${what}`;
+  const held = c === 0 ? 'a NUL byte' : c === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${c.toString(16).padStart(4, '0')}`;
+  return `${what} ${JSON.stringify(name)} holds ${held}`;
 }

@@ -39,6 +39,11 @@ describe('host names with NUL or invalid UTF-8', function () {
     );
   });
 
+  it('INI: a group name with a NUL, in a header or a children line', () => {
+    refused(inventory('hosts.ini', '[g\u0000x]\nw1\n'), 1, 2, /group name "g\\u0000x" holds a NUL byte/);
+    refused(inventory('hosts.ini', '[p:children]\ng\u0000x\n'), 2, 1, /group name "g\\u0000x" holds a NUL byte/);
+  });
+
   it('YAML: a NUL (a "\\0" escape), invalid UTF-8 in a key', () => {
     refused(inventory('hosts.yml', 'all:\n  hosts:\n    ok1: {}\n    "w\\0x": {}\n'), 4, 5, /holds a NUL byte/);
     const bytes = Buffer.concat([Buffer.from('all:\n  children:\n    g:\n      hosts:\n        w'), Buffer.from([0xc3, 0x28]), Buffer.from(':\n')]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { InventoryError, UsageError } from '../../../src/core/errors.js';
 import { selectHosts } from '../../../src/inventory/host-patterns.js';
 import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
+import { runCli } from '../../helpers/cli.js';
 
 // Expected results follow ansible-core's InventoryManager (order_patterns, _match_one_pattern,
 // _apply_subscript with its inclusive slice end).
@@ -102,5 +103,8 @@ describe('host patterns (--limit)', () => {
       expect(e, pattern).to.be.instanceOf(UsageError);
       expect(e.message).to.include(what);
     }
-  });
+    const r = runCli(['inventory', '-i', 'inventories/example/hosts.ini', '--limit', 'w[\\]', '--list']);
+    expect(r.code, r.stderr).to.equal(5);
+    expect(r.stderr).to.include('invalid glob in host pattern "w[\\]"').and.not.include('internal error');
+  }).timeout(60_000);
 });

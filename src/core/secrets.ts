@@ -89,6 +89,8 @@ function maskVaulted(text: string): string {
 
 /** `scheme://user:password@` -> `scheme://user:***@` (the password part only; a user name alone is kept). */
 export function maskUrlCredentials(text: string): string {
+  // Most text holds no URL: the scan below is for what does.
+  if (!text.includes('://')) return text;
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:'"]*):([^\s/@]*)@/gi, '$1$2:***@');
 }
 

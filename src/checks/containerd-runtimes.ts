@@ -35,6 +35,7 @@ const handlersOf = (args: Record<string, unknown>) =>
     systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true,
     runcBinary: String(args.runc_binary),
     runscConfigPath: String(args.runsc_config),
+    nvidiaRuntime: typeof args.nvidia_runtime === 'string' ? args.nvidia_runtime : undefined,
   });
 const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config));
 const shimsFact = (args: Record<string, unknown>) => {
@@ -74,6 +75,7 @@ export const containerdRuntimesCheck = defineCheckType({
     systemd_cgroup: { type: 'boolean', doc: "runc's SystemdCgroup" },
     runc_binary: { type: 'string', doc: "runc's BinaryName" },
     runsc_config: { type: 'string', doc: "runsc's ConfigPath" },
+    nvidia_runtime: { type: 'string', doc: "the nvidia preset's BinaryName" },
   },
   facts: (args) => [dumpFact(args), shimsFact(args)],
   judge(args, facts) {

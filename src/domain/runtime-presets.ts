@@ -20,7 +20,12 @@ export interface RuntimeContext {
   systemdCgroup: boolean;
   runcBinary: string;
   runscConfigPath: string;
+  /** nvidia_container_runtime: the NVIDIA container runtime the nvidia preset execs. */
+  nvidiaRuntime?: string;
 }
+
+/** Where the NVIDIA container toolkit's packages install its runtime, as its containerd instructions name it. */
+export const NVIDIA_CONTAINER_RUNTIME = '/usr/bin/nvidia-container-runtime';
 
 const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'name'>> = {
   runc: (ctx) => ({
@@ -39,6 +44,17 @@ const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'nam
     privileged_without_host_devices: true,
     pod_annotations: ['io.katacontainers.*'],
     runtime_class: 'kata',
+  }),
+  /**
+   * The NVIDIA container runtime as the toolkit configures containerd for Kubernetes
+   * (`nvidia-ctk runtime configure --runtime=containerd`): a runc-type handler whose BinaryName is
+   * nvidia-container-runtime, which adds the GPU hooks and execs runc.
+   * https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html#configuring-containerd-for-kubernetes
+   */
+  nvidia: (ctx) => ({
+    runtime_type: 'io.containerd.runc.v2',
+    options: { SystemdCgroup: ctx.systemdCgroup, BinaryName: ctx.nvidiaRuntime || NVIDIA_CONTAINER_RUNTIME },
+    runtime_class: 'nvidia',
   }),
 };
 
@@ -87,7 +103,8 @@ export function runtimeProblems(specs: unknown, defaultRuntime: unknown): string
   }
   const dupes = names.filter((n, i) => names.indexOf(n) !== i);
   if (dupes.length) problems.push(`containerd_runtimes: "${dupes[0]}" is listed twice`);
-  if (typeof defaultRuntime !== 'string' || !names.includes(defaultRuntime)) {
+  // undefined: the list alone is checked (containerd_runtimes; the default is checked on the merged handlers).
+  if (defaultRuntime !== undefined && (typeof defaultRuntime !== 'string' || !names.includes(defaultRuntime))) {
     problems.push(`containerd_default_runtime "${String(defaultRuntime)}" is not one of containerd_runtimes (${names.join(', ')})`);
   }
   return problems;

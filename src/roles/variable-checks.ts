@@ -69,7 +69,13 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
       ...(driver ? [cgroupDriverProblem(`kubelet_flags.${driver[0]}`, driver[1], ansibleBoolean(vars.containerd_systemd_cgroup), versionsOf(vars))] : []),
     ].filter((p): p is string => !!p);
   },
-  'containerd-runtimes': (value, vars) => runtimeProblems(value, vars.containerd_default_runtime),
+  // The default must be among the handlers written (Docker's default-runtime may name a carried one).
+  'containerd-runtimes': (value) => runtimeProblems(value, undefined),
+  'containerd-runtime-handlers': (value, vars) => {
+    // A problem of the inventory's own entries was reported on containerd_runtimes: once is enough.
+    const own = new Set(runtimeProblems(vars.containerd_runtimes, undefined));
+    return runtimeProblems(value, vars.containerd_default_runtime).filter((p) => !own.has(p));
+  },
   'containerd-version': (value, vars, warn) => {
     for (const w of containerdVersionWarnings(String(vars.kubernetes_version), String(value), String(vars.containerd_sandbox_image))) warn(w);
     return [];

@@ -77,11 +77,12 @@ export const helpers: Record<string, Helper> = {
   kubernetesHas: (...a) => kubernetesHas(String(args(a)[0]), String(args(a)[1])),
   containerdConfigVersion: (...a) => String(containerdConfigVersion(String(args(a)[0]))),
   containerdRuntimes: (...a) => {
-    const [specs, systemdCgroup, runcBinary, runscConfigPath] = args(a);
+    const [specs, systemdCgroup, runcBinary, runscConfigPath, nvidiaRuntime] = args(a);
     return normalizeRuntimes(specs as RuntimeSpec[], {
       systemdCgroup: truthy(systemdCgroup),
       runcBinary: String(runcBinary),
       runscConfigPath: String(runscConfigPath),
+      nvidiaRuntime: typeof nvidiaRuntime === 'string' ? nvidiaRuntime : undefined,
     });
   },
   registryServer: (...a) => registryServer(String(args(a)[0])),

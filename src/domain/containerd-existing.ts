@@ -97,11 +97,46 @@ export function existingSettingsVerdict(file: ContainerdConfigFile, path: string
 
 /** The node's config file, read in the preflight's first gather (a roles dir of your own may not declare the variable). */
 export function existingConfigFact(vars: Record<string, unknown>): Fact<ContainerdConfigFile> {
-  return containerdConfigFileFact(String(vars.containerd_config_file ?? '/etc/containerd/config.toml'));
+  return containerdConfigFileFact(
+    String(vars.containerd_config_file ?? '/etc/containerd/config.toml'),
+    String(vars.containerd_dropin_dir ?? '/etc/containerd/conf.d'),
+  );
 }
 
 /** The preflight's verdict on the node's own containerd settings, for hosts whose roles write containerd's config. */
 export function existingConfigVerdict(file: ContainerdConfigFile | undefined, vars: Record<string, unknown>, roles: string[]): ExistingVerdict {
   if (!file || !roles.includes('install-containerd')) return { problems: [], notes: [] };
-  return existingSettingsVerdict(file, String(vars.containerd_config_file ?? '/etc/containerd/config.toml'), vars);
+  const verdict = existingSettingsVerdict(file, String(vars.containerd_config_file ?? '/etc/containerd/config.toml'), vars);
+  verdict.problems.push(...dropinProblems(file.dropins ?? {}, String(vars.containerd_version ?? '')));
+  return verdict;
+}
+
+/** The CRI plugin sections provision writes, by config version (containerd docs/cri/config.md). */
+const CRI_PLUGINS = ['io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images', 'cri'];
+
+/**
+ * containerd 1.x merges an imported file per plugin: a drop-in's [plugins."<id>"] replaces that plugin's
+ * whole section of the main config (checked with containerd 1.6.20's config dump: a drop-in adding one
+ * runtime handler dropped the others and reset sandbox_image). A drop-in already on the node that sets
+ * a CRI plugin would silently undo the config provision writes there. Not refused on 2.x, whose own
+ * default config imports conf.d for exactly such drop-ins (containerd#12323; its merge was not checked here).
+ */
+export function dropinProblems(dropins: Record<string, string>, containerdVersion: string): string[] {
+  if (!/^v?1\./.test(containerdVersion)) return [];
+  const problems: string[] = [];
+  for (const [path, text] of Object.entries(dropins)) {
+    let plugins: Toml;
+    try {
+      plugins = ((toml().parse(text) as Toml).plugins ?? {}) as Toml;
+    } catch (e) {
+      problems.push(`${path} is imported by containerd but is not valid TOML (${(e as Error).message.split('\n')[0]}): fix or remove it`);
+      continue;
+    }
+    const touched = CRI_PLUGINS.filter((id) => plugins[id] !== undefined);
+    if (touched.length)
+      problems.push(
+        `${path} sets [plugins."${touched[0]}"]: containerd ${containerdVersion} imports a plugin's section whole, so it would replace the CRI settings provision writes (runtime handlers, sandbox image, registry); take its settings over in the inventory (containerd_runtimes, containerd_registry_mirrors) and remove the file, or carry the whole CRI section in it`,
+      );
+  }
+  return problems;
 }

@@ -87,4 +87,8 @@ function carryRuntimeHandlers(daemon: CarriedDaemon, vars: Vars, out: DockerCarr
   if (runtimes.handlers) out.vars.containerd_runtime_handlers = runtimes.handlers;
   if (runtimes.defaultRuntime) out.vars.containerd_default_runtime = runtimes.defaultRuntime;
   out.notes.push(...runtimes.notes);
+  // A default other than the role's own can only be the inventory's, which wins over a detected value.
+  const mine = vars.containerd_default_runtime;
+  if (runtimes.defaultRuntime && typeof mine === 'string' && mine !== 'runc' && mine !== runtimes.defaultRuntime)
+    out.notes.push(`containerd_default_runtime ${mine} (the inventory's) wins over Docker's default-runtime ${runtimes.defaultRuntime}`);
 }

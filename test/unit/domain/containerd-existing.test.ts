@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existingSettingsVerdict } from '../../../src/domain/containerd-existing.js';
+import { dropinProblems, existingSettingsVerdict } from '../../../src/domain/containerd-existing.js';
 import { containerdConfigFileFact } from '../../../src/facts/containerd-config-file.js';
 import { renderHost } from '../../helpers/roles.js';
 
@@ -53,10 +53,24 @@ describe("the node's own containerd settings, which a whole config.toml would dr
     expect(existingSettingsVerdict(file('version = [\n'), PATH, VARS).problems[0]).to.match(/is not valid TOML/);
   });
 
-  it('the probe reads the file as it is, bounded', () => {
+  it('the probe reads the file as it is, bounded, and the drop-ins beside it', () => {
     const f = containerdConfigFileFact(PATH);
     expect(f.parse(`exists\n${Buffer.from(THEIRS).toString('base64')}\n`, 0)).to.deep.equal({ exists: true, text: THEIRS, truncated: false });
-    expect(f.parse('', 0)).to.deep.equal({ exists: false, text: '', truncated: false });
+    expect(f.parse('none\n\n', 0)).to.deep.equal({ exists: false, text: '', truncated: false });
+    const b = (t: string) => Buffer.from(t).toString('base64');
+    const withDir = containerdConfigFileFact(PATH, '/etc/containerd/conf.d');
+    expect(withDir.parse(`none\n\ndropin ${b('/etc/containerd/conf.d/99-nvidia.toml')} ${b('version = 2\n')}\n`, 0).dropins).to.deep.equal({
+      '/etc/containerd/conf.d/99-nvidia.toml': 'version = 2\n',
+    });
+  });
+
+  it('on containerd 1.x a drop-in already setting the CRI plugin refuses the host (1.x imports a plugin section whole)', () => {
+    const nvidia = { '/etc/containerd/conf.d/99-nvidia.toml': THEIRS };
+    expect(dropinProblems(nvidia, '1.7.24')[0]).to.match(
+      /99-nvidia\.toml sets \[plugins\."io\.containerd\.grpc\.v1\.cri"\]: containerd 1\.7\.24 imports a plugin's section whole/,
+    );
+    expect(dropinProblems(nvidia, '2.1.4')).to.deep.equal([]);
+    expect(dropinProblems({ '/etc/containerd/conf.d/50-agent.toml': '[plugins."io.containerd.internal.v1.opt"]\npath = "/x"\n' }, '1.7.24')).to.deep.equal([]);
   });
 });
 

@@ -305,6 +305,19 @@ const cases: Case[] = [
   },
   {
     setting: 'daemon.json default-runtime',
+    name: 'an inventory default other than runc wins, and the difference is reported',
+    facts: node({ runtimes: { nvidia: { path: '/usr/bin/nvidia-container-runtime' } }, 'default-runtime': 'nvidia' }),
+    vars: { containerd_runtimes: ['runc', 'runsc'], containerd_default_runtime: 'runsc' },
+    expect: {
+      notes: [
+        /nvidia carried/,
+        /default-runtime nvidia carried/,
+        /containerd_default_runtime runsc \(the inventory's\) wins over Docker's default-runtime nvidia/,
+      ],
+    },
+  },
+  {
+    setting: 'daemon.json default-runtime',
     name: "runc (Docker's own default) changes nothing; an unknown name is reported",
     facts: node({ 'default-runtime': 'sysbox-runc' }),
     expect: { vars: { containerd_default_runtime: undefined }, notes: [/default-runtime sysbox-runc names no carried runtime/] },

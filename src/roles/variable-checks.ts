@@ -73,8 +73,8 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
   'containerd-runtimes': (value) => runtimeProblems(value, undefined),
   'containerd-runtime-handlers': (value, vars) => {
     // A problem of the inventory's own entries was reported on containerd_runtimes: once is enough.
-    const own = new Set(runtimeProblems(vars.containerd_runtimes, undefined));
-    return runtimeProblems(value, vars.containerd_default_runtime).filter((p) => !own.has(p));
+    const own = new Set(runtimeProblems(vars.containerd_runtimes, undefined, 'containerd_runtime_handlers'));
+    return runtimeProblems(value, vars.containerd_default_runtime, 'containerd_runtime_handlers').filter((p) => !own.has(p));
   },
   'containerd-version': (value, vars, warn) => {
     for (const w of containerdVersionWarnings(String(vars.kubernetes_version), String(value), String(vars.containerd_sandbox_image))) warn(w);

@@ -87,7 +87,7 @@ describe('variables: defaults, types and domain checks', () => {
     [
       'a default runtime not configured',
       { containerd_default_runtime: 'runsc' },
-      /containerd_default_runtime "runsc" is not one of containerd_runtimes \(runc\)/,
+      /containerd_default_runtime "runsc" is not one of containerd_runtime_handlers \(runc\)/,
     ],
     [
       'a registry mirror that is no URL',

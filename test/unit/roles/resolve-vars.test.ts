@@ -82,12 +82,12 @@ describe('variables: defaults, types and domain checks', () => {
     [
       'a custom handler without runtime_type',
       { containerd_runtimes: ['runc', 'youki'] },
-      /"youki" is no preset \(runc, crun, runsc, kata\): give its runtime_type/,
+      /"youki" is no preset \(runc, crun, runsc, kata[^)]*\): give its runtime_type/,
     ],
     [
       'a default runtime not configured',
       { containerd_default_runtime: 'runsc' },
-      /containerd_default_runtime "runsc" is not one of containerd_runtimes \(runc\)/,
+      /containerd_default_runtime "runsc" is not one of containerd_runtime_handlers \(runc\)/,
     ],
     [
       'a registry mirror that is no URL',

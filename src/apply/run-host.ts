@@ -72,7 +72,10 @@ export async function runHost(plan: PreparedHost, transport: Transport, opts: Ho
     unitFilesChanged,
     timeLimitS: limit,
   });
-  const factsOf = (task: TaskInstance) => taskFacts(task, ctxFor(task));
+  // A task's facts depend on nothing that changes during the run (unitFilesChanged only plans): made once per task,
+  // not once per look-ahead (upcoming() asks for every task still to come).
+  const factsMemo = new Map<TaskInstance, Fact<unknown>[]>();
+  const factsOf = (task: TaskInstance) => factsMemo.get(task) ?? factsMemo.set(task, taskFacts(task, ctxFor(task))).get(task)!;
   const mains = plan.roles.flatMap((role) => role.tasks.map((task) => ({ role, task, handler: false })));
   let position = 0;
   // Handlers' facts too: a notified handler is then planned on them, in the same batch; and which are still owed.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BACKUP_ROOT, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from '../core/constants.js';
@@ -12,16 +12,18 @@ import { err, out } from './terminal-text.js';
 export async function main(argv: string[]): Promise<number> {
   switchOffOnClosedPipe(process.stdout);
   switchOffOnClosedPipe(process.stderr);
+  // Handled before commander is even loaded (the version is start-up alone), and before the subcommands
+  // parse, so that apply's required -i does not stand in the way.
+  if (argv[0] === '--version') {
+    out(`${(await import('./commands/version.js')).versionText()}\n`);
+    return ExitCode.ok;
+  }
+  const { Command, CommanderError } = await import('commander');
   const program = new Command('provision')
     .description('Provision Kubernetes worker nodes the Ansible way: Docker Engine to containerd, node by node.')
     .showHelpAfterError()
     .exitOverride()
     .option('--version', 'print the version and where roles and templates are loaded from');
-  // Handled before the subcommands parse, so that apply's required -i does not stand in the way.
-  if (argv[0] === '--version') {
-    out(`${(await import('./commands/version.js')).versionText()}\n`);
-    return ExitCode.ok;
-  }
   // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
   // (Not for `completion`: its -i is optional, only for listing hosts.)
   program.hook('preAction', async (_program, command) => {

@@ -23,11 +23,17 @@ export function batchScript(facts: Fact<unknown>[], opts: { record?: boolean } =
     script: `export LC_ALL=C${opts.record ? ` ${RECORD_ENV}=1` : ''}\n${lines.join('\n')}\n`,
     parse(stdout: string): FactValues {
       const values: FactValues = new Map();
+      // Each marker is looked for from where the last one was found: the answer is read once, not once per section.
+      let from = 0;
       sections.forEach((s, i) => {
-        const start = stdout.indexOf(`${begin(i)}\n`);
-        const endMatch = new RegExp(`@@provision-${nonce}-end ${i} (\\d+)\\n`).exec(stdout.slice(start));
-        if (start < 0 || !endMatch) throw new Error(`probe ${i} (${s.what}) printed no result`);
-        s.read(stdout.slice(start + begin(i).length + 1, start + endMatch.index), Number(endMatch[1]), values);
+        const start = stdout.indexOf(`${begin(i)}\n`, from);
+        const endMark = `@@provision-${nonce}-end ${i} `;
+        const end = start < 0 ? -1 : stdout.indexOf(endMark, start);
+        const eol = end < 0 ? -1 : stdout.indexOf('\n', end);
+        const code = eol < 0 ? '' : stdout.slice(end + endMark.length, eol);
+        if (!/^\d+$/.test(code)) throw new Error(`probe ${i} (${s.what}) printed no result`);
+        s.read(stdout.slice(start + begin(i).length + 1, end), Number(code), values);
+        from = eol + 1;
       });
       return values;
     },

@@ -7,7 +7,7 @@ import { selectHosts } from '../inventory/host-patterns.js';
 import type { Inventory, Vars } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { copyVars, setOrigin } from '../inventory/provenance.js';
-import { loadRoles } from '../roles/load-roles.js';
+import { loadRolesCached } from '../roles/role-cache.js';
 import { resolveVariables } from '../roles/resolve-vars.js';
 import type { Role, RoleCatalog } from '../roles/role.js';
 import { findRole, rolesForHost } from '../roles/select-roles.js';
@@ -75,7 +75,7 @@ function eachHost<T>(hosts: string[], fn: (host: string) => T): T[] {
 
 function load(opts: PrepareOptions) {
   const inventory = typeof opts.inventory === 'object' && !Array.isArray(opts.inventory) ? opts.inventory : loadInventory(opts.inventory);
-  const catalog = opts.loaded?.catalog ?? loadRoles(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
+  const catalog = opts.loaded?.catalog ?? loadRolesCached(opts.rolesDir ?? defaultRolesDir, opts.templateDir ?? defaultTemplateDir);
   const engine = opts.loaded?.engine ?? new TemplateRenderer(catalog.templateDir);
   const hostNames = opts.limit ? selectHosts(inventory, opts.limit) : [...inventory.hosts.keys()];
   return { inventory, catalog, engine, hostNames, classes: new PlanClasses(catalog, engine) };

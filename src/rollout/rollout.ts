@@ -9,6 +9,7 @@ import { batchAborts, batchesOf, type Serial } from './waves.js';
 import { runOnController } from './controller-command.js';
 import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
 import { inHostSession } from './host-session.js';
+import { takingTurns } from './taking-turns.js';
 import { preflightHost } from './preflight.js';
 import { runHost } from '../apply/run-host.js';
 import { verificationFor } from './verification.js';
@@ -127,7 +128,7 @@ async function rolloutHost(
   listener({ type: 'host-start', host });
   const drain = ansibleBoolean(plan.vars.provision_drain);
 
-  const roundTrips = await inHostSession(host, plan.vars, { connect: opts.connect, listener }, stats, async (transport) => {
+  const roundTrips = await inHostSession(host, plan.vars, { connect: takingTurns(opts.connect), listener }, stats, async (transport) => {
     // The layout is detected and every check made before the host is drained or touched.
     // A host that passes is not reported (its tasks are); one that fails is, with what was found.
     const verifying = (h: PreparedHost) => (ansibleBoolean(h.vars.provision_verify) && !opts.check ? verificationFor(h) : undefined);

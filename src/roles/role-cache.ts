@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRoles } from './load-roles.js';
+import type { RoleCatalog } from './role.js';
+
+/**
+ * loadRoles, kept between runs: a command a person types (`render --limit`, `completion`) spent most
+ * of its CPU parsing and checking the same role YAML and templates every time. The catalog is plain
+ * data; it is stored under the cache directory keyed by the content of every file of the roles and
+ * templates directories and by this build of provision (the loader's own file), so an edited role,
+ * template or provision is loaded and checked afresh. Only a catalog that loaded without a problem is
+ * kept; a cache that cannot be read or written is no error (the roles are loaded as before).
+ * PROVISION_CACHE_DIR (default $XDG_CACHE_HOME/provision, else ~/.cache/provision); "off" disables it.
+ * Files stay until the cache directory is cleared: one per roles/templates directory pair used.
+ */
+export function loadRolesCached(rolesDir: string, templateDir: string, dir = cacheDir()): RoleCatalog {
+  const key = dir && keyOf(rolesDir, templateDir);
+  const file = dir && key ? join(dir, `roles-${createHash('sha256').update(`${rolesDir}\0${templateDir}`).digest('hex').slice(0, 16)}.json`) : undefined;
+  if (file) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; catalog: RoleCatalog };
+      if (cached.key === key) return cached.catalog;
+    } catch {
+      // Not there yet, or unreadable: loaded below.
+    }
+  }
+  const catalog = loadRoles(rolesDir, templateDir);
+  if (file) {
+    try {
+      mkdirSync(dir!, { recursive: true, mode: 0o700 });
+      // Written beside and renamed: a concurrent run reads the old catalog or the new, never half of one.
+      const tmp = `${file}.${process.pid}`;
+      writeFileSync(tmp, JSON.stringify({ key, catalog }), { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch {
+      // A read-only home: every run loads the roles.
+    }
+  }
+  return catalog;
+}
+
+export function cacheDir(): string | undefined {
+  const set = process.env.PROVISION_CACHE_DIR;
+  // Run from its TypeScript source (tests, tsx), the loader's code may change without this file's
+  // changing: only a build (dist/, whose files each build rewrites) keeps catalogs.
+  if (set === 'off' || import.meta.url.endsWith('.ts')) return undefined;
+  if (set) return set;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'provision');
+}
+
+/** Every file's path and content under the two directories, and this loader's own build. */
+function keyOf(rolesDir: string, templateDir: string): string | undefined {
+  const hash = createHash('sha256');
+  try {
+    const self = statSync(fileURLToPath(import.meta.url));
+    hash.update(`${self.size} ${self.mtimeMs}\0`);
+    for (const root of [rolesDir, templateDir]) {
+      for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }).sort((a, b) => pathOf(a).localeCompare(pathOf(b)))) {
+        if (!entry.isFile()) continue;
+        hash.update(`${pathOf(entry)}\0`);
+        hash.update(readFileSync(pathOf(entry)));
+      }
+    }
+  } catch {
+    // A directory that cannot be read: loadRoles says so, with its own message.
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
+const pathOf = (e: { parentPath?: string; path?: string; name: string }) => join(e.parentPath ?? e.path ?? '', e.name);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RECORD_ENV } from '../core/constants.js';
 import type { Fact, FactValues, ProbeGroup } from './fact.js';
+import { misfit } from './node-answer.js';
 
 interface Section {
   probe: string;
@@ -23,11 +24,17 @@ export function batchScript(facts: Fact<unknown>[], opts: { record?: boolean } =
     script: `export LC_ALL=C${opts.record ? ` ${RECORD_ENV}=1` : ''}\n${lines.join('\n')}\n`,
     parse(stdout: string): FactValues {
       const values: FactValues = new Map();
+      // One forward scan: each section is looked for after the previous one (linear in the answer).
+      let pos = 0;
       sections.forEach((s, i) => {
-        const start = stdout.indexOf(`${begin(i)}\n`);
-        const endMatch = new RegExp(`@@provision-${nonce}-end ${i} (\\d+)\\n`).exec(stdout.slice(start));
-        if (start < 0 || !endMatch) throw new Error(`probe ${i} (${s.what}) printed no result`);
-        s.read(stdout.slice(start + begin(i).length + 1, start + endMatch.index), Number(endMatch[1]), values);
+        const start = stdout.indexOf(`${begin(i)}\n`, pos);
+        const endMark = `@@provision-${nonce}-end ${i} `;
+        const end = start < 0 ? -1 : stdout.indexOf(endMark, start);
+        const eol = end < 0 ? -1 : stdout.indexOf('\n', end);
+        const code = eol < 0 ? '' : stdout.slice(end + endMark.length, eol);
+        if (start < 0 || end < 0 || !/^\d+$/.test(code)) misfit(`the gather's probe ${i} (${s.what.slice(0, 200)})`, 'printed no result');
+        s.read(stdout.slice(start + begin(i).length + 1, end), Number(code), values);
+        pos = eol + 1;
       });
       return values;
     },
@@ -53,7 +60,7 @@ function sectionsOf(facts: Fact<unknown>[]): Section[] {
       what: `${by.id}: ${items.join(', ').slice(0, 200)}`,
       read(body, code, values) {
         const each = by.split(body, items);
-        if (each.length !== items.length) throw new Error(`probe of ${by.id} answered for ${each.length} of ${items.length}`);
+        if (each.length !== items.length) misfit(`the gather's probe of ${by.id}`, `answered for ${each.length} of ${items.length}`);
         members.forEach((f, i) => {
           values.set(f.key, f.parse(each[i]!, code));
         });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonReport } from '../../../src/cli/reporters/json-report.js';
 import { plainReporter } from '../../../src/cli/reporters/plain-reporter.js';
+import { formatRecap } from '../../../src/cli/reporters/recap.js';
+import { hasControls, shownText } from '../../../src/cli/terminal-text.js';
 import { ConnectionLostError } from '../../../src/core/errors.js';
 import type { RunEvent } from '../../../src/core/events.js';
 import { Inventory } from '../../../src/inventory/inventory.js';
@@ -112,7 +114,12 @@ class FakeNode extends LocalTransport {
     const parts = (script.match(new RegExp(`${mark}-begin \\d+`, 'g')) ?? []).length;
     const text: string[] = [`\n${mark}-dir /tmp/fake\n`];
     if (s.honestStart) {
-      const honest = Array.from({ length: parts }, (_, i) => [`\n${mark}-begin ${i}\n`, `out ${i}`, `\n${mark}-end ${i} 0\n`]).flat();
+      // Each task prints an escape sequence; the last ends with the script's code (a failure shows its output).
+      const honest = Array.from({ length: parts }, (_, i) => [
+        `\n${mark}-begin ${i}\n`,
+        `out ${i}\u001b]0;title\u0007\u001b[2J`,
+        `\n${mark}-end ${i} ${i === parts - 1 ? s.code : 0}\n`,
+      ]).flat();
       if (s.drop !== null) honest.splice(s.drop % honest.length, 1);
       if (s.swap) {
         const [a, b] = [s.swap[0] % honest.length, s.swap[1] % honest.length];
@@ -231,6 +238,9 @@ describe('issue 23: a fleet of generated hostile nodes through the real engine',
         const shown = JSON.stringify(events) + lines.join('');
         for (const node of nodes.values()) for (const nonce of node.nonces) expect(shown).to.not.include(nonce);
         expect(shown).to.not.match(/internal error/);
+        // The plain lines and the recap as the CLI writes them (src/cli/terminal-text.ts, issue 23's terminal part): text only.
+        const terminal = shownText(lines.join('') + formatRecap(summary.stats));
+        expect(hasControls(terminal), JSON.stringify(terminal.slice(0, 200))).to.equal(false);
         expect(peak - heapBefore).to.be.below(256 * 1024 * 1024);
       }),
       { numRuns: Number(process.env.HOSTILE_NODE_RUNS ?? 30) },

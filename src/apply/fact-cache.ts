@@ -1,4 +1,4 @@
-import { TaskError } from '../core/errors.js';
+import { NodeAnswerError } from '../core/errors.js';
 import type { Prediction } from '../core/change.js';
 import type { Fact, FactValues } from '../facts/fact.js';
 import { batchScript } from '../facts/probe-script.js';
@@ -47,9 +47,9 @@ export class FactCache {
         try {
           parsed = batch.parse(stdout);
         } catch (e) {
-          throw new TaskError(`gathering facts failed (exit ${code}): ${(e as Error).message}; stderr: ${stderr.trim().slice(0, 500)}`, {
-            host: this.transport.host,
-          });
+          // What the node answered does not fit: this host's failure (never "unreachable", never the run's).
+          const why = e instanceof NodeAnswerError ? e.message.replace(/^node answered something provision cannot read: /, '') : (e as Error).message;
+          throw new NodeAnswerError(`${why} (the gather's exit ${code}; stderr: ${stderr.trim().slice(-500)})`, { host: this.transport.host, cause: e });
         }
         for (const [k, v] of parsed) {
           this.values.set(k, v);

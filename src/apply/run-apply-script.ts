@@ -94,7 +94,15 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   } finally {
     clearInterval(stopper);
   }
+  stream.end();
   const f = failed as { entry: Entry; code: number; output: string } | undefined;
+  // A stream that does not follow the script (a forged or out-of-range marker): the task it was in fails, and the host with it.
+  if (stream.problem && !f && !(lost instanceof ConnectionLostError)) {
+    const entry = running ?? parts.find((e) => entries.indexOf(e) >= done) ?? parts.at(-1)!;
+    reportUpTo(entries.indexOf(entry));
+    run.report(entry, { ...entry.result, status: 'failed', error: stream.problem.message });
+    return entry;
+  }
   if (f) {
     run.report(f.entry, { ...f.entry.result, status: 'failed', error: failure(f.entry, f.code, stream.stderr(parts.indexOf(f.entry)) || f.output) });
     return f.entry;
@@ -112,7 +120,7 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   const cut = running ?? ((lost || r!.code !== 0) && !run.interrupted() ? parts.find((e) => entries.indexOf(e) >= done) : undefined);
   if (cut) {
     reportUpTo(entries.indexOf(cut));
-    run.report(cut, { ...cut.result, status: 'failed', error: lost ? lost.message : `exit ${r!.code}: ${lastLines(r!.stderr || r!.stdout)}` });
+    run.report(cut, { ...cut.result, status: 'failed', error: lost ? lost.message : `exit ${r!.code}: ${lastLines(r!.stderr || stream.other)}` });
     return cut;
   }
   // Lost after the last task: the next task's gather reports it.

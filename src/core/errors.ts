@@ -59,6 +59,12 @@ export class TransportError extends sub('TRANSPORT') {}
 /** The connection broke while in use (closed, reset, no exit status, no answer): what was running there has an unknown outcome. */
 export class ConnectionLostError extends TransportError {}
 export class TaskError extends sub('TASK') {}
+/** What a node answered does not fit the shape provision reads (a gather, a carried file, an apply script's stream): that host fails. */
+export class NodeAnswerError extends sub('TASK') {
+  constructor(where: string, context: ErrorContext = {}) {
+    super(`node answered something provision cannot read: ${where}`, context);
+  }
+}
 export class UsageError extends sub('USAGE') {}
 /** A task type's complaint about its input or the node's state: the task fails with it. */
 export class PlanError extends sub('TASK') {}

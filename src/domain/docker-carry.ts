@@ -50,8 +50,9 @@ export function dockerCarry(f: DockerSettingsFacts, vars: Vars, roles: string[])
 }
 
 function carrySettings(f: DockerSettingsFacts, vars: Vars, out: DockerCarry): void {
-  const { state, problem } = carriedState(f);
+  const { state, problem, refused } = carriedState(f);
   if (problem) out.notes.push(problem);
+  if (refused) out.problems.push(refused);
   if (!state) return;
   out.vars.docker_settings_state = state;
   const registries = carryRegistries({

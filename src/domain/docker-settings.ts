@@ -1,4 +1,6 @@
 import type { DockerCertFile, DockerSettingsFacts } from '../facts/docker-daemon-files.js';
+import { NodeAnswerError } from '../core/errors.js';
+import { fields, list, map, matching, type Shape, scalarText, text } from '../facts/node-answer.js';
 import { registryProblem } from '../roles/value-types.js';
 import { type CarriedRuntimes, carriedRuntimeKeys } from './docker-runtimes.js';
 import { type RegistryHost, type RegistryHostsFile, registryHostsFile } from './registry-hosts.js';
@@ -91,27 +93,40 @@ export interface CarriedDaemon {
   'default-runtime'?: string;
 }
 
-const CARRIED_KEYS = ['registry-mirrors', 'insecure-registries', 'exec-opts', 'log-driver', 'log-opts', 'data-root'] as const;
+/** The carried keys of daemon.json and their shapes, in the order they are kept (the state file must render the same twice). */
+const DAEMON_SHAPE = fields({
+  'registry-mirrors': list(text),
+  'insecure-registries': list(text),
+  'exec-opts': list(text),
+  'log-driver': text,
+  'log-opts': map(scalarText),
+  'data-root': text,
+});
 
-/** The carried subset of a daemon.json text, keys in a fixed order (the state file must render the same twice). */
-export function carriedDaemon(json: string): { daemon: CarriedDaemon; problem?: string } {
+/** The carried keys with their shapes, then runtimes and default-runtime as src/domain/docker-runtimes.ts reads them. */
+const daemonShape: Shape<CarriedDaemon> = (v, where) => ({ ...DAEMON_SHAPE(v, where), ...carriedRuntimeKeys(v as Record<string, unknown>) }) as CarriedDaemon;
+
+const DAEMON_JSON_PATH = '/etc/docker/daemon.json';
+
+/**
+ * The carried subset of a daemon.json text. Not JSON: nothing is carried (a note). JSON whose carried
+ * keys do not have Docker's shapes (`"log-opts": null`, a control character in `log-driver`):
+ * `refused`, the host is refused in the preflight, since what the node runs with cannot be known.
+ */
+export function carriedDaemon(json: string, where = DAEMON_JSON_PATH): { daemon: CarriedDaemon; problem?: string; refused?: string } {
   if (!json.trim()) return { daemon: {} };
-  let parsed: Record<string, unknown>;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch (e) {
-    return { daemon: {}, problem: `/etc/docker/daemon.json is not valid JSON (${(e as Error).message}): nothing of it can be carried` };
+    return { daemon: {}, problem: `${where} is not valid JSON (${(e as Error).message}): nothing of it can be carried` };
   }
-  const daemon: Record<string, unknown> = {};
-  for (const k of CARRIED_KEYS) {
-    const v = parsed?.[k];
-    if (v === undefined) continue;
-    if (k === 'log-opts') daemon[k] = Object.fromEntries(Object.entries(v as object).map(([a, b]) => [a, String(b)]));
-    else if (k === 'log-driver' || k === 'data-root') daemon[k] = String(v);
-    else if (Array.isArray(v)) daemon[k] = v.map(String);
+  try {
+    return { daemon: daemonShape(parsed, where) };
+  } catch (e) {
+    if (e instanceof NodeAnswerError) return { daemon: {}, refused: e.message };
+    throw e;
   }
-  Object.assign(daemon, carriedRuntimeKeys(parsed));
-  return { daemon: daemon as CarriedDaemon };
 }
 
 /** What the state file holds: enough to plan the same after /etc/docker is gone. */
@@ -120,20 +135,33 @@ export interface CarriedState {
   certs: DockerCertFile[];
 }
 
-/** The carried state from the probe, whether it read /etc/docker or the state file. */
-export function carriedState(f: DockerSettingsFacts): { state?: CarriedState; problem?: string } {
+const STATE_SHAPE = fields({
+  daemon: daemonShape,
+  certs: list(fields({ mode: matching(/^[0-7]{3,4}$/, 'a file mode'), registry: text, file: text })),
+});
+
+/** The carried state from the probe, whether it read /etc/docker or the state file; `refused`: its shape does not fit. */
+export function carriedState(f: DockerSettingsFacts): { state?: CarriedState; problem?: string; refused?: string } {
   if (f.source === 'none') return {};
   if (f.source === 'state') {
+    let parsed: unknown;
     try {
-      const s = JSON.parse(f.daemonJson) as CarriedState;
-      return { state: { daemon: carriedDaemon(JSON.stringify(s.daemon ?? {})).daemon, certs: s.certs ?? [] } };
+      parsed = JSON.parse(f.daemonJson);
     } catch (e) {
       return {
         problem: `the state file of carried Docker settings is not valid JSON (${(e as Error).message}); remove it or restore it from /var/backups/provision`,
       };
     }
+    try {
+      const s = STATE_SHAPE(parsed, 'the state file of carried Docker settings');
+      return { state: { daemon: (s.daemon ?? {}) as CarriedDaemon, certs: (s.certs ?? []) as DockerCertFile[] } };
+    } catch (e) {
+      if (e instanceof NodeAnswerError) return { refused: `${e.message}; remove it or restore it from /var/backups/provision` };
+      throw e;
+    }
   }
-  const { daemon, problem } = carriedDaemon(f.daemonJson);
+  const { daemon, problem, refused } = carriedDaemon(f.daemonJson);
+  if (refused) return { refused };
   const certs = f.certs.filter((c) => !registryProblem(c.registry) && /\.(crt|cert|key)$/.test(c.file) && !/[\s/]/.test(c.file));
   // Nothing to carry: no state file, so nodes without Docker settings get no change for them.
   if (Object.keys(daemon).length === 0 && certs.length === 0) return { problem };

@@ -1,5 +1,6 @@
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
+import { matching, text } from './node-answer.js';
 
 /** A file of Docker's `certs.d/<registry>/`, with its mode (a client key stays private when carried). */
 export interface DockerCertFile {
@@ -68,17 +69,32 @@ export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: st
   return { key: `docker-settings:${opts.stateFile}:${opts.containerdRoot}`, probe, parse: parseDockerSettings };
 }
 
+/** Image ids, tags and cert names go into commands and notes: shaped like Docker's, or the node's answer does not fit. */
+const imageId = matching(/^(sha256:)?[0-9a-f]+$/, 'an image id');
+
 export function parseDockerSettings(out: string): DockerSettingsFacts {
   const f: DockerSettingsFacts = { source: 'none', daemonJson: '', certs: [], dockerActive: false, images: [], containerImages: [] };
   for (const line of out.split('\n')) {
     const [kind = '', ...rest] = line.split(' ');
     if (kind === 'source') f.source = rest.join(' ');
     else if (kind === 'daemon') f.daemonJson = Buffer.from(rest.join(''), 'base64').toString('utf8');
-    else if (kind === 'cert' && rest.length >= 3) f.certs.push({ mode: rest[0]!.padStart(4, '0'), registry: rest[1]!, file: rest.slice(2).join(' ') });
+    else if (kind === 'cert' && rest.length >= 3)
+      f.certs.push({
+        mode: rest[0]!.padStart(4, '0'),
+        registry: text(rest[1], 'a certs.d directory name'),
+        file: text(rest.slice(2).join(' '), 'a certs.d file name'),
+      });
     else if (kind === 'docker-active') f.dockerActive = true;
     else if (kind === 'image' && rest.length >= 2)
-      f.images.push({ id: rest[0]!, bytes: Number(rest[1]) || 0, tags: (rest[2] ?? '').split(',').filter((t) => t && t !== '<none>:<none>') });
-    else if (kind === 'container' && rest[0]) f.containerImages.push(rest[0]);
+      f.images.push({
+        id: imageId(rest[0], 'Docker image list: id'),
+        bytes: Number(rest[1]) || 0,
+        tags: (rest[2] ?? '')
+          .split(',')
+          .filter((t) => t && t !== '<none>:<none>')
+          .map((t) => text(t, `Docker image list: a tag of ${rest[0]}`)),
+      });
+    else if (kind === 'container' && rest[0]) f.containerImages.push(imageId(rest[0], "Docker's containers: an image id"));
     else if (kind === 'data-root' && rest.length >= 3) f.dataRoot = { mount: rest[0]!, device: rest[1]!, path: rest.slice(2).join(' ') };
     else if (kind === 'containerd-root' && rest.length >= 2) f.containerdRootMount = { mount: rest[0]!, device: rest[1]! };
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RECORD_ENV } from '../core/constants.js';
 import type { Fact, FactValues, ProbeGroup } from './fact.js';
+import { misfit } from './node-answer.js';
 
 interface Section {
   probe: string;
@@ -23,17 +24,17 @@ export function batchScript(facts: Fact<unknown>[], opts: { record?: boolean } =
     script: `export LC_ALL=C${opts.record ? ` ${RECORD_ENV}=1` : ''}\n${lines.join('\n')}\n`,
     parse(stdout: string): FactValues {
       const values: FactValues = new Map();
-      // Each marker is looked for from where the last one was found: the answer is read once, not once per section.
-      let from = 0;
+      // One forward scan: each section is looked for after the previous one (linear in the answer).
+      let pos = 0;
       sections.forEach((s, i) => {
-        const start = stdout.indexOf(`${begin(i)}\n`, from);
+        const start = stdout.indexOf(`${begin(i)}\n`, pos);
         const endMark = `@@provision-${nonce}-end ${i} `;
         const end = start < 0 ? -1 : stdout.indexOf(endMark, start);
         const eol = end < 0 ? -1 : stdout.indexOf('\n', end);
         const code = eol < 0 ? '' : stdout.slice(end + endMark.length, eol);
-        if (!/^\d+$/.test(code)) throw new Error(`probe ${i} (${s.what}) printed no result`);
+        if (start < 0 || end < 0 || !/^\d+$/.test(code)) misfit(`the gather's probe ${i} (${s.what.slice(0, 200)})`, 'printed no result');
         s.read(stdout.slice(start + begin(i).length + 1, end), Number(code), values);
-        from = eol + 1;
+        pos = eol + 1;
       });
       return values;
     },
@@ -59,7 +60,7 @@ function sectionsOf(facts: Fact<unknown>[]): Section[] {
       what: `${by.id}: ${items.join(', ').slice(0, 200)}`,
       read(body, code, values) {
         const each = by.split(body, items);
-        if (each.length !== items.length) throw new Error(`probe of ${by.id} answered for ${each.length} of ${items.length}`);
+        if (each.length !== items.length) misfit(`the gather's probe of ${by.id}`, `answered for ${each.length} of ${items.length}`);
         members.forEach((f, i) => {
           values.set(f.key, f.parse(each[i]!, code));
         });

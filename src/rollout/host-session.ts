@@ -1,14 +1,17 @@
-import { ProvisionError } from '../core/errors.js';
-import type { HostStats, Listener } from '../core/events.js';
+import { ProvisionError, TransportError } from '../core/errors.js';
+import { type HostStats, type Listener, reportResult } from '../core/events.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Vars } from '../inventory/inventory.js';
 import type { Transport } from '../transport/transport.js';
 import type { TransportFactory } from './rollout.js';
 
 /**
- * One host's connection for a command (apply, restore): connect, run `body`, close. A host that
- * cannot be reached, or whose connection is lost on the way (a TransportError, the one kind of
- * ProvisionError a transport throws), is unreachable: a result, not a broken run.
+ * One host's connection for a command (apply, restore): connect, run `body`, close. This is the one
+ * boundary of a host's work: whatever is thrown inside it ends that host only, and the run goes on
+ * for the others (and writes its recap, report and retry file). A host that cannot be reached, or
+ * whose connection is lost on the way (a TransportError, the one kind of error a transport throws),
+ * is unreachable; anything else thrown (a node answer that does not fit, a task's error, a fault
+ * of provision's own) is the host's failure with its message.
  * Returns the round trips the connection made, when it was made.
  */
 export async function inHostSession(
@@ -23,17 +26,33 @@ export async function inHostSession(
     transport = await opts.connect(host, connectionOf(host, vars));
   } catch (e) {
     stats.unreachable = 1;
-    opts.listener({ type: 'host-unreachable', host, error: (e as Error).message });
+    opts.listener({ type: 'host-unreachable', host, error: messageOf(e) });
     return undefined;
   }
   try {
     await body(transport);
   } catch (e) {
-    if (!(e instanceof ProvisionError)) throw e;
-    stats.unreachable = 1;
-    opts.listener({ type: 'host-unreachable', host, error: e.message });
+    if (e instanceof TransportError) {
+      stats.unreachable = 1;
+      opts.listener({ type: 'host-unreachable', host, error: e.message });
+    } else hostFailed(host, e, stats, opts.listener);
   } finally {
-    await transport.close();
+    // A close that fails changes nothing of the host's outcome.
+    await transport.close().catch(() => {});
   }
   return transport.runs;
+}
+
+/** An error that ended a host's work, as that host's failed result (its role and task when the error knows them). */
+function hostFailed(host: string, e: unknown, stats: HostStats, listener: Listener): void {
+  const where = e instanceof ProvisionError ? { role: e.role ?? 'rollout', task: e.task ?? 'host' } : { role: 'rollout', task: 'host' };
+  listener({ type: 'task-start', host, ...where, handler: false });
+  reportResult(stats, listener, { host, ...where, handler: false, status: 'failed', changes: [], error: messageOf(e) });
+}
+
+/** The message of anything thrown; what is not a ProvisionError keeps its kind (`TypeError: ...`) for a bug report. */
+export function messageOf(e: unknown): string {
+  if (e instanceof ProvisionError) return e.message;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
 }

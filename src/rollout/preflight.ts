@@ -1,5 +1,5 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import { ErrorList, ValidationError } from '../core/errors.js';
+import { ErrorList, TransportError, ValidationError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
 import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
@@ -14,6 +14,7 @@ import type { Vars } from '../inventory/inventory.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
+import { messageOf } from './host-session.js';
 import { FactCache } from '../apply/fact-cache.js';
 import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
 import { planFacts, runHost } from '../apply/run-host.js';
@@ -181,7 +182,7 @@ export async function preflightFleet(prepared: PreparedRun, opts: { connect: Tra
       try {
         transport = await opts.connect(host.host, connectionOf(host.host, host.vars));
       } catch (e) {
-        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message], notes: [] });
+        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [messageOf(e)], notes: [] });
         continue;
       }
       try {
@@ -196,9 +197,11 @@ export async function preflightFleet(prepared: PreparedRun, opts: { connect: Tra
           notes: p.notes,
         });
       } catch (e) {
-        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [(e as Error).message], notes: [] });
+        // The host's boundary (as inHostSession's): a lost connection is unreachable, anything else refuses this host only.
+        const result = e instanceof TransportError ? 'unreachable' : 'refused';
+        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result, problems: [messageOf(e)], notes: [] });
       } finally {
-        await transport.close();
+        await transport.close().catch(() => {});
       }
     }
   };

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TransportError } from '../core/errors.js';
+import { ScriptOutput } from './bounded-output.js';
 import type { RunResult } from './transport.js';
 import { type BecomeOptions, ScriptTransport } from './script-transport.js';
 
@@ -14,19 +15,20 @@ export class LocalTransport extends ScriptTransport {
   protected exec = (command: string, stdin: string, timeoutMs?: number, onStdout?: (chunk: string) => void): Promise<RunResult> =>
     new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
+      const output = new ScriptOutput(onStdout);
+      let tooLarge = false;
       const timer = timeoutMs ? setTimeout(() => child.kill('SIGKILL'), timeoutMs) : undefined;
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (d: string) => {
-        stdout += d;
-        onStdout?.(d);
+      child.stdout.on('data', (d: Buffer) => {
+        if (tooLarge || output.out(d)) return;
+        tooLarge = true;
+        child.kill('SIGKILL');
       });
-      child.stderr.on('data', (d) => (stderr += d));
+      child.stderr.on('data', (d: Buffer) => output.err(d));
       child.on('error', reject);
       child.on('close', (code, signal) => {
         if (timer) clearTimeout(timer);
-        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+        if (tooLarge) reject(ScriptOutput.tooLarge(this.host));
+        else resolve(output.result(code ?? (signal ? 128 : 1)));
       });
       child.stdin.on('error', () => {});
       child.stdin.end(stdin);

@@ -1,9 +1,9 @@
 import type { NodeSSH } from 'node-ssh';
-import { StringDecoder } from 'node:string_decoder';
 import { constants as osConstants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { ConnectionLostError, TransportError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
+import { ScriptOutput } from './bounded-output.js';
 import { type RawExec, ScriptTransport } from './script-transport.js';
 import { openRoute, planRoute, type RouteOptions } from './ssh-route.js';
 import type { RunResult } from './transport.js';
@@ -15,9 +15,19 @@ interface StreamLocalClient {
 
 interface ExecResult {
   code: number | null;
-  signal?: string | null;
-  stdout: string;
-  stderr: string;
+  signal: string | null;
+  /** stdout read whole went past ANSWER_MAX: the channel was closed. */
+  tooLarge: boolean;
+}
+
+/** What of ssh2's exec channel is used (its types are not among this project's). */
+interface ExecChannel {
+  on(event: 'data', listener: (chunk: Buffer) => void): void;
+  on(event: 'exit', listener: (code: number | null, signal?: string) => void): void;
+  on(event: 'close', listener: () => void): void;
+  stderr: { on(event: 'data', listener: (chunk: Buffer) => void): void };
+  close(): void;
+  end(data: string): void;
 }
 
 export interface SshOptions extends RouteOptions {
@@ -67,12 +77,28 @@ export class SshTransport extends ScriptTransport {
   }
 
   protected exec: RawExec = async (command, stdin, timeoutMs, onStdout): Promise<RunResult> => {
-    if (this.lost || !this.ssh.isConnected()) throw this.lostError(this.lost ?? 'the connection was closed');
+    const connection = this.ssh.connection;
+    if (this.lost || !this.ssh.isConnected() || !connection) throw this.lostError(this.lost ?? 'the connection was closed');
     let timer: NodeJS.Timeout | undefined;
-    const decoder = new StringDecoder('utf8');
-    const stream = onStdout ? { onStdout: (chunk: Buffer) => onStdout(decoder.write(chunk)) } : {};
-    const run = (this.ssh.execCommand(command, { stdin, noTrim: true, ...stream } as never) as Promise<ExecResult>).catch((e) => {
-      throw this.lostError((e as Error).message, e);
+    // Not node-ssh's execCommand: it keeps every chunk and joins them at the end, unbounded.
+    const output = new ScriptOutput(onStdout);
+    const run = new Promise<ExecResult>((resolve, reject) => {
+      connection.exec(command, {}, (err: Error | undefined, channel: ExecChannel) => {
+        if (err) return reject(this.lostError(err.message, err));
+        const r: ExecResult = { code: null, signal: null, tooLarge: false };
+        channel.on('data', (chunk: Buffer) => {
+          if (r.tooLarge || output.out(chunk)) return;
+          r.tooLarge = true;
+          channel.close();
+        });
+        channel.stderr.on('data', (chunk: Buffer) => output.err(chunk));
+        channel.on('exit', (code: number | null, signal?: string) => {
+          r.code = code ?? null;
+          r.signal = signal ?? null;
+        });
+        channel.on('close', () => resolve(r));
+        channel.end(stdin);
+      });
     });
     const timeout = new Promise<never>((_, reject) => {
       if (!timeoutMs) return;
@@ -86,11 +112,13 @@ export class SshTransport extends ScriptTransport {
     });
     try {
       const r = await Promise.race([run, timeout]);
-      if (r.code !== null && r.code !== undefined) return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+      if (r.tooLarge) throw ScriptOutput.tooLarge(this.host);
+      if (r.code !== null && r.code !== undefined) return output.result(r.code);
       // A channel that closes without an exit status: the connection went, or the remote process was killed by a signal.
       if (this.lost || !r.signal) throw this.lostError(this.lost ?? 'the command ended without an exit status');
       const name = (r.signal.startsWith('SIG') ? r.signal : `SIG${r.signal}`) as NodeJS.Signals;
-      return { code: 128 + (osConstants.signals[name] ?? 0), stdout: r.stdout, stderr: `${r.stderr}killed by ${name}\n` };
+      output.err(`killed by ${name}\n`);
+      return output.result(128 + (osConstants.signals[name] ?? 0));
     } finally {
       clearTimeout(timer);
     }

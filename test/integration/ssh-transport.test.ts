@@ -9,6 +9,7 @@ import { SshTransport } from '../../src/transport/ssh-transport.js';
 import { requireTool } from '../helpers/roles.js';
 import { freeListenPort } from '../fleet/ports.js';
 import { TestSshd } from '../helpers/sshd.js';
+import { expectBoundedAnswers } from '../helpers/bounded-answers.js';
 
 async function rejection(p: Promise<unknown>): Promise<Error & Record<string, unknown>> {
   try {
@@ -121,5 +122,14 @@ describe('SSH transport against a real sshd on loopback', function () {
     return rejection(SshTransport.connect('node', { ...spec, privateKeyFile: '/nonexistent/key' })).then((e) => {
       expect(e.message).to.equal('cannot read private key /nonexistent/key (ansible_ssh_private_key_file of node)');
     });
+  });
+
+  it('issue 23: an 80 MiB answer fails the host, streamed output and stderr keep their tails (not node-ssh execCommand, which joins every chunk)', async () => {
+    const t = await SshTransport.connect('node', spec, { knownHostsFile: sshd.knownHosts() });
+    try {
+      await expectBoundedAnswers(t);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -20,8 +20,9 @@ function vaulted(passFile: string, plain: string, indent: string): string {
 }
 
 /**
- * The real CLI over a local-connection host (this machine), as an operator runs it: a command task
- * prints ESC[2J and an OSC title on stdout and stderr, files are written from vaulted values nested in
+ * The real CLI over a local-connection host (this machine), as an operator runs it: a failing command
+ * task prints ESC[2J and an OSC title on stderr (what a failed task's message shows: its stdout is shown
+ * only when it wrote no stderr), files are written from vaulted values nested in
  * maps (a `!vault` value and a whole vaulted vars file), with --diff, --report, --report-html and a
  * retry file that cannot be written.
  */
@@ -38,7 +39,7 @@ describe('what the CLI shows and writes: text only, secrets masked (local connec
     '  registry_auth: { type: map, default: {}, description: credentials }',
     'tasks:',
     `  - name: labels\n    copy: { content: "{{ json kubelet_flags }}\\nauth={{ registry_auth.password }}\\n", dest: "${root}/labels" }`,
-    `  - name: paint\n    command: { cmd: "printf 'out\\\\033[2J\\\\033]0;owned\\\\007\\\\302\\\\233x'; printf 'err\\\\033[2J\\\\342\\\\200\\\\256' >&2; exit 1" }`,
+    `  - name: paint\n    command: { cmd: "printf 'out\\\\033[2J\\\\033]0;owned\\\\007\\\\302\\\\233x' >&2; printf 'err\\\\033[2J\\\\342\\\\200\\\\256' >&2; exit 1" }`,
   ]);
   const pass = join(role.root, 'vault-pass');
   writeFileSync(pass, 'test-vault-password\n');

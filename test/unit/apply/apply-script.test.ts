@@ -13,6 +13,7 @@ function run(parts: { changes: Change[]; handler?: boolean }[], opts: { taskTime
   const stream = batch.parser();
   const events: BatchEvent[] = [];
   for (let i = 0; i < r.stdout.length; i += 7) stream.feed(r.stdout.slice(i, i + 7), (e) => events.push(e));
+  stream.end();
   return { code: r.status, events, stream };
 }
 const change = (script: string): Change => ({ what: script, script, predict: [] });
@@ -103,5 +104,79 @@ describe('batch apply script: one round trip, task by task', () => {
         { kind: 'end', part: 3, code: 3, output: '' },
       ]);
     }
+  });
+});
+
+describe('issue 23: an apply script stream is input: markers cannot be forged or lost, output is bounded', () => {
+  /** A parser of a real batch script, and its marker (read from the script, as a node could not). */
+  const parserOf = (parts: number) => {
+    const batch = batchApplyScript(Array.from({ length: parts }, () => ({ changes: [change('true')], handler: false })));
+    const mark = /@@provision-[0-9a-f]{12}/.exec(batch.script)![0];
+    return { stream: batch.parser(), mark };
+  };
+
+  it('`printf done` (no newline) as a task: its end marker is still seen, the next task is reported, no nonce in any output', () => {
+    const { code, events, stream } = run([{ changes: [change('printf done')] }, { changes: [change('printf "x\\n\\n"')] }], { gatherAfter: 'printf g' });
+    expect(code).to.equal(0);
+    expect(events).to.deep.equal([
+      { kind: 'begin', part: 0 },
+      { kind: 'end', part: 0, code: 0, output: 'done' },
+      { kind: 'begin', part: 1 },
+      { kind: 'end', part: 1, code: 0, output: 'x\n' },
+    ]);
+    expect(stream.gathered).to.equal('g');
+    expect(JSON.stringify(events) + stream.other).to.not.include('@@provision');
+  });
+
+  it('a failing task without a newline: its stderr marker is seen, its stderr told', () => {
+    const { events, stream } = run([{ changes: [change('printf out; printf err >&2; exit 4')] }]);
+    expect(events.at(-1)).to.deep.equal({ kind: 'end', part: 0, code: 4, output: 'out' });
+    expect(stream.stderr(0)).to.equal('err');
+  });
+
+  for (const [name, forged] of [
+    ['a part out of range', 'begin 999'],
+    ['a part out of turn', 'begin 1'],
+    ['an end without its begin', 'end 0 0'],
+    ['an unknown kind', 'launch 0'],
+    ['an end with a code that is no number', 'end 0 zero'],
+  ] as const) {
+    it(`${name} (${forged}) stops the reading with a problem naming it, never the nonce, and throws nothing`, () => {
+      const { stream, mark } = parserOf(2);
+      const events: BatchEvent[] = [];
+      stream.feed(`\n${mark}-dir /tmp/x\n\n${mark}-${forged}\nafter\n\n${mark}-begin 0\n`, (e) => events.push(e));
+      stream.end();
+      expect(stream.problem?.message).to.equal(
+        `node answered something provision cannot read: the apply script's stream: marker "${forged}" does not follow the script's order`,
+      );
+      expect(stream.problem?.message).to.not.include(mark);
+      // Nothing after the problem is read as a marker.
+      expect(events).to.deep.equal([]);
+    });
+  }
+
+  it('a 48 MB line of task output: linear (under 3 s here), only its 64 KiB tail kept with the count dropped', () => {
+    const { stream, mark } = parserOf(1);
+    const events: BatchEvent[] = [];
+    const start = Date.now();
+    const chunk = 'y'.repeat(65536);
+    stream.feed(`\n${mark}-dir /tmp/x\n\n${mark}-begin 0\n`, (e) => events.push(e));
+    for (let i = 0; i < 768; i++) stream.feed(chunk, (e) => events.push(e));
+    stream.feed(`z\n\n${mark}-end 0 0\n`, (e) => events.push(e));
+    expect(Date.now() - start).to.be.below(3000);
+    const end = events.at(-1) as Extract<BatchEvent, { kind: 'end' }>;
+    expect(end.output).to.match(/^\[50266114 characters dropped\]\ny+z$/);
+    expect(end.output.length).to.be.below(65536 + 40);
+  });
+
+  it('a gather answer past 64 MiB is not kept (gathered again, where the transport refuses it)', () => {
+    const { stream, mark } = parserOf(1);
+    const noop = () => {};
+    stream.feed(`\n${mark}-dir /tmp/x\n\n${mark}-begin 0\n\n${mark}-end 0 0\n\n${mark}-gathered\n`, noop);
+    const mib = 'g'.repeat(1024 * 1024);
+    for (let i = 0; i < 65; i++) stream.feed(mib, noop);
+    stream.end();
+    expect(stream.gathered).to.equal(undefined);
+    expect(stream.gatheredTooLarge).to.equal(true);
   });
 });

@@ -458,3 +458,40 @@ describe('workloads: log collectors among the daemonsets', () => {
     expect(logFormatNote([])).to.equal(undefined);
   });
 });
+
+describe('issue 23: what a node holds in daemon.json and the state file is parsed against a shape, never trusted', () => {
+  const refusal = (facts: DockerSettingsFacts) => {
+    const carry = dockerCarry(facts, VARS, ROLES);
+    expect(carry.vars).to.not.have.property('docker_settings_state');
+    expect(carry.problems).to.have.length(1);
+    return carry.problems[0]!;
+  };
+
+  it('"log-opts": null refuses the host with a one-line reason naming the key (it was an internal error ending the run)', () => {
+    const why = refusal(node({ 'log-opts': null }));
+    expect(why).to.equal('node answered something provision cannot read: /etc/docker/daemon.json "log-opts" is null, expected a map');
+  });
+
+  it('escape sequences in a carried string refuse the host, and the reason shows them escaped (no ESC reaches a terminal)', () => {
+    const why = refusal(node({ 'log-driver': '\u001b[2J\u001b[Hok', 'registry-mirrors': ['https://m.example'] }));
+    expect(why).to.equal('node answered something provision cannot read: /etc/docker/daemon.json "log-driver" holds the control character U+001B');
+    expect(why).to.not.match(/[\u0000-\u001f]/);
+  });
+
+  it('wrong shapes inside lists and maps are named by their place', () => {
+    expect(refusal(node({ 'registry-mirrors': ['https://m.example', 5] }))).to.match(/"registry-mirrors"\[1\] is 5, expected a string$/);
+    expect(refusal(node({ 'log-opts': { 'max-size': { a: 1 } } }))).to.match(/"log-opts"\.max-size is \{"a":1\}, expected a string$/);
+    expect(refusal(node({ 'exec-opts': 'native.cgroupdriver=systemd' }))).to.match(/"exec-opts" is "native\.cgroupdriver=systemd", expected a list$/);
+    // Docker's own scalars in log-opts stay readable.
+    expect(dockerCarry(node({ 'log-opts': { 'max-file': 3 } }), VARS, ROLES).problems).to.deep.equal([]);
+  });
+
+  it('a state file {"daemon":{},"certs":"x"} refuses the host (it was "certs.map is not a function")', () => {
+    const why = refusal(parseDockerSettings(`source state\ndaemon ${b64('{"daemon":{},"certs":"x"}')}\n`));
+    expect(why).to.match(
+      /^node answered something provision cannot read: the state file of carried Docker settings "certs" is "x", expected a list; remove it/,
+    );
+    const mode = refusal(parseDockerSettings(`source state\ndaemon ${b64('{"certs":[{"registry":"r","file":"a.crt","mode":"rwx"}]}')}\n`));
+    expect(mode).to.match(/"certs"\[0\] "mode" is "rwx", expected a file mode/);
+  });
+});

@@ -16,10 +16,10 @@ export function markerPath(role: string, handler: string): string {
 }
 
 /** The marker facts of every handler of a host, gathered with the plan's other facts. */
-export const pendingHandlerFacts = (plan: PreparedHost) => plan.roles.flatMap((r) => r.handlers.map((h) => existsFact(markerPath(r.role, h.spec.name))));
+export const owedHandlerFacts = (plan: PreparedHost) => plan.roles.flatMap((r) => r.handlers.map((h) => existsFact(markerPath(r.role, h.spec.name))));
 
 /** The handlers of a role a previous run notified and never ran, from the gathered marker facts. */
-export function pendingHandlers(role: PreparedRole, values: Map<string, unknown>): string[] {
+export function owedHandlers(role: PreparedRole, values: Map<string, unknown>): string[] {
   return role.handlers.map((h) => h.spec.name).filter((name) => values.get(existsFact(markerPath(role.role, name)).key) === true);
 }
 

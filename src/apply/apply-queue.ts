@@ -51,10 +51,10 @@ export class ApplyQueue {
   async flush(opts: FlushOptions = {}): Promise<PlannedStep | undefined> {
     const steps = this.pending;
     this.pending = [];
-    if (!steps.some((s) => s.changes)) return (await runBatch(steps, this.batchRun(false, false))) as PlannedStep | undefined;
+    if (!steps.some((s) => s.changes)) return await runBatch(steps, this.batchRun(false, false));
     const run = { ...this.batchRun(!!opts.gatherAfter, !!opts.last), ...(opts.evenInterrupted ? { interrupted: () => false } : {}) };
     this.run.invalidateFacts();
-    return (await runBatch(steps, run)) as PlannedStep | undefined;
+    return await runBatch(steps, run);
   }
 
   private batchRun(gather: boolean, last: boolean): BatchRun {
@@ -62,10 +62,10 @@ export class ApplyQueue {
     const probes = gather ? q.gather(last) : undefined;
     return {
       transport: q.transport,
-      start: (e) => q.start(e as PlannedStep),
+      start: (e) => q.start(e),
       report(e, result = e.result) {
         if (!e.changes) this.start(e);
-        q.report(e as PlannedStep, result);
+        q.report(e, result);
       },
       interrupted: q.interrupted,
       timeLimitS: q.timeLimitS,

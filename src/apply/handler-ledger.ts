@@ -2,7 +2,7 @@ import { nodeDecision } from '../core/change.js';
 import type { TaskResult } from '../core/events.js';
 import type { FactValues } from '../facts/fact.js';
 import type { TaskInstance } from '../plan/expand-tasks.js';
-import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
+import type { PreparedHost, PreparedRole } from '../plan/model.js';
 import { owedHandlers } from './owed-handlers.js';
 import type { PlannedStep, StepToPlan } from './planned-step.js';
 

@@ -1,7 +1,7 @@
 import type { Change } from '../core/change.js';
 import type { TaskResult } from '../core/events.js';
 import type { TaskInstance } from '../plan/expand-tasks.js';
-import type { PreparedRole } from '../plan/prepare.js';
+import type { PreparedRole } from '../plan/model.js';
 
 /**
  * A task or handler of a role, planned for one host: its result as planned, and the changes still to

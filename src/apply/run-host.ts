@@ -1,6 +1,6 @@
 import { type HostStats, type Listener, emptyStats, reportResult } from '../core/events.js';
 import type { Fact } from '../facts/fact.js';
-import type { PreparedHost } from '../plan/prepare.js';
+import type { PreparedHost } from '../plan/model.js';
 import type { PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
 import { ApplyQueue } from './apply-queue.js';

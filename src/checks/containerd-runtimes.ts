@@ -1,5 +1,6 @@
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { normalizeRuntimes, type RuntimeSpec } from '../domain/runtime-presets.js';
+import { CONTAINERD_DROPIN_IMPORTS } from '../domain/containerd-versions.js';
 import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
@@ -36,7 +37,7 @@ const handlersOf = (args: Record<string, unknown>) =>
     runcBinary: String(args.runc_binary),
     runscConfigPath: String(args.runsc_config),
   });
-const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config));
+const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config), CONTAINERD_DROPIN_IMPORTS.glob);
 const shimsFact = (args: Record<string, unknown>) => {
   const shims = [
     ...new Set(

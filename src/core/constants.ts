@@ -31,4 +31,4 @@ export const RECEIPT_ROOT = '/var/lib/provision/receipts';
 export const RECORD_ENV = 'PROVISION_RECORD';
 
 /** A marker per handler a change notified, removed when the handler has run: a run cut short leaves it for the next. */
-export const PENDING_HANDLERS_DIR = '/var/lib/provision/pending-handlers';
+export const OWED_HANDLERS_DIR = '/var/lib/provision/pending-handlers';

@@ -1,5 +1,5 @@
 import type { DockerCertFile, DockerSettingsFacts } from '../facts/docker-daemon-files.js';
-import { registryProblem } from '../roles/value-types.js';
+import { registryProblem } from './registry-names.js';
 import { type RegistryHost, type RegistryHostsFile, registryHostsFile } from './registry-hosts.js';
 
 /**

@@ -1,5 +1,5 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
-import type { Vars } from '../inventory/inventory.js';
+import type { Vars } from '../core/vars.js';
 import {
   VariableProblems,
   checkVariables,
@@ -15,7 +15,7 @@ import { ROLES_VARIABLE } from '../roles/select-roles.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import { inputKey } from '../template/template-inputs.js';
 import { instanceFor, tasksInputs } from './expand-tasks.js';
-import type { PreparedHost, PreparedRole } from './prepare.js';
+import type { PreparedHost, PreparedRole } from './model.js';
 
 /**
  * Plans shared between hosts. A fleet's hosts mostly differ only in names the roles' tasks never
@@ -31,6 +31,7 @@ import type { PreparedHost, PreparedRole } from './prepare.js';
  * or whose reads cannot be known, is not shared: each of its hosts is planned in full.
  */
 export class PlanClasses {
+  // null: the class's first host was planned, and its plan is not to be shared.
   private readonly classes = new Map<string, PlanClass | null>();
   /** What the tasks, handlers and checks of every role may read; undefined when not known. */
   private readonly taskReads: ReadonlySet<string> | undefined;
@@ -67,9 +68,10 @@ export class PlanClasses {
     return values === undefined ? undefined : `${JSON.stringify([names, [...literal].sort()])}${values}`;
   }
 
-  /** The shared plan of a class: undefined when none is made yet, null when the class is not shared. */
-  get(key: string): PlanClass | null | undefined {
-    return this.classes.get(key);
+  /** The shared plan of a class; else whether its first host is still to define it ('none yet') or it is 'not shared'. */
+  get(key: string): PlanClass | 'none yet' | 'not shared' {
+    const found = this.classes.get(key);
+    return found === undefined ? 'none yet' : found === null ? 'not shared' : found;
   }
 
   /**
@@ -157,7 +159,7 @@ class PlanClass {
   }
 
   /** The class's plan for one of its hosts, with the host's own variables resolved and every variable checked. */
-  planFor(host: string, inventoryVars: Vars, warnings?: Set<string>): PreparedHost {
+  preparedFor(host: string, inventoryVars: Vars, warnings?: Set<string>): PreparedHost {
     if (warnings) for (const w of typoWarnings(this.catalog, inventoryVars)) warnings.add(w);
     const undeclared = Object.keys(inventoryVars).filter((n) => !Object.hasOwn(this.catalog.variables, n));
     const context = copy(this.rendered);

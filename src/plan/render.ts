@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { pathProblem } from '../roles/value-types.js';
-import type { PreparedHost } from './prepare.js';
+import type { PreparedHost } from './model.js';
 
 const SAFE_DIR_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 

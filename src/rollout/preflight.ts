@@ -13,9 +13,9 @@ import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
 import { FactCache } from '../apply/fact-cache.js';
-import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
+import type { PreparedHost, PreparedRun } from '../plan/model.js';
 import { planFacts, runHost } from '../apply/run-host.js';
-import type { TransportFactory } from './rollout.js';
+import type { TransportFactory } from '../plan/model.js';
 
 export interface HostPreflight {
   /** The host planned on its detected layout. */

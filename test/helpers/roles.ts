@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { prepareRun, type PreparedHost } from '../../src/plan/prepare.js';
+import { prepareRun } from '../../src/plan/prepare.js';
+import type { PreparedHost } from '../../src/plan/model.js';
 import { renderedFiles, type RenderedFile } from '../../src/plan/render.js';
 import { Inventory, type Vars } from '../../src/inventory/inventory.js';
 

@@ -99,7 +99,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       connect,
       listener,
       interrupted: interrupts.interrupted,
-      taskTimeoutS,
+      timeLimitS: taskTimeoutS,
       serial,
       maxFailPercentage,
     });

@@ -10,7 +10,8 @@ import type { PlannedStep, StepToPlan } from '../../../src/apply/planned-step.js
 import { NEEDS_FACTS, type PlannerOptions, type QueueState, StepPlanner } from '../../../src/apply/step-planner.js';
 import type { TaskResult } from '../../../src/core/events.js';
 import { Inventory } from '../../../src/inventory/inventory.js';
-import { type PreparedHost, prepareRun } from '../../../src/plan/prepare.js';
+import { prepareRun } from '../../../src/plan/prepare.js';
+import type { PreparedHost } from '../../../src/plan/model.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 import type { RunOptions } from '../../../src/transport/transport.js';
 

@@ -16,6 +16,8 @@ export interface PreparedRole {
   tasks: TaskInstance[];
   handlers: TaskInstance[];
   skipped: SkippedTask[];
+  /** The preflight kinds the role declares (role.yaml `preflight:`): which preflight checks apply to its host. */
+  preflight: string[];
   /** The role's `verify:` checks, for the rollout's verification. */
   checks: TaskInstance[];
 }

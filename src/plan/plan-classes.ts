@@ -179,6 +179,7 @@ class PlanClass {
       vars,
       roles: this.roles.map((r) => ({
         role: r.role,
+        preflight: r.preflight,
         tasks: r.tasks.map((t) => instanceFor(t, vars)),
         handlers: r.handlers.map((t) => instanceFor(t, vars)),
         skipped: r.skipped,

@@ -157,7 +157,14 @@ function expandRoles(engine: TemplateRenderer, host: string, vars: Vars, chosen:
       const main = expandTasks(role, role.tasks, vars, engine, host);
       const handlers = expandTasks(role, role.handlers, vars, engine, host);
       const checks = expandTasks(role, role.verify, vars, engine, host, CHECK_TYPES);
-      return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped, checks: checks.instances };
+      return {
+        role: role.name,
+        preflight: role.preflight,
+        tasks: main.instances,
+        handlers: handlers.instances,
+        skipped: main.skipped,
+        checks: checks.instances,
+      };
     }),
   };
 }

@@ -50,11 +50,7 @@ export async function preflightHost(
   const values = await cache.need([fact, dockerFact], () => [...planFacts(host, ctx), ...(opts.alsoGather?.(host) ?? [])]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
-  const carry = dockerCarry(
-    values.get(dockerFact.key) as DockerSettingsFacts,
-    host.vars,
-    host.roles.map((r) => r.role),
-  );
+  const carry = dockerCarry(values.get(dockerFact.key) as DockerSettingsFacts, host.vars, declaredPreflight(host));
   const detected = { ...layoutVars(facts), ...carry.vars };
   const layoutFor = (vars: Vars) => ({
     ...layoutOf(vars),
@@ -65,11 +61,7 @@ export async function preflightHost(
   try {
     plan = prepared.replan(host.host, detected);
     // Some detections depend on the layout the host settled on (detected or forced).
-    const more = runtimeVars(
-      facts.runcs,
-      plan.vars,
-      plan.roles.map((r) => r.role),
-    );
+    const more = runtimeVars(facts.runcs, plan.vars, declaredPreflight(plan));
     if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is
@@ -80,14 +72,7 @@ export async function preflightHost(
   }
   await cache.need(planFacts(plan, ctx), () => []);
   const layout = layoutFor(plan.vars);
-  const problems = [
-    ...carry.problems,
-    ...preflightProblems(
-      facts,
-      plan.vars,
-      plan.roles.map((r) => r.role),
-    ),
-  ];
+  const problems = [...carry.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
   const notes = [...carry.notes];
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
@@ -114,6 +99,9 @@ export async function preflightHost(
   }
   return { plan, facts, layout, problems, notes, cache };
 }
+
+/** The preflight kinds a host's roles declare (role.yaml `preflight:`): they select the checks; no role is named here. */
+const declaredPreflight = (plan: PreparedHost): ReadonlySet<string> => new Set(plan.roles.flatMap((r) => r.preflight));
 
 async function dockerSocketPods(vars: Vars, allowed: boolean): Promise<string[]> {
   const command = String(vars.provision_pods_command);

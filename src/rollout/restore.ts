@@ -89,7 +89,7 @@ export function restartsFor(paths: string[], roles: PreparedRole[]): PreparedRol
     const notified = new Set(role.tasks.filter((t) => t.notify.length && paths.some((p) => writes(t, p))).flatMap((t) => t.notify));
     tasks.push(...role.handlers.filter((h) => notified.has(h.spec.name)));
   }
-  return { role: 'restore', tasks, handlers: [], skipped: [], checks: [] };
+  return { role: 'restore', preflight: [], tasks, handlers: [], skipped: [], checks: [] };
 }
 
 const daemonReload: TaskInstance = {

@@ -40,15 +40,12 @@ export class PlanClasses {
     private readonly catalog: RoleCatalog,
     private readonly engine: TemplateRenderer,
   ) {
-    const reads = new Set<string>();
-    let known = true;
-    for (const role of catalog.roles) {
-      for (const inputs of [tasksInputs(role.tasks, engine), tasksInputs(role.handlers, engine), tasksInputs(role.verify, engine, CHECK_TYPES)]) {
-        if (inputs === undefined) known = false;
-        else for (const n of inputs) reads.add(n);
-      }
-    }
-    this.taskReads = known ? reads : undefined;
+    const lists = catalog.roles.flatMap((role) => [
+      tasksInputs(role.tasks, engine),
+      tasksInputs(role.handlers, engine),
+      tasksInputs(role.verify, engine, CHECK_TYPES),
+    ]);
+    this.taskReads = lists.every((inputs) => inputs !== undefined) ? new Set(lists.flatMap((inputs) => [...inputs!])) : undefined;
   }
 
   /**

@@ -28,11 +28,11 @@ export interface HostRunOptions {
   /** Counted into: the caller's, so that what was counted survives a lost connection. */
   stats?: HostStats;
   /**
-   * Facts the caller reads once the roles are done (the verification's), so they are in `cache`
-   * afterwards at no round trip of their own: `readOnly` ones ride on every apply script's gather,
-   * the others (probes that may change the node) only on the last one's.
+   * The after-facts: what the caller reads once the roles are done (the verification's), so they are
+   * in `cache` afterwards at no round trip of their own: `readOnlyFacts` ride on every apply script's
+   * gather, the others of `facts` (probes that may change the node) only on the last one's.
    */
-  afterFacts?: { readOnly: Fact<unknown>[]; all: Fact<unknown>[] };
+  afterFacts?: { facts: Fact<unknown>[]; readOnlyFacts: Fact<unknown>[] };
 }
 
 /**
@@ -100,7 +100,7 @@ class HostRun {
       },
       gather: (last) =>
         this.position < this.mains.length || opts.afterFacts
-          ? cache.gather(last ? [...this.upcoming(), ...(opts.afterFacts?.all ?? [])] : this.upcoming(), { fresh: true, record: !opts.check })
+          ? cache.gather(last ? [...this.upcoming(), ...(opts.afterFacts?.facts ?? [])] : this.upcoming(), { fresh: true, record: !opts.check })
           : undefined,
       invalidateFacts: () => cache.invalidate(),
     });
@@ -109,7 +109,7 @@ class HostRun {
   /** The facts of every step still to plan: they are gathered with the next need, in the same round trip. */
   private upcoming(): Fact<unknown>[] {
     const rest = this.mains.slice(this.position).flatMap((s) => this.planner.factsOf(s.task));
-    return [...rest, ...this.handlerFacts, ...(this.opts.afterFacts?.readOnly ?? [])];
+    return [...rest, ...this.handlerFacts, ...(this.opts.afterFacts?.readOnlyFacts ?? [])];
   }
 
   async roles(): Promise<void> {

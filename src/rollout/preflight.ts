@@ -42,14 +42,14 @@ export async function preflightHost(
   prepared: PreparedRun,
   host: PreparedHost,
   transport: Transport,
-  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean; alsoGather?: (host: PreparedHost) => Fact<unknown>[] },
+  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean; afterFacts?: (host: PreparedHost) => Fact<unknown>[] },
 ): Promise<HostPreflight> {
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
   const fact = nodeFactsFact(host.vars);
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
-  const values = await cache.need([fact, dockerFact], () => [...planFacts(host, ctx), ...(opts.alsoGather?.(host) ?? [])]);
+  const values = await cache.need([fact, dockerFact], () => [...planFacts(host, ctx), ...(opts.afterFacts?.(host) ?? [])]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
   const carry = dockerCarry(values.get(dockerFact.key) as DockerSettingsFacts, host.vars, declaredPreflight(host));

@@ -134,7 +134,7 @@ async function rolloutHost(
       planTasks: !opts.check,
       diff: !!opts.diff,
       verifyContent: !!opts.verifyContent,
-      alsoGather: (h) => verifying(h)?.readOnlyFacts ?? [],
+      afterFacts: (h) => verifying(h)?.readOnlyFacts ?? [],
     });
     plan = preflight.plan;
     if (preflight.problems.length) {
@@ -166,7 +166,7 @@ async function rolloutHost(
       cache,
       timeLimitS: opts.timeLimitS ?? numberOrUndefined(plan.vars.provision_task_timeout),
       stats,
-      ...(verification ? { afterFacts: { readOnly: verification.readOnlyFacts, all: verification.facts } } : {}),
+      ...(verification ? { afterFacts: verification } : {}),
     });
     if (stats.failed || interrupted()) return;
     if (verification) {

@@ -13,6 +13,7 @@ import { Inventory } from '../../../src/inventory/inventory.js';
 import { prepareRun } from '../../../src/plan/prepare.js';
 import type { PreparedHost } from '../../../src/plan/model.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
+import { applyRun } from '../../../src/rollout/rollout.js';
 import type { RunOptions } from '../../../src/transport/transport.js';
 
 /** The local transport, counting and keeping each script it is given: how many round trips a part costs, and what it sent. */
@@ -235,5 +236,46 @@ describe('the per-host loop as named parts (local transport, recorded)', () => {
         expect(role.toRun().map((s) => s.task.name)).to.deep.equal(status === 'changed' ? ['h1'] : []);
       }
     });
+  });
+});
+
+describe('after-facts: the verification read with the roles, at no round trip of its own (local transport, recorded)', () => {
+  it('a read-only check of what a task wrote is judged on facts gathered at the end of the apply script', async () => {
+    const { root, work } = (() => {
+      const r = mkdtempSync(join(tmpdir(), 'provision-after-'));
+      return { root: r, work: join(r, 'work') };
+    })();
+    mkdirSync(work);
+    mkdirSync(join(root, 'roles', 'r'), { recursive: true });
+    mkdirSync(join(root, 'templates'));
+    writeFileSync(join(root, 'roles', 'variables.yaml'), `variables:\n  work:\n    type: path\n    default: ${work}\n    description: where the test writes\n`);
+    const role = [
+      'description: test role',
+      'tasks:',
+      ...commands(['a', 'touch {{work}}/a']),
+      'verify:',
+      '  - name: a is there',
+      '    command: { argv: [test, -f, "{{work}}/a"], read_only: true }',
+      '',
+    ];
+    writeFileSync(join(root, 'roles', 'r', 'role.yaml'), role.join('\n'));
+    const inv = new Inventory();
+    inv.addHost('g', 'local', { ansible_connection: 'local', provision_roles: ['r'], provision_verify: true });
+    const prepared = prepareRun({ inventory: inv.finalize(), rolesDir: join(root, 'roles'), templateDir: join(root, 'templates') });
+    const transport = new RecordingTransport();
+    const results: TaskResult[] = [];
+    await applyRun(prepared, {
+      backupRoot: join(root, 'backups'),
+      connect: async () => transport,
+      listener: (e) => {
+        if (e.type === 'task-result') results.push(e);
+      },
+    });
+    expect(results.map((r) => `${r.task}: ${r.status}`)).to.deep.equal(['a: changed', 'verify node: ok']);
+    // The probe rides on the first gather (read-only) and again on the apply script, whose end gathers it afresh: no script after it.
+    const apply = transport.scripts.findIndex((script) => script.includes(`touch ${work}/a`));
+    expect(apply).to.be.above(-1);
+    expect(transport.scripts[apply], 'the check rides on the apply script').to.contain(`test -f ${work}/a`);
+    expect(transport.scripts.length, 'no round trip after the apply script').to.equal(apply + 1);
   });
 });

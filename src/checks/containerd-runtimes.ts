@@ -36,6 +36,8 @@ const handlersOf = (args: Record<string, unknown>) =>
     systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true,
     runcBinary: String(args.runc_binary),
     runscConfigPath: String(args.runsc_config),
+    ...(args.crun_binary !== undefined ? { crunBinary: String(args.crun_binary) } : {}),
+    nvidiaRuntime: typeof args.nvidia_runtime === 'string' ? args.nvidia_runtime : undefined,
   });
 const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config), CONTAINERD_DROPIN_IMPORTS.glob);
 const shimsFact = (args: Record<string, unknown>) => {
@@ -75,6 +77,8 @@ export const containerdRuntimesCheck = defineCheckType({
     systemd_cgroup: { type: 'boolean', doc: "runc's SystemdCgroup" },
     runc_binary: { type: 'string', doc: "runc's BinaryName" },
     runsc_config: { type: 'string', doc: "runsc's ConfigPath" },
+    crun_binary: { type: 'string', doc: "crun's BinaryName (the crun preset)" },
+    nvidia_runtime: { type: 'string', doc: "the nvidia preset's BinaryName" },
   },
   facts: (args) => [dumpFact(args), shimsFact(args)],
   judge(args, facts) {

@@ -1,10 +1,10 @@
-import { maskUrlCredentials } from '../core/secrets.js';
+import { maskText } from '../core/secrets.js';
 import { ErrorList, ProvisionError } from '../core/errors.js';
 import { formatGroup, groupByMessage } from './reporters/group-by-message.js';
 
 /** The one place where errors become text for people. */
 export function formatError(error: unknown, opts: { debug?: boolean } = {}): string {
-  return maskUrlCredentials(formatUnmasked(error, opts));
+  return maskText(formatUnmasked(error, opts));
 }
 
 function formatUnmasked(error: unknown, opts: { debug?: boolean }): string {

@@ -1,5 +1,6 @@
 import type { Listener } from '../core/events.js';
 import { ExitCode } from '../core/exit-codes.js';
+import { err } from './terminal-text.js';
 
 /**
  * Ctrl-C during a rollout. The first stops starting hosts and tasks and lets the running tasks
@@ -42,7 +43,7 @@ export class Interrupts {
 /** The CLI's: messages on stderr; the abort gives the terminal back from the live view (`finish`), then exits 99. */
 export function cliInterrupts(finish: () => Promise<void>): Interrupts {
   return new Interrupts(
-    (text) => void process.stderr.write(text),
+    (text) => err(text),
     () => void Promise.race([finish(), new Promise((r) => setTimeout(r, 300))]).then(() => process.exit(ExitCode.interrupted)),
   );
 }

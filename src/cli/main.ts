@@ -6,6 +6,7 @@ import { BACKUP_ROOT, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from '../core/c
 import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { formatError } from './format-error.js';
 import { switchOffOnClosedPipe } from './output.js';
+import { err, out } from './terminal-text.js';
 
 /** Thin CLI: each command parses options and calls one core function, loaded only when used. */
 export async function main(argv: string[]): Promise<number> {
@@ -18,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--version', 'print the version and where roles and templates are loaded from');
   // Handled before the subcommands parse, so that apply's required -i does not stand in the way.
   if (argv[0] === '--version') {
-    process.stdout.write(`${(await import('./commands/version.js')).versionText()}\n`);
+    out(`${(await import('./commands/version.js')).versionText()}\n`);
     return ExitCode.ok;
   }
   // ansible.cfg and ANSIBLE_* fill in what was not typed, before any command runs.
@@ -106,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    process.stderr.write(`${formatError(error, { debug: !!process.env.PROVISION_DEBUG })}\n`);
+    err(`${formatError(error, { debug: !!process.env.PROVISION_DEBUG })}\n`);
     return exitCodeFor(error);
   }
 }

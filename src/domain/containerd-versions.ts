@@ -36,6 +36,16 @@ export const CONTAINERD_FEATURES: Record<string, { since: string; source: string
     since: '2.0.0',
     source: 'containerd#8924 "Remove LimitNOFILE from containerd.service" (v2.0.0); containerd.service of 1.7 has LimitNOFILE=infinity',
   },
+  /**
+   * `imports = ["<dir>/*.toml"]` in the config provision writes, so drop-ins other tools write (the NVIDIA
+   * toolkit's `nvidia-ctk runtime configure`, the GPU operator, agents) are read on every version, not
+   * only from 2.2 where containerd's own default config lists them.
+   */
+  'config-imports': {
+    since: '1.6.0',
+    source:
+      'containerd-config.toml.5 "imports: Imports is a list of additional configuration files to include ... vendors may keep a custom runtime configuration in a separate file" (version 2 configs); a glob import merged by `containerd config dump` of containerd 1.6.20 (Debian 12), checked 2026-12-02',
+  },
   /** The CRI plugin reports the sandbox image as pinned, so kubelet's image GC keeps it. */
   'pinned-sandbox-image': { since: '1.7.0', source: 'containerd#7944 "CRI Pinned image support" (v1.7.0), closing containerd#6352' },
 };

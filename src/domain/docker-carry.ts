@@ -3,7 +3,9 @@ import { type DockerSettingsFacts, dockerSettingsFact } from '../facts/docker-da
 import type { Fact } from '../facts/fact.js';
 import type { Vars } from '../inventory/inventory.js';
 import { imagesToMigrate } from './docker-images.js';
-import { carriedLogConfig, carriedState, carryRegistries, cgroupDriverProblem, dataRootNote } from './docker-settings.js';
+import { carryRuntimes } from './docker-runtimes.js';
+import type { RuntimeSpec } from './runtime-presets.js';
+import { type CarriedDaemon, carriedLogConfig, carriedState, carryRegistries, cgroupDriverProblem, dataRootNote } from './docker-settings.js';
 
 /**
  * The variables Docker's settings and images set for the roles, detected on the node in the plan's
@@ -64,6 +66,28 @@ function carrySettings(f: DockerSettingsFacts, vars: Vars, out: DockerCarry): vo
   const logs = carriedLogConfig(state.daemon, (vars.kubelet_config ?? {}) as Record<string, unknown>);
   out.vars.docker_carried_kubelet_config = logs.config;
   out.notes.push(...logs.notes);
+  carryRuntimeHandlers(state.daemon, vars, out);
   const dataRoot = dataRootNote(f, String(vars.containerd_root));
   if (dataRoot) out.notes.push(dataRoot);
+}
+
+/** Docker's runtimes as containerd_runtime_handlers beside the inventory's, and its default-runtime. */
+function carryRuntimeHandlers(daemon: CarriedDaemon, vars: Vars, out: DockerCarry): void {
+  const runtimes = carryRuntimes({
+    carried: daemon,
+    inventoryRuntimes: (Array.isArray(vars.containerd_runtimes) ? vars.containerd_runtimes : []) as RuntimeSpec[],
+    ctx: {
+      systemdCgroup: ansibleBoolean(vars.containerd_systemd_cgroup),
+      runcBinary: String(vars.runc_binary),
+      runscConfigPath: String(vars.containerd_runsc_config),
+      nvidiaRuntime: String(vars.nvidia_container_runtime ?? ''),
+    },
+  });
+  if (runtimes.handlers) out.vars.containerd_runtime_handlers = runtimes.handlers;
+  if (runtimes.defaultRuntime) out.vars.containerd_default_runtime = runtimes.defaultRuntime;
+  out.notes.push(...runtimes.notes);
+  // A default other than the role's own can only be the inventory's, which wins over a detected value.
+  const mine = vars.containerd_default_runtime;
+  if (runtimes.defaultRuntime && typeof mine === 'string' && mine !== 'runc' && mine !== runtimes.defaultRuntime)
+    out.notes.push(`containerd_default_runtime ${mine} (the inventory's) wins over Docker's default-runtime ${runtimes.defaultRuntime}`);
 }

@@ -1,5 +1,6 @@
 import type { DockerCertFile, DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import { registryProblem } from './registry-names.js';
+import { type CarriedRuntimes, carriedRuntimeKeys } from './docker-runtimes.js';
 import { type RegistryHost, type RegistryHostsFile, registryHostsFile } from './registry-hosts.js';
 
 /**
@@ -57,6 +58,20 @@ export const DOCKER_SETTINGS: DockerSettingRow[] = [
       'https://docs.docker.com/engine/logging/drivers/json-file/ (max-file); https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/ (containerLogMaxFiles >= 2)',
   },
   {
+    setting: 'daemon.json runtimes',
+    becomes:
+      "one containerd runtime handler per entry, of runc's type (io.containerd.runc.v2) with BinaryName its path, SystemdCgroup as containerd_systemd_cgroup, runtimeArgs --root/--systemd-cgroup as Root/SystemdCgroup (other args are reported, not carried); an entry with runtimeType keeps its type and options; a RuntimeClass manifest for each; a containerd_runtimes handler of the same name wins (a difference is reported)",
+    source:
+      'https://docs.docker.com/reference/cli/dockerd/#configure-runc-drop-in-replacements (runtimes: path, runtimeArgs; runtimeType, options); https://github.com/containerd/containerd/blob/main/docs/cri/config.md (runtimes.<name>.options BinaryName, Root, SystemdCgroup)',
+  },
+  {
+    setting: 'daemon.json default-runtime',
+    becomes:
+      "containerd's default_runtime_name (containerd_default_runtime, unless the inventory sets it), so pods without a RuntimeClass keep running through it",
+    source:
+      'https://docs.docker.com/reference/cli/dockerd/#configure-the-default-container-runtime; https://github.com/containerd/containerd/blob/main/docs/cri/config.md (default_runtime_name)',
+  },
+  {
     setting: 'daemon.json data-root',
     becomes: "reported when it is on a mount of its own that containerd's root is not on, with the containerd_root value that would use that disk",
     source: `https://docs.docker.com/engine/daemon/#daemon-data-directory; https://github.com/containerd/containerd/blob/main/docs/man/containerd-config.toml.5.md (root, state)`,
@@ -71,6 +86,9 @@ export interface CarriedDaemon {
   'log-driver'?: string;
   'log-opts'?: Record<string, string>;
   'data-root'?: string;
+  /** Carried by src/domain/docker-runtimes.ts. */
+  runtimes?: CarriedRuntimes['runtimes'];
+  'default-runtime'?: string;
 }
 
 const CARRIED_KEYS = ['registry-mirrors', 'insecure-registries', 'exec-opts', 'log-driver', 'log-opts', 'data-root'] as const;
@@ -92,6 +110,7 @@ export function carriedDaemon(json: string): { daemon: CarriedDaemon; problem?: 
     else if (k === 'log-driver' || k === 'data-root') daemon[k] = String(v);
     else if (Array.isArray(v)) daemon[k] = v.map(String);
   }
+  Object.assign(daemon, carriedRuntimeKeys(parsed));
   return { daemon: daemon as CarriedDaemon };
 }
 

@@ -1,4 +1,5 @@
-import { IN_TREE_PROVIDERS_OFF, removedFlagRule } from './kubelet-removed-flags.js';
+import { dockershimOnlyFlag, IN_TREE_PROVIDERS_OFF, removedFlagRule } from './kubelet-removed-flags.js';
+import { CONTAINERD_ANSWERS_CGROUP_DRIVER, cgroupDriverDecidedBy, KUBERNETES_FEATURES } from './kubernetes-features.js';
 import { versionAtLeast } from './versions.js';
 
 export type KubeletFlags = Record<string, unknown>;
@@ -34,14 +35,45 @@ export function removedFlagProblems(kubernetesVersion: string, flags: KubeletFla
   return problems;
 }
 
-/** kubelet and containerd must agree on the cgroup driver, or pods fail to start. */
-export function cgroupDriverProblem(setting: string, driver: unknown, systemdCgroup: boolean): string | undefined {
+/**
+ * Flags in kubelet_flags that only dockershim read, before the version that refuses them: the unit
+ * written for containerd leaves them out, so the next kubelet upgrade starts.
+ */
+export function dockershimFlagWarnings(kubernetesVersion: string, flags: KubeletFlags): string[] {
+  return Object.keys(flags ?? {})
+    .map(normalizeFlagName)
+    .filter((name) => dockershimOnlyFlag(name) && !removedFlagRule(name, undefined, kubernetesVersion))
+    .map(
+      (name) =>
+        `kubelet_flags: --${name} is read only by dockershim: it is left out of the kubelet unit written for containerd (kubelet ${kubernetesVersion} ignores it there, and 1.24 refuses it); remove it from the inventory`,
+    );
+}
+
+/**
+ * kubelet and containerd must agree on the cgroup driver, or pods fail to start. With `versions`, the
+ * message says which one wins for that pair (KubeletCgroupDriverFromCRI, src/domain/kubernetes-features.ts).
+ */
+export function cgroupDriverProblem(
+  setting: string,
+  driver: unknown,
+  systemdCgroup: boolean,
+  versions?: { kubernetes: string; containerd: string },
+): string | undefined {
   const expected = systemdCgroup ? 'systemd' : 'cgroupfs';
   if (driver === undefined || driver === expected) return undefined;
+  const wins = versions ? ` (${cgroupDriverWinner(versions.kubernetes, versions.containerd)})` : '';
   return (
-    `${setting} is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}: ` +
+    `${setting} is "${String(driver)}" but containerd_systemd_cgroup makes containerd use ${expected}${wins}: ` +
     'they must match (pods fail with "expected cgroupsPath to be of format slice:prefix:name"); set containerd_systemd_cgroup instead'
   );
+}
+
+/** Which driver setting kubelet follows for a pair of versions, as words for a message. */
+export function cgroupDriverWinner(kubernetesVersion: string, containerdVersion: string): string {
+  const gate = KUBERNETES_FEATURES['cgroup-driver-from-cri']!;
+  return cgroupDriverDecidedBy(kubernetesVersion, containerdVersion) === 'containerd'
+    ? `kubelet ${kubernetesVersion} takes its cgroup driver from containerd ${containerdVersion} (${gate.gate}, on from ${gate.since}; containerd answers from ${CONTAINERD_ANSWERS_CGROUP_DRIVER.since}), so containerd's wins and kubelet's own cgroupDriver is ignored`
+    : `kubelet ${kubernetesVersion} with containerd ${containerdVersion} uses its own cgroupDriver (${gate.gate} ${versionAtLeast(kubernetesVersion, gate.since) ? `gets no answer from containerd before ${CONTAINERD_ANSWERS_CGROUP_DRIVER.since}` : `is on only from ${gate.since}`}), so kubelet's wins and must match containerd's`;
 }
 
 export interface KubeletFlagInputs {
@@ -66,6 +98,8 @@ export function kubeletFlagList(input: KubeletFlagInputs): string[] {
   }
   for (const [raw, value] of Object.entries(input.userFlags ?? {})) {
     const name = normalizeFlagName(raw);
+    // The unit is for containerd: what only dockershim read never reaches it (dockershimFlagWarnings says so).
+    if (dockershimOnlyFlag(name)) continue;
     const at = flags.findIndex(([n]) => n === name);
     if (at >= 0) flags.splice(at, 1);
     flags.push([name, value]);

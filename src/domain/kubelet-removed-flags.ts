@@ -11,9 +11,16 @@ export interface RemovedFlag {
   /** Only these values were removed (the flag itself stays, e.g. --cloud-provider=external). */
   values?: string[];
   source: string;
+  /**
+   * Read only by dockershim: kubelet on a CRI runtime ignores it before its removal, so it is dropped
+   * from every flag source when the runtime moves, whatever the version (a 1.23 node keeping
+   * `--network-plugin=cni` cannot start the 1.24 kubelet its upgrade brings).
+   */
+  dockershimOnly?: true;
 }
 
-const DOCKERSHIM = 'CHANGELOG-1.24: dockershim removed from the kubelet (KEP-2221), with its flags';
+const DOCKERSHIM =
+  'CHANGELOG-1.24: "Kubelet: the following dockershim related flags are also removed along with dockershim --experimental-dockershim-root-directory, --docker-endpoint, --image-pull-progress-deadline, --network-plugin, --cni-conf-dir, --cni-bin-dir, --cni-cache-dir, --network-plugin-mtu" (#106907, KEP-2221)';
 const KLOG = 'CHANGELOG-1.26: klog flags removed from the kubelet (#112120, KEP-2845 "deprecate klog specific flags")';
 
 export const REMOVED_KUBELET_FLAGS: RemovedFlag[] = [
@@ -26,7 +33,13 @@ export const REMOVED_KUBELET_FLAGS: RemovedFlag[] = [
     'cni-bin-dir',
     'cni-cache-dir',
     'network-plugin-mtu',
-  ].map((flag) => ({ flag, removedIn: '1.24', why: 'removed with dockershim; the container runtime owns CNI and images now', source: DOCKERSHIM })),
+  ].map((flag) => ({
+    flag,
+    removedIn: '1.24',
+    why: 'read only by dockershim (the container runtime owns CNI and images): dropped from kubeadm-flags.env, /etc/default/kubelet and the unit when the runtime moves, at any version',
+    source: DOCKERSHIM,
+    dockershimOnly: true as const,
+  })),
   ...[
     'add-dir-header',
     'alsologtostderr',
@@ -120,4 +133,10 @@ export const IN_TREE_PROVIDERS_OFF = {
 /** The rule that removes `--flag[=value]` in `version`, if any. */
 export function removedFlagRule(flag: string, value: unknown, version: string): RemovedFlag | undefined {
   return REMOVED_KUBELET_FLAGS.find((r) => r.flag === flag && versionAtLeast(version, r.removedIn) && (!r.values || r.values.includes(String(value ?? ''))));
+}
+
+/** Whether `--flag` was read only by dockershim (dropped when the runtime moves to containerd, at any version). */
+export function dockershimOnlyFlag(flag: string): boolean {
+  const name = flag.replace(/^--?/, '').split('=')[0];
+  return REMOVED_KUBELET_FLAGS.some((r) => r.dockershimOnly && r.flag === name);
 }

@@ -21,6 +21,7 @@ export const PREFLIGHT_KINDS: Record<string, string> = {
   'runc-handler': "configures containerd's runc handler: the runc it names must be on the node (or installed)",
   'runc-install': 'installs runc: the runc handler needs none found on the node',
   carry: "reads the variables carried from Docker's settings (registries, mirrors, certificates)",
+  'containerd-config': "writes containerd's config.toml: what another tool configured there is read first (kept, or the host refused)",
 };
 
 export interface PreflightCheck {

@@ -20,13 +20,30 @@ export interface RuntimeContext {
   systemdCgroup: boolean;
   runcBinary: string;
   runscConfigPath: string;
+  /** crun_binary; Debian's crun package when not given. */
+  crunBinary?: string;
+  /** nvidia_container_runtime: the NVIDIA container runtime the nvidia preset execs. */
+  nvidiaRuntime?: string;
 }
+
+/** Where Debian's `crun` package installs crun (packages.debian.org, bookworm, crun: file list). */
+export const DEBIAN_CRUN = '/usr/bin/crun';
+
+/** Where the NVIDIA container toolkit's packages install its runtime, as its containerd instructions name it. */
+export const NVIDIA_CONTAINER_RUNTIME = '/usr/bin/nvidia-container-runtime';
 
 const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'name'>> = {
   runc: (ctx) => ({
     runtime_type: 'io.containerd.runc.v2',
     options: { SystemdCgroup: ctx.systemdCgroup, BinaryName: ctx.runcBinary },
     runtime_class: 'runc',
+  }),
+  // crun is runc-compatible (OCI runtime spec and runc's command line): containerd's runc shim runs
+  // it by BinaryName (containerd docs/cri/config.md, runc options: BinaryName). Debian ships it.
+  crun: (ctx) => ({
+    runtime_type: 'io.containerd.runc.v2',
+    options: { SystemdCgroup: ctx.systemdCgroup, BinaryName: ctx.crunBinary ?? DEBIAN_CRUN },
+    runtime_class: 'crun',
   }),
   runsc: (ctx) => ({
     runtime_type: 'io.containerd.runsc.v1',
@@ -39,6 +56,17 @@ const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'nam
     privileged_without_host_devices: true,
     pod_annotations: ['io.katacontainers.*'],
     runtime_class: 'kata',
+  }),
+  /**
+   * The NVIDIA container runtime as the toolkit configures containerd for Kubernetes
+   * (`nvidia-ctk runtime configure --runtime=containerd`): a runc-type handler whose BinaryName is
+   * nvidia-container-runtime, which adds the GPU hooks and execs runc.
+   * https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html#configuring-containerd-for-kubernetes
+   */
+  nvidia: (ctx) => ({
+    runtime_type: 'io.containerd.runc.v2',
+    options: { SystemdCgroup: ctx.systemdCgroup, BinaryName: ctx.nvidiaRuntime || NVIDIA_CONTAINER_RUNTIME },
+    runtime_class: 'nvidia',
   }),
 };
 
@@ -59,36 +87,35 @@ export function normalizeRuntimes(specs: RuntimeSpec[], ctx: RuntimeContext): Ru
 }
 
 /** Problems with `containerd_runtimes` / `containerd_default_runtime`, as messages. */
-export function runtimeProblems(specs: unknown, defaultRuntime: unknown): string[] {
-  if (!Array.isArray(specs) || specs.length === 0) return ['containerd_runtimes must be a non-empty list of handler names or objects'];
+export function runtimeProblems(specs: unknown, defaultRuntime: unknown, label = 'containerd_runtimes'): string[] {
+  if (!Array.isArray(specs) || specs.length === 0) return [`${label} must be a non-empty list of handler names or objects`];
   const problems: string[] = [];
   const names: string[] = [];
   for (const spec of specs) {
     const s = typeof spec === 'string' ? { name: spec } : (spec as Record<string, unknown>);
     const name = typeof s?.name === 'string' ? s.name : undefined;
     if (!name) {
-      problems.push(`containerd_runtimes: each entry needs a name, got ${JSON.stringify(spec)}`);
+      problems.push(`${label}: each entry needs a name, got ${JSON.stringify(spec)}`);
       continue;
     }
     names.push(name);
     if (!DNS1123_LABEL.test(name) || name.length > 63) {
-      problems.push(`containerd_runtimes: "${name}" is not a DNS-1123 label (lower-case letters, digits, "-"), which a RuntimeClass handler must be`);
+      problems.push(`${label}: "${name}" is not a DNS-1123 label (lower-case letters, digits, "-"), which a RuntimeClass handler must be`);
     }
     if (!PRESETS[name] && typeof s.runtime_type !== 'string') {
-      problems.push(`containerd_runtimes: "${name}" is no preset (${RUNTIME_PRESETS.join(', ')}): give its runtime_type, e.g. io.containerd.runc.v2`);
+      problems.push(`${label}: "${name}" is no preset (${RUNTIME_PRESETS.join(', ')}): give its runtime_type, e.g. io.containerd.runc.v2`);
     }
     if (s.runtime_class !== undefined && (typeof s.runtime_class !== 'string' || s.runtime_class.length > 253 || !DNS1123_SUBDOMAIN.test(s.runtime_class))) {
-      problems.push(
-        `containerd_runtimes: "${name}" has runtime_class ${JSON.stringify(s.runtime_class)}, which is no Kubernetes object name (DNS-1123 subdomain)`,
-      );
+      problems.push(`${label}: "${name}" has runtime_class ${JSON.stringify(s.runtime_class)}, which is no Kubernetes object name (DNS-1123 subdomain)`);
     }
     const allowed = new Set(['name', 'runtime_type', 'options', 'privileged_without_host_devices', 'pod_annotations', 'runtime_class']);
-    for (const key of Object.keys(s)) if (!allowed.has(key)) problems.push(`containerd_runtimes: "${name}" has unknown key "${key}"`);
+    for (const key of Object.keys(s)) if (!allowed.has(key)) problems.push(`${label}: "${name}" has unknown key "${key}"`);
   }
   const dupes = names.filter((n, i) => names.indexOf(n) !== i);
-  if (dupes.length) problems.push(`containerd_runtimes: "${dupes[0]}" is listed twice`);
-  if (typeof defaultRuntime !== 'string' || !names.includes(defaultRuntime)) {
-    problems.push(`containerd_default_runtime "${String(defaultRuntime)}" is not one of containerd_runtimes (${names.join(', ')})`);
+  if (dupes.length) problems.push(`${label}: "${dupes[0]}" is listed twice`);
+  // undefined: the list alone is checked (containerd_runtimes; the default is checked on the merged handlers).
+  if (defaultRuntime !== undefined && (typeof defaultRuntime !== 'string' || !names.includes(defaultRuntime))) {
+    problems.push(`containerd_default_runtime "${String(defaultRuntime)}" is not one of ${label} (${names.join(', ')})`);
   }
   return problems;
 }

@@ -1,5 +1,6 @@
 import { CONTAINERD_FEATURES, KUBERNETES_CONTAINERD_SUPPORT } from './containerd-versions.js';
 import { IN_TREE_PROVIDERS_OFF, REMOVED_KUBELET_FLAGS } from './kubelet-removed-flags.js';
+import { KUBERNETES_FEATURES } from './kubernetes-features.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -9,6 +10,7 @@ export function versionsMarkdown(): string {
     (r) => `| \`--${r.flag}${r.values ? `=${r.values.join('\\|')}` : ''}\` | ${r.removedIn} | ${cell(r.why)} | ${cell(r.source)} |`,
   );
   const support = KUBERNETES_CONTAINERD_SUPPORT.map((r) => `| ${r.kubernetes} | ${r.containerd.map((m) => `${m}+`).join(', ')} | ${cell(r.source)} |`);
+  const kubernetes = Object.values(KUBERNETES_FEATURES).map((f) => `| \`${f.gate}\` | ${f.since} | ${cell(f.effect)} | ${cell(f.source)} |`);
   const features = Object.entries(CONTAINERD_FEATURES).map(([name, f]) => `| \`${name}\` | ${f.since} | ${cell(f.source)} |`);
   return [
     '| kubelet flag | removed in | why | source |',
@@ -20,6 +22,10 @@ export function versionsMarkdown(): string {
     '| Kubernetes (from) | containerd recommended | source |',
     '|---|---|---|',
     ...support,
+    '',
+    '| Kubernetes behaviour (on by default) | since | what provision does | source |',
+    '|---|---|---|---|',
+    ...kubernetes,
     '',
     '| containerd behaviour | since | source |',
     '|---|---|---|',

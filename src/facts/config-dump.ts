@@ -38,7 +38,8 @@ export function configDumpFact(bin: string, config: string, dropins: string): Fa
   return {
     key: `check:dump:${dump}`,
     probe: [
-      `k=''; grep -q '^[[:space:]]*imports[[:space:]]*=' ${q(config)} 2>/dev/null || k=$(stat -c '${QUICK_CHECK_STAT} %n' -- ${q(bin)} ${q(config)} ${q(dropinDir)} ${q(dropinDir)}/${pattern} 2>/dev/null | cksum)`,
+      // The one imports line provision writes names exactly these drop-ins, which the stat line follows.
+      `k=''; grep '^[[:space:]]*imports[[:space:]]*=' ${q(config)} 2>/dev/null | grep -qvxF ${q(`imports = ["${dropins}"]`)} || k=$(stat -c '${QUICK_CHECK_STAT} %n' -- ${q(bin)} ${q(config)} ${q(dropinDir)} ${q(dropinDir)}/${pattern} 2>/dev/null | cksum)`,
       `if [ -n "$k" ] && [ -f ${receipt} ] && IFS= read -r line < ${receipt} && [ "$line" = "inputs $k" ]; then tail -n +2 ${receipt}; exit 0; fi`,
       `out=$(${dump} 2>&1); rc=$?`,
       `printf '%s\\n' "$out"`,

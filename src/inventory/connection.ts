@@ -1,9 +1,8 @@
 import { InventoryError } from '../core/errors.js';
-import { MASK, maskSecrets as maskAll } from '../core/secrets.js';
+import { maskSecrets as maskAll } from '../core/secrets.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from './inventory.js';
 import { originOf } from './provenance.js';
-import { isVaultSecret } from './vault.js';
 
 /** How to reach a host, from Ansible's connection variables. */
 export interface ConnectionSpec {
@@ -46,11 +45,12 @@ export function connectionOf(hostName: string, vars: Vars): ConnectionSpec {
   return spec;
 }
 
-/** A copy of `vars` with secret-named, vault-decrypted and URL-credential values masked, for printing. */
+/**
+ * A copy of `vars` with secret-named values masked, and vault-decrypted values and URL credentials
+ * masked wherever they sit (nested in maps and lists, or inside a longer string).
+ */
 export function maskSecrets(vars: Vars): Vars {
-  const out: Vars = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = isVaultSecret(v) ? MASK : maskAll(v, k);
-  return out;
+  return maskAll(vars);
 }
 
 /** ansible_port as a TCP port; anything else is refused rather than quietly becoming port 22. */

@@ -123,7 +123,13 @@ function toMatcher(pattern: string): (name: string) => boolean {
     return (name) => re.test(name);
   }
   if (!/[*?[]/.test(pattern)) return (name) => name === pattern;
-  const re = new RegExp(`^${globToRegex(pattern)}$`);
+  let re: RegExp;
+  try {
+    re = new RegExp(`^${globToRegex(pattern)}$`);
+  } catch (e) {
+    // A bracket set JavaScript cannot read (`w[\]`, `w[z-a]`): usage, with the pattern named, never a crash.
+    throw new UsageError(`invalid glob in host pattern "${pattern}": ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
+  }
   return (name) => re.test(name);
 }
 

@@ -78,7 +78,22 @@ function splitHostPort(text: string): { name: string; port?: number } {
 
 /** Expands a host entry as written in an inventory (ranges and an optional port). */
 export function expandHostEntry(text: string): { names: string[]; port?: number } {
+  const bad = hostNameProblem(text);
+  if (bad) throw new InventoryError(bad);
   const { name, port } = splitHostPort(text);
   const names = expandHostRange(name);
   return port === undefined ? { names } : { names, port };
+}
+
+/**
+ * A host name is a word for ssh, a file name under host_vars/ and a key in reports: a NUL (which no
+ * path or argument can hold), another control character, or text that was not valid UTF-8 (read as
+ * U+FFFD) is refused where the name is written, before anything uses it.
+ */
+export function hostNameProblem(name: string, what = 'host name'): string | undefined {
+  const bad = /[\x00-\x1f\x7f-\x9f\ufffd]/.exec(name);
+  if (!bad) return undefined;
+  const c = bad[0].charCodeAt(0);
+  const held = c === 0 ? 'a NUL byte' : c === 0xfffd ? 'bytes that are not valid UTF-8' : `the control character U+${c.toString(16).padStart(4, '0')}`;
+  return `${what} ${JSON.stringify(name)} holds ${held}`;
 }

@@ -1,5 +1,5 @@
 import { InventoryError } from '../core/errors.js';
-import { expandHostEntry } from './host-range.js';
+import { expandHostEntry, hostNameProblem } from './host-range.js';
 import { parsePythonLiteral, shlexSplit } from './ini-values.js';
 import type { Inventory, Vars } from './inventory.js';
 import { copyVars, setOrigin } from './provenance.js';
@@ -32,6 +32,8 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
     }
     if (m) {
       const [, name, kind] = m as unknown as [string, string, string | undefined];
+      const bad = hostNameProblem(name, 'group name');
+      if (bad) return fail(bad, indent + 2);
       if (kind !== undefined && kind !== 'vars' && kind !== 'children') {
         return fail(`section [${name}:${kind}] has unknown type "${kind}": expected vars or children`, indent + 2 + name.length + 1);
       }
@@ -54,6 +56,8 @@ export function parseIniInventory(text: string, file: string, inv: Inventory): v
 
     if (state === 'children') {
       const name = line.replace(/\s+[#;].*$/, '');
+      const bad = hostNameProblem(name, 'group name');
+      if (bad) return fail(bad);
       if (/\s/.test(name)) return fail(`expected one group name per line in [${group}:children], got "${line}"`);
       inv.addChild(group, name, { file, line: lineNo, col: indent + 1 });
       return;

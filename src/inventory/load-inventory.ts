@@ -4,7 +4,9 @@ import { InventoryError } from '../core/errors.js';
 import { YamlSource } from '../core/yaml-source.js';
 import { parseIniInventory } from './ini-inventory.js';
 import { Inventory, type Vars } from './inventory.js';
-import { decryptVault, isVaultText, markSecrets } from './vault.js';
+import { decryptVault, isVaultText } from './vault.js';
+import { hostNameProblem } from './host-range.js';
+import { registerSecrets } from '../core/secrets.js';
 import { assignVars } from './provenance.js';
 import { parseYamlInventory, varsOf } from './yaml-inventory.js';
 
@@ -60,6 +62,8 @@ function parseHostList(list: string, inv: Inventory): void {
     .filter(Boolean)) {
     const m = /^\[(.+)\]:([0-9]+)$/.exec(entry) ?? /^([^:]+):([0-9]+)$/.exec(entry);
     const name = m ? m[1]! : entry;
+    const bad = hostNameProblem(name);
+    if (bad) throw new InventoryError(`-i ${JSON.stringify(list)}: ${bad}`);
     inv.addHost('ungrouped', name, m ? { ansible_port: Number(m[2]) } : {});
   }
 }
@@ -130,7 +134,7 @@ export function readVarsFile(file: string): Vars {
   const text = readSource(file);
   const src = YamlSource.parse(text.plain, file, InventoryError, '1.1');
   const out = varsOf(src, src.root, 'a vars file');
-  if (text.encrypted) markSecrets(out);
+  if (text.encrypted) registerSecrets(out);
   return out;
 }
 

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { InventoryError, UsageError } from '../core/errors.js';
 import { useVaultDecryption } from '../core/yaml11-tags.js';
+import { registerSecret } from '../core/secrets.js';
 
 /**
  * ansible-vault's AES256 format (ansible-core `parsing/vault/__init__.py`, VaultAES256):
@@ -15,22 +16,9 @@ const HEADER = /^\$ANSIBLE_VAULT;(1\.[12]);AES256(?:;([^\s;]+))?\s*$/;
 
 /** The passwords of this run (`--vault-password-file`, `--ask-vault-pass`, ANSIBLE_VAULT_PASSWORD_FILE). */
 const passwords: string[] = [];
-/** Every value decrypted in this run: secrets, masked wherever values are shown. */
-const decrypted = new Set<string>();
 
 export function useVaultPasswords(list: string[]): void {
   passwords.splice(0, passwords.length, ...list);
-}
-
-/** Marks the string values of a decrypted vars file as secrets too. */
-export function markSecrets(value: unknown): void {
-  if (typeof value === 'string' && value !== '') decrypted.add(value);
-  else if (Array.isArray(value)) value.forEach(markSecrets);
-  else if (value && typeof value === 'object') Object.values(value).forEach(markSecrets);
-}
-
-export function isVaultSecret(value: unknown): boolean {
-  return typeof value === 'string' && decrypted.has(value);
 }
 
 export function isVaultText(text: string): boolean {
@@ -64,7 +52,8 @@ export function decryptVault(text: string, where: string): string {
     const padded = Buffer.concat([decipher.update(cipher), decipher.final()]);
     const pad = padded[padded.length - 1] ?? 0;
     const plain = padded.subarray(0, padded.length - pad).toString('utf8');
-    decrypted.add(plain);
+    // Every value decrypted in this run is a secret, masked wherever text is shown (core/secrets.ts).
+    registerSecret(plain);
     return plain;
   }
   throw new InventoryError(`${where}: decryption failed${vaultId}: no vault password given can decrypt it (wrong password?)`);

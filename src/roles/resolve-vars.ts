@@ -1,5 +1,6 @@
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { ErrorList, ProvisionError, ValidationError } from '../core/errors.js';
+import { holdsSecret, maskSecrets, registerDerived } from '../core/secrets.js';
 import { parseVersion } from '../domain/versions.js';
 import type { Vars } from '../inventory/inventory.js';
 import { originOf } from '../inventory/provenance.js';
@@ -179,6 +180,8 @@ export function renderVariables(
     }
     try {
       vars[name] = renderDeep(vars[name], (s) => engine.renderValue(s, vars, `variable ${name}`));
+      // A value built from a secret is a secret, also where rendering changed it (`| b64encode`).
+      if ((known ?? pending).some((dep) => dep !== name && holdsSecret(vars[dep]))) registerDerived(vars[name]);
     } catch (e) {
       if (!(e instanceof ProvisionError)) throw e;
       problems.add(name, `variable ${name}: ${e.message}`);
@@ -224,7 +227,7 @@ export function hasTemplate(value: unknown): boolean {
 /** Checks a value against its declared type, accepting what Ansible users write (yes/no, "3"). */
 function coerce(spec: VariableSpec, v: unknown): { value: unknown } | string {
   // Only a refused value is shown: building the text for every accepted one costs more than the checks.
-  const got = () => `got ${JSON.stringify(v)}`;
+  const got = () => `got ${JSON.stringify(maskSecrets(v))}`;
   let value = v;
   switch (spec.type) {
     case 'boolean':

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../core/constants.js';
-import { UNCARRIABLE } from '../template/encoders.js';
 
 export { registryProblem } from '../domain/registry-names.js';
+export { uncarriableProblem } from '../core/uncarriable.js';
+import { uncarriableProblem } from '../core/uncarriable.js';
 
 /**
  * What the typed role variables must hold. Each returns a problem (without the variable's name)
@@ -11,14 +12,6 @@ export { registryProblem } from '../domain/registry-names.js';
  */
 
 const show = (v: unknown) => JSON.stringify(v);
-
-/** C0/C1 controls, DEL and Unicode line separators: no config line or command argument carries them. */
-export function uncarriableProblem(v: string): string | undefined {
-  const c = UNCARRIABLE.exec(v);
-  return c
-    ? `${show(v)} holds the control or line-break character U+${c[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}, which no file or command it reaches can carry`
-    : undefined;
-}
 
 /**
  * An absolute, normalised path: no `..`, `.`, `//` or trailing `/`, no whitespace, quotes,

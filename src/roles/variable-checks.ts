@@ -3,9 +3,10 @@ import { registryHostsFile } from '../domain/registry-hosts.js';
 import { DNS1123_SUBDOMAIN } from '../core/constants.js';
 import { runtimeProblems } from '../domain/runtime-presets.js';
 import { containerdVersionWarnings } from '../domain/containerd-versions.js';
-import { cgroupDriverProblem, removedFlagProblems } from '../domain/kubelet-flags.js';
+import { cgroupDriverProblem, dockershimFlagWarnings, removedFlagProblems } from '../domain/kubelet-flags.js';
 import { registryProblem, uncarriableProblem } from './value-types.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
+import { parseVersion } from '../domain/versions.js';
 
 type Vars = Record<string, unknown>;
 
@@ -30,6 +31,14 @@ function flagValueProblems(flags: Vars): string[] {
   return problems;
 }
 
+/** The kubelet and containerd versions of a host, when both are known (which cgroup driver wins depends on them). */
+function versionsOf(vars: Vars): { kubernetes: string; containerd: string } | undefined {
+  const [kubernetes, containerd] = [vars.kubernetes_version, vars.containerd_version];
+  return typeof kubernetes === 'string' && typeof containerd === 'string' && parseVersion(kubernetes) && parseVersion(containerd)
+    ? { kubernetes, containerd }
+    : undefined;
+}
+
 /** containerd's hosts.toml capabilities (containerd docs/hosts.md). */
 const CAPABILITIES = new Set(['pull', 'resolve', 'push']);
 
@@ -49,17 +58,24 @@ function mirrorProblems(registry: string, m: Vars): string[] {
 
 /** A check returns the problems that refuse the host; `warn` reports what only deserves a look. */
 export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: (message: string) => void) => string[]> = {
-  'kubelet-flags': (value, vars) => {
+  'kubelet-flags': (value, vars, warn) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
     const flags = value as Vars;
+    for (const w of dockershimFlagWarnings(String(vars.kubernetes_version), flags)) warn(w);
     const driver = Object.entries(flags).find(([name]) => name.replace(/^--?/, '') === 'cgroup-driver');
     return [
       ...flagValueProblems(flags),
       ...removedFlagProblems(String(vars.kubernetes_version), flags),
-      ...(driver ? [cgroupDriverProblem(`kubelet_flags.${driver[0]}`, driver[1], ansibleBoolean(vars.containerd_systemd_cgroup))] : []),
+      ...(driver ? [cgroupDriverProblem(`kubelet_flags.${driver[0]}`, driver[1], ansibleBoolean(vars.containerd_systemd_cgroup), versionsOf(vars))] : []),
     ].filter((p): p is string => !!p);
   },
-  'containerd-runtimes': (value, vars) => runtimeProblems(value, vars.containerd_default_runtime),
+  // The default must be among the handlers written (Docker's default-runtime may name a carried one).
+  'containerd-runtimes': (value) => runtimeProblems(value, undefined),
+  'containerd-runtime-handlers': (value, vars) => {
+    // A problem of the inventory's own entries was reported on containerd_runtimes: once is enough.
+    const own = new Set(runtimeProblems(vars.containerd_runtimes, undefined, 'containerd_runtime_handlers'));
+    return runtimeProblems(value, vars.containerd_default_runtime, 'containerd_runtime_handlers').filter((p) => !own.has(p));
+  },
   'containerd-version': (value, vars, warn) => {
     for (const w of containerdVersionWarnings(String(vars.kubernetes_version), String(value), String(vars.containerd_sandbox_image))) warn(w);
     return [];
@@ -69,6 +85,7 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
       'kubelet_config.cgroupDriver',
       (value as Vars | undefined)?.cgroupDriver,
       ansibleBoolean(vars.containerd_systemd_cgroup),
+      versionsOf(vars),
     );
     return problem ? [problem] : [];
   },

@@ -5,6 +5,8 @@ import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domai
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
 import { podsMountingDockerSocket, preflightProblems } from '../domain/preflight-checks.js';
 import { dockerCarry, dockerCarryFact } from '../domain/docker-carry.js';
+import { existingConfigFact, existingConfigVerdict } from '../domain/containerd-existing.js';
+import type { ContainerdConfigFile } from '../facts/containerd-config-file.js';
 import type { DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
@@ -49,7 +51,8 @@ export async function preflightHost(
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
-  const values = await cache.need([fact, dockerFact], () => [...planFacts(host, ctx), ...(opts.afterFacts?.(host) ?? [])]);
+  const existingFact = existingConfigFact(host.vars);
+  const values = await cache.need([fact, dockerFact, existingFact], () => [...planFacts(host, ctx), ...(opts.afterFacts?.(host) ?? [])]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
   const carry = dockerCarry(values.get(dockerFact.key) as DockerSettingsFacts, host.vars, declaredPreflight(host));
@@ -74,8 +77,10 @@ export async function preflightHost(
   }
   await cache.need(planFacts(plan, ctx), () => []);
   const layout = layoutFor(plan.vars);
-  const problems = [...carry.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
-  const notes = [...carry.notes];
+  // What another tool configured in containerd's config.toml, which the written config would drop.
+  const existing = existingConfigVerdict(values.get(existingFact.key) as ContainerdConfigFile | undefined, plan.vars, declaredPreflight(plan));
+  const problems = [...carry.problems, ...existing.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
+  const notes = [...carry.notes, ...existing.notes];
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
     const listener = (e: RunEvent) => {

@@ -1,5 +1,7 @@
 import { PlanError } from '../core/errors.js';
-import { removedFlagRule } from '../domain/kubelet-removed-flags.js';
+import { dockershimOnlyFlag, removedFlagRule } from '../domain/kubelet-removed-flags.js';
+import { noop } from '../core/change.js';
+import { factValue } from '../facts/fact.js';
 import { editedFileFact, planTextEdit } from './text-edit.js';
 import { defineTaskType, listArg } from './task-type.js';
 
@@ -17,14 +19,18 @@ export const envFlagsTask = defineTaskType({
     set: { type: 'map', doc: 'flag name (without --) to value; null for a bare flag; replaced in place or appended' },
     remove: { type: 'strings', doc: 'flag names (without --) to remove' },
     drop_removed_kubelet_flags: { type: 'string', doc: 'a Kubernetes version: also remove every kubelet flag it removed (src/domain/kubelet-flags.ts)' },
+    drop_dockershim_flags: { type: 'boolean', doc: 'also remove every flag only dockershim read (src/domain/kubelet-removed-flags.ts), whatever the version' },
+    if_exists: { type: 'boolean', doc: 'a missing file is left missing (ok) instead of failing the task' },
   },
   facts: (args) => [editedFileFact(String(args.path))],
   plan(args, facts, ctx) {
+    if (args.if_exists === true && !factValue(facts, editedFileFact(String(args.path))).exists) return noop(`${String(args.path)} does not exist`);
     return planTextEdit(String(args.path), facts, ctx, (before) =>
       editEnvFlags(before, String(args.variable), {
         set: (args.set ?? {}) as Record<string, unknown>,
         remove: listArg(args.remove),
         removedIn: args.drop_removed_kubelet_flags ? String(args.drop_removed_kubelet_flags) : undefined,
+        dropDockershim: args.drop_dockershim_flags === true,
       }),
     );
   },
@@ -34,6 +40,8 @@ export interface FlagEdits {
   set: Record<string, unknown>;
   remove: string[];
   removedIn?: string;
+  /** Drop every dockershim-only flag, whatever removedIn says. */
+  dropDockershim?: boolean;
 }
 
 export function editEnvFlags(text: string, variable: string, edits: FlagEdits): { after: string; what: string[] } {
@@ -49,6 +57,7 @@ export function editEnvFlags(text: string, variable: string, edits: FlagEdits): 
   const dropped = (t: string) => {
     const name = nameOf(t);
     if (edits.remove.includes(name)) return true;
+    if (edits.dropDockershim && dockershimOnlyFlag(name)) return true;
     if (!edits.removedIn) return false;
     return !!removedFlagRule(name, t.split('=').slice(1).join('='), edits.removedIn);
   };

@@ -31,3 +31,16 @@ export function planTextEdit(path: string, facts: Map<string, unknown>, ctx: Pla
     diff: { path, before: state.content, after },
   });
 }
+
+/** Plans writing a file that does not exist yet (root-owned, 0644), as an edit whose before is empty. */
+export function planNewFile(path: string, facts: Map<string, unknown>, ctx: PlanContext, content: string): Plan {
+  const state = factValue(facts, editedFileFact(path));
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const args: Args = { owner: 'root', group: 'root', mode: '0644' };
+  return changes({
+    what: `create ${path}`,
+    script: atomicWriteScript({ dest: path, state, args, backupDir: ctx.backupDir, fill: contentFill(content) }),
+    predict: [writtenState(path, state, args, { sha256, content })],
+    diff: { path, before: '', after: content },
+  });
+}

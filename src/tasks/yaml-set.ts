@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { PlanError } from '../core/errors.js';
-import { editedFileFact, planTextEdit } from './text-edit.js';
+import { factValue } from '../facts/fact.js';
+import { editedFileFact, planNewFile, planTextEdit } from './text-edit.js';
 import { defineTaskType } from './task-type.js';
 
 /**
@@ -15,10 +16,17 @@ export const yamlSetTask = defineTaskType({
   args: {
     path: { type: 'string', required: true, doc: 'the YAML file' },
     set: { type: 'map', required: true, doc: 'top-level key to scalar value' },
+    create: { type: 'map', doc: 'a missing file is created (root, 0644) with these top-level settings first, then set' },
   },
   facts: (args) => [editedFileFact(String(args.path))],
   plan(args, facts, ctx) {
-    return planTextEdit(String(args.path), facts, ctx, (before) => setTopLevel(before, args.set as Record<string, unknown>, String(args.path)));
+    const path = String(args.path);
+    const edit = (before: string) => setTopLevel(before, args.set as Record<string, unknown>, path);
+    if (args.create && !factValue(facts, editedFileFact(path)).exists) {
+      const first = stringify(args.create);
+      return planNewFile(path, facts, ctx, `${first}${edit(first).after.slice(first.length)}`);
+    }
+    return planTextEdit(path, facts, ctx, edit);
   },
 });
 

@@ -1,6 +1,7 @@
 import { containerdConfigVersion, normalizeRuntimes, registryServer, type RuntimeSpec } from '../domain/runtime-presets.js';
 import { registryHostsFile } from '../domain/registry-hosts.js';
 import { containerdHas } from '../domain/containerd-versions.js';
+import { kubernetesHas } from '../domain/kubernetes-features.js';
 import { kubeletFlagList, kubeletRuntimeConfig } from '../domain/kubelet-flags.js';
 import { compareVersions } from '../domain/versions.js';
 import {
@@ -72,13 +73,19 @@ export const helpers: Record<string, Helper> = {
   object: (...a) => ({ ...((a.at(-1) as { hash?: Record<string, unknown> }).hash ?? {}) }),
   /** A behaviour of a containerd release, from src/domain/containerd-versions.ts: `(containerdHas "cni-bin-dirs" containerd_version)`. */
   containerdHas: (...a) => containerdHas(String(args(a)[0]), String(args(a)[1])),
+  /** A Kubernetes behaviour on by default, from src/domain/kubernetes-features.ts: `(kubernetesHas "node-local-cri-socket" kubernetes_version)`. */
+  kubernetesHas: (...a) => kubernetesHas(String(args(a)[0]), String(args(a)[1])),
   containerdConfigVersion: (...a) => String(containerdConfigVersion(String(args(a)[0]))),
   containerdRuntimes: (...a) => {
     const [specs, systemdCgroup, runcBinary, runscConfigPath] = args(a);
+    // Named arguments for what later presets need (crun=crun_binary): the positional list stays as templates use it.
+    const named = (a.at(-1) as { hash?: Record<string, unknown> }).hash ?? {};
     return normalizeRuntimes(specs as RuntimeSpec[], {
       systemdCgroup: truthy(systemdCgroup),
       runcBinary: String(runcBinary),
       runscConfigPath: String(runscConfigPath),
+      ...(named.crun !== undefined ? { crunBinary: String(named.crun) } : {}),
+      ...(typeof named.nvidia === 'string' ? { nvidiaRuntime: named.nvidia } : {}),
     });
   },
   registryServer: (...a) => registryServer(String(args(a)[0])),

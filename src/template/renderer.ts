@@ -1,3 +1,4 @@
+import { holdsSecret, registerDerived } from '../core/secrets.js';
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ export class TemplateRenderer {
   private readonly stringInputs = new Map<string, string[] | null>();
 
   constructor(readonly templateDir: string) {
-    for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, fn);
+    for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, secretKeeping(fn));
     this.hb.registerHelper(EMPTY, () => '');
     this.helperNames = new Set(Object.keys(this.hb.helpers));
     // A block several templates share is one partial: templates/partials/<name>.hbs is {{> name}}.
@@ -265,4 +266,17 @@ function templateError(e: unknown, where: string): TemplateError {
     return new TemplateError(`template syntax error: ${rest!.split('\n').slice(-1)[0]}`, { file: where, line: Number(line), cause: e });
   }
   return new TemplateError(message, { file: where, cause: e });
+}
+
+/**
+ * A helper's result built from a secret is a secret: `{{ sh token }}` or `{{ json creds }}` of a vaulted value
+ * is masked in --diff and reports although its text differs from the secret's (the last argument is
+ * Handlebars' options, which hold the whole context).
+ */
+function secretKeeping(fn: (...a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+  return (...a) => {
+    const result = fn(...a);
+    if (typeof result === 'string' && a.slice(0, -1).some(holdsSecret)) registerDerived(result);
+    return result;
+  };
 }

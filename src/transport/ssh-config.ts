@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { UsageError } from '../core/errors.js';
+import { expandIncludes } from './ssh-config-include.js';
 
 /** What an OpenSSH client config says about one host; unset keys are undefined. */
 export interface SshHostConfig {
@@ -25,24 +26,42 @@ export interface SshConfigFile {
 }
 
 /**
- * `~/.ssh/config` (or `-F FILE`), parsed by the ssh-config package; `lookup` gives the first value
- * of each keyword over the `Host` blocks that match, as ssh(1) does. A missing default file is
- * an empty config; a missing `-F` file is an error, as for ssh.
+ * `~/.ssh/config` (or `-F FILE`), then the system's /etc/ssh/ssh_config (not with -F, as ssh),
+ * parsed by the ssh-config package, with their Includes (ssh-config-include.ts); `lookup` gives the
+ * first value of each keyword over the `Host` blocks that match, as ssh(1) does. A missing default
+ * file is an empty config; a missing `-F` file is an error, as for ssh.
  */
-export function readSshConfig(file?: string): SshConfigFile {
-  const path = file ?? join(homedir(), '.ssh', 'config');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (file) throw new UsageError(`cannot read SSH config ${file}: ${(e as NodeJS.ErrnoException).code}`, { file });
-    return { lookup: () => ({ identityFiles: [] }) };
-  }
-  const config = SSHConfig.parse(text);
-  return { file: path, lookup: (host) => hostConfig(config.compute(host) as Record<string, string | string[]>, host) };
+export function readSshConfig(file?: string, opts: { home?: string; systemFile?: string } = {}): SshConfigFile {
+  const home = opts.home ?? homedir();
+  const path = file ?? join(home, '.ssh', 'config');
+  const user = readConfigText(path, !!file);
+  const system = file ? undefined : readConfigText(opts.systemFile ?? '/etc/ssh/ssh_config', false);
+  if (!user && !system) return { lookup: () => ({ identityFiles: [] }) };
+  const parsed = new Map<string, SSHConfig | undefined>();
+  const userCtx = { base: join(home, '.ssh'), home, parsed };
+  const systemCtx = { base: '/etc/ssh', home, parsed };
+  const lookup = (host: string) => {
+    const lines = [
+      ...(user ? expandIncludes(user, host, userCtx, 0, [path]) : []),
+      ...(system ? expandIncludes(system, host, systemCtx, 0, [opts.systemFile ?? '/etc/ssh/ssh_config']) : []),
+    ];
+    const config = SSHConfig.parse('');
+    config.push(...lines);
+    return hostConfig(config.compute(host) as Record<string, string | string[]>, host, home);
+  };
+  return { file: user ? path : undefined, lookup };
 }
 
-function hostConfig(c: Record<string, string | string[]>, host: string): SshHostConfig {
+function readConfigText(path: string, required: boolean): SSHConfig | undefined {
+  try {
+    return SSHConfig.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (required) throw new UsageError(`cannot read SSH config ${path}: ${(e as NodeJS.ErrnoException).code}`, { file: path });
+    return undefined;
+  }
+}
+
+function hostConfig(c: Record<string, string | string[]>, host: string, home: string): SshHostConfig {
   const one = (k: string) => {
     const v = c[k];
     return Array.isArray(v) ? v[0] : v;
@@ -54,10 +73,10 @@ function hostConfig(c: Record<string, string | string[]>, host: string): SshHost
     hostName: hostName === undefined ? undefined : expandTokens(hostName, host),
     user: one('User'),
     port: num('Port'),
-    identityFiles: [c.IdentityFile ?? []].flat().map((f) => expandPath(expandTokens(f, host))),
+    identityFiles: [c.IdentityFile ?? []].flat().map((f) => expandPath(expandTokens(f, host), home)),
     identitiesOnly: yes('IdentitiesOnly'),
     proxyJump: one('ProxyJump'),
-    userKnownHostsFile: one('UserKnownHostsFile') && expandPath(one('UserKnownHostsFile')!.split(/\s+/)[0]!),
+    userKnownHostsFile: one('UserKnownHostsFile') && expandPath(one('UserKnownHostsFile')!.split(/\s+/)[0]!, home),
     connectTimeoutSec: num('ConnectTimeout'),
     serverAliveIntervalSec: num('ServerAliveInterval'),
     serverAliveCountMax: num('ServerAliveCountMax'),
@@ -72,8 +91,8 @@ function expandTokens(value: string, host: string): string {
   return value.replace(/%([%h])/g, (_, t: string) => (t === 'h' ? host : '%'));
 }
 
-function expandPath(path: string): string {
-  return path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
+function expandPath(path: string, home: string): string {
+  return path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 
 /**

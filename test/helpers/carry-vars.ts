@@ -9,6 +9,10 @@ export const CARRY_VARS = {
   docker_migrate_images: 'auto',
   docker_migrate_all_images: false,
   docker_migrate_images_max_mb: 4096,
+  containerd_runtimes: ['runc'],
+  runc_binary: '/usr/local/sbin/runc',
+  containerd_runsc_config: '/etc/containerd/runsc.toml',
+  nvidia_container_runtime: '/usr/bin/nvidia-container-runtime',
 };
 
 export const CARRY_ROLES = ['remove-docker', 'install-containerd', 'kubelet-config'];

@@ -1,5 +1,4 @@
 import { BACKUP_ROOT } from '../../core/constants.js';
-import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
 import type { Listener } from '../../core/events.js';
 import { cliInterrupts } from '../interrupt.js';
@@ -9,9 +8,12 @@ import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { connectionDefaults } from '../../config/cli-settings.js';
 import { connector } from '../connect.js';
 import { htmlReport } from '../reporters/html-report.js';
+import { writeReportFile } from '../reporters/report-file.js';
+import { writeRetryFile } from '../retry-file.js';
 import { formatHostList, formatTaskList, splitTags, startAtTask } from './plan-options.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
+import { err, out } from '../terminal-text.js';
 
 export interface ApplyOptions {
   inventory: string[];
@@ -70,10 +72,10 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     extraVars: parseExtraVars(opts.extraVars ?? []),
     connectionDefaults: connectionDefaults(opts),
   });
-  for (const w of prepared.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  for (const w of prepared.warnings) err(`[WARNING]: ${w}\n`);
   if (opts.startAtTask !== undefined) startAtTask(prepared, opts.startAtTask);
   if (opts.listHosts || opts.listTasks) {
-    process.stdout.write(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));
+    out(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));
     return 0;
   }
   const connect = await connector(opts);
@@ -104,20 +106,14 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       maxFailPercentage,
     });
     await finish();
-    process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
-    if (opts.check) process.stdout.write('check mode: nothing was changed\n');
-    process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
-    if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
+    out(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
+    if (opts.check) out('check mode: nothing was changed\n');
+    out(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
+    if (summary.aborted) out(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
     const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
     if (opts.report) report.write(opts.report, summary.stats, extra);
-    if (opts.reportHtml) writeFileSync(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
-    const retry = Object.entries(summary.stats)
-      .filter(([, s]) => s.failed || s.unreachable)
-      .map(([h]) => h);
-    if (retry.length && opts.retryFile) {
-      writeFileSync(opts.retryFile, `${retry.join('\n')}\n`);
-      process.stdout.write(`to retry the failed and unreachable hosts: --limit @${opts.retryFile}\n`);
-    }
+    if (opts.reportHtml) writeReportFile(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
+    if (opts.retryFile) writeRetryFile(opts.retryFile, summary.stats);
     return summary.exitCode;
   } finally {
     process.off('SIGINT', interrupts.onSignal);

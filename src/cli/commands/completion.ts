@@ -5,6 +5,7 @@ import { loadInventory } from '../../inventory/load-inventory.js';
 import { loadRoles } from '../../roles/load-roles.js';
 import { completionSpec } from '../completion/completion-spec.js';
 import { bashScript, fishScript, zshScript } from '../completion/scripts.js';
+import { out } from '../terminal-text.js';
 
 const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript };
 
@@ -13,11 +14,11 @@ export function completionCommand(program: Command, shell: string | undefined, o
   if (opts.listHosts) {
     if (!opts.inventory?.length) return;
     const inv = loadInventory(opts.inventory);
-    process.stdout.write(`${[...inv.hosts.keys(), ...inv.groups.keys()].join('\n')}\n`);
+    out(`${[...inv.hosts.keys(), ...inv.groups.keys()].join('\n')}\n`);
     return;
   }
   const make = SHELLS[shell as keyof typeof SHELLS];
   if (!make) throw new UsageError(`completion takes bash, zsh or fish, got "${shell ?? ''}"`);
   const roles = loadRoles(defaultRolesDir, defaultTemplateDir).roles.flatMap((r) => [r.name, ...r.aliases]);
-  process.stdout.write(make(completionSpec(program, roles.sort())));
+  out(make(completionSpec(program, roles.sort())));
 }

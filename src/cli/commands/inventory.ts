@@ -4,6 +4,7 @@ import { inventoryGraph, inventoryList } from '../../inventory/inventory-report.
 import { maskSecrets } from '../../inventory/connection.js';
 import { loadInventory } from '../../inventory/load-inventory.js';
 import { UsageError } from '../../core/errors.js';
+import { out, outWithSecrets } from '../terminal-text.js';
 
 export interface InventoryOptions {
   inventory: string[];
@@ -21,17 +22,18 @@ export async function inventoryCommand(opts: InventoryOptions): Promise<void> {
   const inv = loadInventory(opts.inventory);
   const extra = parseExtraVars(opts.extraVars ?? []);
   const hosts = opts.limit ? selectHosts(inv, opts.limit) : [...inv.hosts.keys()];
-  let out: string;
+  let text: string;
   if (opts.host) {
     if (!hosts.includes(opts.host)) throw new UsageError(`host "${opts.host}" is not in the inventory${opts.limit ? ' or not selected by --limit' : ''}`);
     const { inventory_hostname: _h, group_names: _g, ...vars } = inv.hostVars(opts.host, { extra });
-    out = JSON.stringify(opts.showSecrets ? vars : maskSecrets(vars), null, 4);
+    text = JSON.stringify(opts.showSecrets ? vars : maskSecrets(vars), null, 4);
   } else if (opts.graph !== undefined && opts.graph !== false) {
     const root = typeof opts.graph === 'string' ? opts.graph : 'all';
     if (!inv.groups.has(root)) throw new UsageError(`no group "${root}" in the inventory`);
-    out = inventoryGraph(inv, hosts, root);
+    text = inventoryGraph(inv, hosts, root);
   } else {
-    out = JSON.stringify(inventoryList(inv, hosts, { extra, showSecrets: opts.showSecrets }), null, 4);
+    text = JSON.stringify(inventoryList(inv, hosts, { extra, showSecrets: opts.showSecrets }), null, 4);
   }
-  process.stdout.write(`${out}\n`);
+  // --show-secrets shows the secrets it was asked for; control characters are escaped all the same.
+  (opts.showSecrets ? outWithSecrets : out)(`${text}\n`);
 }

@@ -4,6 +4,7 @@ import { prepareRun } from '../../plan/prepare.js';
 import { type PreflightRow, preflightFleet } from '../../rollout/preflight.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { type ConnectOptions, connector } from '../connect.js';
+import { out, shownText } from '../terminal-text.js';
 
 export interface PreflightOptions extends ConnectOptions {
   inventory: string[];
@@ -19,14 +20,15 @@ export async function preflightCommand(opts: PreflightOptions): Promise<number> 
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got "${opts.forks}"`);
   const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });
   const rows = await preflightFleet(prepared, { connect: await connector(opts), forks });
-  process.stdout.write(formatPreflightTable(rows));
+  out(formatPreflightTable(rows));
   if (rows.some((r) => r.result === 'unreachable')) return ExitCode.unreachable;
   return rows.some((r) => r.result === 'refused') ? ExitCode.hostFailed : ExitCode.ok;
 }
 
 export function formatPreflightTable(rows: PreflightRow[]): string {
   const head = ['HOST', 'DOCKER', 'KUBELET', 'CRI-DOCKERD', 'RESULT'];
-  const cells = rows.map((r) => [r.host, r.docker, r.kubelet, r.criDockerd ? 'yes' : 'no', r.result]);
+  // Shown before padding, so that a node's escaped text keeps the columns aligned.
+  const cells = rows.map((r) => [r.host, r.docker, r.kubelet, r.criDockerd ? 'yes' : 'no', r.result].map(shownText));
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     `${c

@@ -1,6 +1,7 @@
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { prepareRun } from '../../plan/prepare.js';
 import { formatRenderedFiles, renderedFiles, writeRenderedFiles } from '../../plan/render.js';
+import { err, out } from '../terminal-text.js';
 
 export interface RenderOptions {
   inventory: string[];
@@ -18,12 +19,12 @@ export async function renderCommand(opts: RenderOptions): Promise<void> {
     roles: opts.role ?? [],
     extraVars: parseExtraVars(opts.extraVars ?? []),
   });
-  for (const w of run.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  for (const w of run.warnings) err(`[WARNING]: ${w}\n`);
   const files = renderedFiles(run.hosts);
   if (opts.out) {
     writeRenderedFiles(files, opts.out);
-    process.stdout.write(`rendered ${files.length} files for ${run.hosts.length} hosts into ${opts.out}/<host>/\n`);
+    out(`rendered ${files.length} files for ${run.hosts.length} hosts into ${opts.out}/<host>/\n`);
   } else {
-    process.stdout.write(formatRenderedFiles(files));
+    out(formatRenderedFiles(files));
   }
 }

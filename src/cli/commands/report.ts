@@ -1,6 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeReportFile } from '../reporters/report-file.js';
 import { ValidationError } from '../../core/errors.js';
 import { htmlReport } from '../reporters/html-report.js';
+import { out } from '../terminal-text.js';
 
 /** `provision report RUN.json --html FILE`: the run's JSON report as a page to look at. */
 export function reportCommand(file: string, opts: { html?: string }): void {
@@ -13,7 +15,7 @@ export function reportCommand(file: string, opts: { html?: string }): void {
   if (!report.summary || !Array.isArray(report.tasks)) throw new ValidationError(`${file} is not a provision --report file (no summary and tasks)`, { file });
   const html = htmlReport(report);
   if (opts.html) {
-    writeFileSync(opts.html, html);
-    process.stdout.write(`wrote ${opts.html} (${Math.round(html.length / 1024)} KiB)\n`);
-  } else process.stdout.write(html);
+    writeReportFile(opts.html, html);
+    out(`wrote ${opts.html} (${Math.round(html.length / 1024)} KiB)\n`);
+  } else out(html);
 }

@@ -9,6 +9,7 @@ import { type ConnectOptions, connector } from '../connect.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 import { cliInterrupts } from '../interrupt.js';
+import { out } from '../terminal-text.js';
 
 export interface RestoreOptions extends ConnectOptions, ConnectionFlags {
   inventory: string[];
@@ -52,7 +53,7 @@ export async function restoreCommand(opts: RestoreOptions): Promise<number> {
     process.off('SIGINT', interrupts.onSignal);
   }
   await finish();
-  process.stdout.write(`\n${formatRecap(summary.stats)}${outcome()}`);
+  out(`\n${formatRecap(summary.stats)}${outcome()}`);
   if (opts.report) report.write(opts.report, summary.stats, { restoredRun: opts.run });
   return summary.exitCode;
 }

@@ -1,11 +1,12 @@
 import { defaultRolesDir, defaultTemplateDir } from '../../core/paths.js';
 import { loadRoles } from '../../roles/load-roles.js';
 import type { RoleCatalog, VariableSpec } from '../../roles/role.js';
+import { out } from '../terminal-text.js';
 
 /** `provision roles`: the roles, their aliases and the variables each one reads. */
 export async function rolesCommand(opts: { variables?: boolean; markdown?: boolean }): Promise<void> {
   const catalog = loadRoles(defaultRolesDir, defaultTemplateDir);
-  process.stdout.write(opts.markdown ? rolesMarkdown(catalog) : rolesText(catalog, opts.variables !== false));
+  out(opts.markdown ? rolesMarkdown(catalog) : rolesText(catalog, opts.variables !== false));
 }
 
 function rolesText(catalog: RoleCatalog, withVariables: boolean): string {

@@ -7,6 +7,16 @@ export function bashScript(spec: CompletionSpec): string {
   const names = spec.commands.map((c) => c.name).join(' ');
   const flagCases = spec.commands.map((c) => `    ${c.name}) flags="${c.flags.join(' ')}" ;;`).join('\n');
   return `# provision completion for bash: eval "$(provision completion bash)"
+# Host and group names are data: never a compgen -W word list (compgen expands $(...) in it). Each
+# name is matched as a literal prefix and offered quoted for the command line (printf %q).
+_provision_names() {
+  local cur="$1" name
+  shift
+  COMPREPLY=()
+  while IFS= read -r name; do
+    [[ "$name" == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$name")")
+  done < <(${HOSTS_CMD} "$@" 2>/dev/null)
+}
 _provision() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local cmds="${names}" cmd=apply inv=() i
@@ -16,7 +26,7 @@ _provision() {
   done
   case "$prev" in
     ${ROLE_FLAGS.join('|')}) COMPREPLY=($(compgen -W "${spec.roles.join(' ')}" -- "$cur")); return ;;
-    ${HOST_FLAGS.join('|')}) COMPREPLY=($(compgen -W "$(${HOSTS_CMD} "\${inv[@]}" 2>/dev/null)" -- "$cur")); return ;;
+    ${HOST_FLAGS.join('|')}) _provision_names "$cur" "\${inv[@]}"; return ;;
     ${FILE_FLAGS.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
   esac
@@ -46,7 +56,8 @@ _provision() {
   done
   case \${words[CURRENT-1]} in
     (${ROLE_FLAGS.join('|')}) compadd -- ${spec.roles.join(' ')}; return ;;
-    (${HOST_FLAGS.join('|')}) compadd -- $(${HOSTS_CMD} "\${inv[@]}" 2>/dev/null); return ;;
+    # One name a line, never split or globbed; compadd quotes each as it inserts it.
+    (${HOST_FLAGS.join('|')}) compadd -- \${(f)"$(${HOSTS_CMD} "\${inv[@]}" 2>/dev/null)"}; return ;;
     (${FILE_FLAGS.join('|')}) _files; return ;;
     (completion) compadd -- bash zsh fish; return ;;
   esac

@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeReportFile } from './report-file.js';
 import type { HostStats, Listener, TaskResult } from '../../core/events.js';
 
 /**
@@ -53,9 +53,7 @@ export class JsonReport {
   }
 
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
-    // Reports hold hosts, paths and diffs: readable by their owner only, also when the file existed.
-    writeFileSync(file, `${JSON.stringify(this.body(summary, extra), null, 2)}\n`, { mode: 0o600 });
-    chmodSync(file, 0o600);
+    writeReportFile(file, `${JSON.stringify(this.body(summary, extra), null, 2)}\n`);
   }
 }
 

@@ -1,10 +1,16 @@
 import { Listr } from 'listr2';
 import type { Listener } from '../../core/events.js';
 import { LiveView } from './live-view.js';
+import { shownText } from '../terminal-text.js';
 
 /** Lines the header, listr2's own marks and the shell prompt take besides the running hosts. */
 const RESERVED_ROWS = 4;
 const REFRESH_MS = 100;
+
+/** The live view's title. listr2 writes it to the terminal itself, so it is shown as text here. */
+export function liveText(view: LiveView, rows: number): string {
+  return shownText([view.header(), ...view.runningLines(Math.max(1, rows - RESERVED_ROWS))].join('\n'));
+}
 
 /**
  * listr2 progress: one header line (batch, counts, elapsed, time left) and one line per running
@@ -14,7 +20,7 @@ export function listrReporter(hosts: string[], rows: () => number = () => proces
   const view = new LiveView(hosts.length);
   let setTitle: (t: string) => void = () => {};
   let close: () => void = () => {};
-  const text = () => [view.header(), ...view.runningLines(Math.max(1, rows() - RESERVED_ROWS))].join('\n');
+  const text = () => liveText(view, rows());
   let dirty = true;
   const list = new Listr(
     [
@@ -50,7 +56,7 @@ export function listrReporter(hosts: string[], rows: () => number = () => proces
     done,
     finish: () => {
       clearInterval(timer);
-      setTitle(view.header());
+      setTitle(shownText(view.header()));
       close();
     },
   };

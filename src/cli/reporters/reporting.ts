@@ -3,6 +3,7 @@ import { maskSecrets } from '../../core/secrets.js';
 import { JsonReport } from './json-report.js';
 import { formatOutcome, type UnreachableHost } from './outcome.js';
 import { plainReporter } from './plain-reporter.js';
+import { out } from '../terminal-text.js';
 
 export interface ReportingOptions {
   progress?: 'auto' | 'listr' | 'plain';
@@ -18,7 +19,7 @@ export interface ReportingOptions {
 export async function reporting(hosts: string[], opts: ReportingOptions) {
   const report = new JsonReport();
   const useListr = opts.progress === 'listr' || (opts.progress !== 'plain' && process.stdout.isTTY && !process.env.CI);
-  const write = (text: string) => void process.stdout.write(text);
+  const write = (text: string) => out(text);
   const progress: { listener: Listener; finish?: () => void; done?: Promise<void> } = useListr
     ? (await import('./listr-reporter.js')).listrReporter(hosts)
     : { listener: plainReporter(write, { verbose: opts.verbose, total: hosts.length }) };

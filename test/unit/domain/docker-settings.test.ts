@@ -238,6 +238,91 @@ const cases: Case[] = [
     facts: node({ 'data-root': '/var/lib/docker' }),
     expect: { notes: [] },
   },
+  {
+    setting: 'daemon.json runtimes',
+    name: "a GPU node's nvidia runtime becomes a runc-type handler running nvidia-container-runtime",
+    facts: node({ runtimes: { nvidia: { path: 'nvidia-container-runtime', runtimeArgs: [] } } }),
+    expect: {
+      vars: {
+        containerd_runtime_handlers: [
+          'runc',
+          {
+            name: 'nvidia',
+            runtime_type: 'io.containerd.runc.v2',
+            options: { SystemdCgroup: true, BinaryName: 'nvidia-container-runtime' },
+            runtime_class: 'nvidia',
+          },
+        ],
+      },
+      notes: [/daemon\.json runtimes\.nvidia carried as containerd handler nvidia \(io\.containerd\.runc\.v2, BinaryName nvidia-container-runtime\)/],
+    },
+  },
+  {
+    setting: 'daemon.json runtimes',
+    name: 'runtimeArgs: --root is carried as Root, the rest is reported; a runtimeType entry keeps its shim and options',
+    facts: node({
+      runtimes: {
+        'custom-runc': { path: '/opt/runc/bin/runc', runtimeArgs: ['--root', '/run/custom', '--debug'] },
+        gvisor: { runtimeType: 'io.containerd.runsc.v1', options: { TypeUrl: 'io.containerd.runsc.v1.options' } },
+      },
+    }),
+    expect: {
+      vars: {
+        containerd_runtime_handlers: [
+          'runc',
+          {
+            name: 'custom-runc',
+            runtime_type: 'io.containerd.runc.v2',
+            options: { SystemdCgroup: true, BinaryName: '/opt/runc/bin/runc', Root: '/run/custom' },
+            runtime_class: 'custom-runc',
+          },
+          { name: 'gvisor', runtime_type: 'io.containerd.runsc.v1', options: { TypeUrl: 'io.containerd.runsc.v1.options' }, runtime_class: 'gvisor' },
+        ],
+      },
+      notes: [/runtimeArgs --debug cannot be carried/, /custom-runc carried/, /gvisor carried/],
+    },
+  },
+  {
+    setting: 'daemon.json runtimes',
+    name: 'an inventory handler of the same name wins, and the difference is reported; a name no RuntimeClass can use is not carried',
+    facts: node({ runtimes: { nvidia: { path: '/usr/local/nvidia/toolkit/nvidia-container-runtime' }, My_Runtime: { path: '/bin/x' } } }),
+    vars: { containerd_runtimes: ['runc', 'nvidia'] },
+    expect: {
+      vars: { containerd_runtime_handlers: undefined },
+      notes: [
+        /runtimes\.My_Runtime: "My_Runtime" is no containerd handler name/,
+        /runtime nvidia: containerd_runtimes \(io\.containerd\.runc\.v2, BinaryName \/usr\/bin\/nvidia-container-runtime\) wins over what Docker had \(io\.containerd\.runc\.v2, BinaryName \/usr\/local\/nvidia\/toolkit\/nvidia-container-runtime/,
+      ],
+    },
+  },
+  {
+    setting: 'daemon.json default-runtime',
+    name: "Docker's default runtime becomes containerd's default",
+    facts: node({ runtimes: { nvidia: { path: '/usr/bin/nvidia-container-runtime' } }, 'default-runtime': 'nvidia' }),
+    expect: {
+      vars: { containerd_default_runtime: 'nvidia' },
+      notes: [/nvidia carried/, /default-runtime nvidia carried: containerd's default runtime is nvidia/],
+    },
+  },
+  {
+    setting: 'daemon.json default-runtime',
+    name: 'an inventory default other than runc wins, and the difference is reported',
+    facts: node({ runtimes: { nvidia: { path: '/usr/bin/nvidia-container-runtime' } }, 'default-runtime': 'nvidia' }),
+    vars: { containerd_runtimes: ['runc', 'runsc'], containerd_default_runtime: 'runsc' },
+    expect: {
+      notes: [
+        /nvidia carried/,
+        /default-runtime nvidia carried/,
+        /containerd_default_runtime runsc \(the inventory's\) wins over Docker's default-runtime nvidia/,
+      ],
+    },
+  },
+  {
+    setting: 'daemon.json default-runtime',
+    name: "runc (Docker's own default) changes nothing; an unknown name is reported",
+    facts: node({ 'default-runtime': 'sysbox-runc' }),
+    expect: { vars: { containerd_default_runtime: undefined }, notes: [/default-runtime sysbox-runc names no carried runtime/] },
+  },
 ];
 
 describe("Docker's settings carried into containerd and kubelet: daemon.json and certs.d -> variables, problems, notes", () => {

@@ -83,8 +83,9 @@ describe('kubelet flags by Kubernetes version', () => {
     });
   }
 
-  it('accepts what the version still has: --network-plugin on 1.23, --cloud-provider=external on 1.31', () => {
-    expect(kubeletFiles('1.23', { kubelet_flags: { 'network-plugin': 'cni' } }).flags).to.include('--network-plugin=cni');
+  it('accepts what the version still has: --keep-terminated-pod-volumes on 1.30, --cloud-provider=external on 1.31; dockershim-only flags never reach the unit', () => {
+    expect(kubeletFiles('1.30', { kubelet_flags: { 'keep-terminated-pod-volumes': null } }).flags).to.include('--keep-terminated-pod-volumes');
+    expect(kubeletFiles('1.23', { kubelet_flags: { 'network-plugin': 'cni' } }).flags).not.to.include('--network-plugin=cni');
     expect(kubeletFiles('1.31', { kubelet_flags: { 'cloud-provider': 'external' } }).flags).to.include('--cloud-provider=external');
   });
 

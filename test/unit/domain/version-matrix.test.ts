@@ -4,7 +4,8 @@ import { parse as parseToml } from 'smol-toml';
 import { ValidationError } from '../../../src/core/errors.js';
 import { prepareRun } from '../../../src/plan/prepare.js';
 import { containerdVersionWarnings } from '../../../src/domain/containerd-versions.js';
-import { REMOVED_KUBELET_FLAGS } from '../../../src/domain/kubelet-removed-flags.js';
+import { dockershimOnlyFlag, REMOVED_KUBELET_FLAGS } from '../../../src/domain/kubelet-removed-flags.js';
+import { dockershimFlagWarnings } from '../../../src/domain/kubelet-flags.js';
 import { runtimeVars } from '../../../src/domain/node-layouts.js';
 import { parseNodeFacts } from '../../../src/domain/node-layouts-probe.js';
 import { preflightProblems } from '../../../src/domain/preflight-checks.js';
@@ -62,9 +63,37 @@ describe('version matrix: kubelet flags each Kubernetes release removed', () => 
       expect(e.message).to.include(`kubelet flag ${shown} was removed in Kubernetes ${r.removedIn}`);
       // In-tree providers are off by default from 1.29: before their removal they need the gate turned off.
       const before = r.flag === 'cloud-provider' && previousMinor(r.removedIn) >= '1.29' ? { ...flags, 'feature-gates': 'DisableCloudProviders=false' } : flags;
-      expect(flagsOf(previousMinor(r.removedIn), before).join('\n')).to.include(`--${r.flag}`);
+      // What only dockershim read never reaches the unit written for containerd, whatever the version.
+      const kept = flagsOf(previousMinor(r.removedIn), before).join('\n');
+      if (dockershimOnlyFlag(r.flag)) expect(kept).not.to.include(`--${r.flag}`);
+      else expect(kept).to.include(`--${r.flag}`);
     });
   }
+
+  it('every dockershim flag of CHANGELOG-1.24 (#106907) is dropped when the runtime moves, at any version, with a warning for the inventory', () => {
+    const changelog = [
+      'experimental-dockershim-root-directory',
+      'docker-endpoint',
+      'image-pull-progress-deadline',
+      'network-plugin',
+      'cni-conf-dir',
+      'cni-bin-dir',
+      'cni-cache-dir',
+      'network-plugin-mtu',
+    ];
+    expect(REMOVED_KUBELET_FLAGS.filter((r) => r.dockershimOnly).map((r) => r.flag)).to.have.members(changelog);
+    for (const flag of changelog) expect(REMOVED_KUBELET_FLAGS.find((r) => r.flag === flag)?.source).to.include('#106907');
+    const flags = Object.fromEntries(changelog.map((f) => [f, 'x']));
+    expect(flagsOf('1.23', { ...flags, 'node-ip': '10.0.0.9' })).to.deep.equal([
+      '  --config=/var/lib/kubelet/kubelet-config.yaml \\',
+      '  --kubeconfig=/var/lib/kubelet/kubeconfig \\',
+      '  --container-runtime=remote \\',
+      '  --container-runtime-endpoint=unix:///run/containerd/containerd.sock \\',
+      '  --node-ip=10.0.0.9',
+    ]);
+    expect(dockershimFlagWarnings('1.23', { '--network-plugin': 'cni' })[0]).to.match(/--network-plugin is read only by dockershim/);
+    expect(dockershimFlagWarnings('1.24', { 'network-plugin': 'cni' }), 'refused there, not warned').to.deep.equal([]);
+  });
 
   it('the table holds no row the changelog cases above do not', () => {
     for (const row of REMOVED_KUBELET_FLAGS) {

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InventoryError } from '../../../src/core/errors.js';
+import { InventoryError, UsageError } from '../../../src/core/errors.js';
 import { selectHosts } from '../../../src/inventory/host-patterns.js';
 import { dedent, iniInventory, thrown } from '../../helpers/inventory.js';
+import { runCli } from '../../helpers/cli.js';
 
 // Expected results follow ansible-core's InventoryManager (order_patterns, _match_one_pattern,
 // _apply_subscript with its inclusive slice end).
@@ -91,4 +92,19 @@ describe('host patterns (--limit)', () => {
   it('refuses an out-of-range subscript', () => {
     expect(thrown(() => selectHosts(inv, 'gpu[5]')).message).to.match(/no hosts matched the subscripted pattern "gpu\[5\]" \(index 5 of 2 hosts\)/);
   });
+
+  it('refuses a glob or regex JavaScript cannot read as usage (exit 5), naming the pattern', () => {
+    for (const [pattern, what] of [
+      ['w[\\]', 'invalid glob in host pattern "w[\\]"'],
+      ['worker[z-a]', 'invalid glob in host pattern "worker[z-a]"'],
+      ['~w(', 'invalid regular expression in host pattern "~w("'],
+    ]) {
+      const e = thrown(() => selectHosts(inv, pattern!));
+      expect(e, pattern).to.be.instanceOf(UsageError);
+      expect(e.message).to.include(what);
+    }
+    const r = runCli(['inventory', '-i', 'inventories/example/hosts.ini', '--limit', 'w[\\]', '--list']);
+    expect(r.code, r.stderr).to.equal(5);
+    expect(r.stderr).to.include('invalid glob in host pattern "w[\\]"').and.not.include('internal error');
+  }).timeout(60_000);
 });

@@ -35,12 +35,25 @@ describe('env_flags: kubeadm-flags.env edited in place', () => {
       edits: { set: {}, remove: [], removedIn: '1.35' },
       after: `${V}="--cloud-provider=external"\n`,
     },
+    {
+      name: '1.23 kubeadm node: every dockershim-only flag goes when the runtime moves, though 1.23 still accepts them',
+      before: `${V}="--container-runtime=docker --network-plugin=cni --cni-bin-dir=/opt/cni/bin --node-ip=10.0.0.9"\n`,
+      edits: { set: { 'container-runtime': 'remote' }, remove: [], removedIn: '1.23', dropDockershim: true },
+      after: `${V}="--container-runtime=remote --node-ip=10.0.0.9"\n`,
+    },
+    {
+      name: "/etc/default/kubelet's KUBELET_EXTRA_ARGS: dockershim's flags go, the operator's stay",
+      before: `KUBELET_EXTRA_ARGS="--network-plugin-mtu=1460 --image-pull-progress-deadline=2m --max-pods=50"\n`,
+      edits: { set: {}, remove: [], removedIn: '1.23', dropDockershim: true },
+      after: `KUBELET_EXTRA_ARGS="--max-pods=50"\n`,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const { after } = editEnvFlags(c.before, V, c.edits);
+      const variable = c.before.startsWith('KUBELET_EXTRA_ARGS') ? 'KUBELET_EXTRA_ARGS' : V;
+      const { after } = editEnvFlags(c.before, variable, c.edits);
       expect(after).to.equal(c.after);
-      expect(editEnvFlags(after, V, c.edits).what, 'a second edit changes nothing').to.deep.equal([]);
+      expect(editEnvFlags(after, variable, c.edits).what, 'a second edit changes nothing').to.deep.equal([]);
     });
   }
 

@@ -11,7 +11,7 @@ export interface BatchPart {
 
 export interface BatchOptions {
   /** Per-task time limit: each part runs under timeout(1) (as timeLimited does), and exit 124 or 137 says it ran out of time. */
-  taskTimeoutS?: number;
+  timeLimitS?: number;
   /** Shell run once every part succeeded (the fact probes of the tasks still to plan). */
   gatherAfter?: string;
 }
@@ -40,7 +40,7 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
     marker('dir $d'),
     ...parts.map((part, i) => {
       const body = part.changes.map((c) => `(\nset -e\n${c.script}\n) || exit $?`).join('\n');
-      const run = opts.taskTimeoutS ? `${timeLimited(body, opts.taskTimeoutS, { stderrTo: '"$d/err"' })}rc=$?` : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
+      const run = opts.timeLimitS ? `${timeLimited(body, opts.timeLimitS, { stderrTo: '"$d/err"' })}rc=$?` : `(\n${body}\n) </dev/null 2>"$d/err"; rc=$?`;
       const onFail = part.handler ? '' : ` || { ${marker(`stderr ${i}`)}; cat "$d/err"; exit $rc; }`;
       // A part whose outcome the node decides: its end marker says when it found nothing to change.
       const decided = nodeDecision(part.changes) !== undefined;

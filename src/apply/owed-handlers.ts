@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Change } from '../core/change.js';
-import { PENDING_HANDLERS_DIR } from '../core/constants.js';
+import { OWED_HANDLERS_DIR } from '../core/constants.js';
 import { existsFact } from '../facts/exists.js';
 import { q } from '../transport/shell.js';
-import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
+import type { PreparedHost, PreparedRole } from '../plan/model.js';
 
 /**
  * Handlers owed by a run that was cut short. A change that notifies a handler first leaves a marker
@@ -12,14 +12,14 @@ import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
  * runs the handler: the restart that makes a written config take effect is never lost.
  */
 export function markerPath(role: string, handler: string): string {
-  return `${PENDING_HANDLERS_DIR}/${createHash('sha256').update(`${role}\0${handler}`).digest('hex').slice(0, 32)}`;
+  return `${OWED_HANDLERS_DIR}/${createHash('sha256').update(`${role}\0${handler}`).digest('hex').slice(0, 32)}`;
 }
 
 /** The marker facts of every handler of a host, gathered with the plan's other facts. */
-export const pendingHandlerFacts = (plan: PreparedHost) => plan.roles.flatMap((r) => r.handlers.map((h) => existsFact(markerPath(r.role, h.spec.name))));
+export const owedHandlerFacts = (plan: PreparedHost) => plan.roles.flatMap((r) => r.handlers.map((h) => existsFact(markerPath(r.role, h.spec.name))));
 
 /** The handlers of a role a previous run notified and never ran, from the gathered marker facts. */
-export function pendingHandlers(role: PreparedRole, values: Map<string, unknown>): string[] {
+export function owedHandlers(role: PreparedRole, values: Map<string, unknown>): string[] {
   return role.handlers.map((h) => h.spec.name).filter((name) => values.get(existsFact(markerPath(role.role, name)).key) === true);
 }
 
@@ -29,11 +29,11 @@ export function pendingHandlers(role: PreparedRole, values: Map<string, unknown>
  */
 export function markChange(role: string, handlers: string[], decidedOnNode = false): Change {
   const paths = handlers.map((h) => q(markerPath(role, h)));
-  if (!decidedOnNode) return { what: '', script: `{ mkdir -p ${q(PENDING_HANDLERS_DIR)} && : > ${paths.join(' && : > ')}; } 2>/dev/null || true`, predict: [] };
+  if (!decidedOnNode) return { what: '', script: `{ mkdir -p ${q(OWED_HANDLERS_DIR)} && : > ${paths.join(' && : > ')}; } 2>/dev/null || true`, predict: [] };
   // Before a change the node may find nothing to do: the markers it makes are listed, so that
   // unmarkUnchanged removes those (and only those: one already owed stays owed).
   const mark = `for m in ${paths.join(' ')}; do [ -e "$m" ] || { : > "$m" && printf '%s\n' "$m" >> "$PROVISION_UNCHANGED.marked"; }; done`;
-  return { what: '', script: `{ mkdir -p ${q(PENDING_HANDLERS_DIR)} && ${mark}; } 2>/dev/null || true`, predict: [] };
+  return { what: '', script: `{ mkdir -p ${q(OWED_HANDLERS_DIR)} && ${mark}; } 2>/dev/null || true`, predict: [] };
 }
 
 /**

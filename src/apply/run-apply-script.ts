@@ -1,24 +1,18 @@
-import { type Change, nodeDecision } from '../core/change.js';
+import { nodeDecision } from '../core/change.js';
 import { ConnectionLostError, ProvisionError } from '../core/errors.js';
 import type { TaskResult } from '../core/events.js';
 import { q } from '../transport/shell.js';
 import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut } from '../transport/time-limit.js';
 import type { RunResult, Transport } from '../transport/transport.js';
 import { batchApplyScript } from './apply-script.js';
-
-/** A task or handler planned: its result as planned, and the changes still to make on the node (none when ok, skipped or failed). */
-export interface Entry {
-  handler: boolean;
-  result: TaskResult;
-  changes?: Change[];
-}
+import type { PlannedStep } from './planned-step.js';
 
 export interface BatchRun {
   transport: Transport;
   /** A task starts on the node. */
-  start(e: Entry): void;
+  start(e: PlannedStep): void;
   /** A task is done: as planned, or with the result given. */
-  report(e: Entry, result?: TaskResult): void;
+  report(e: PlannedStep, result?: TaskResult): void;
   interrupted(): boolean;
   /** Each task's time limit on the node, in seconds. */
   timeLimitS?: number;
@@ -35,12 +29,12 @@ const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
  * entry that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
  * through a stop file, to start no new task; the entries after the running one are not reported.
  */
-export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry | undefined> {
+export async function runBatch(entries: PlannedStep[], run: BatchRun): Promise<PlannedStep | undefined> {
   const parts = entries.filter((e) => e.changes);
   let done = 0;
-  const began = new Map<Entry, number>();
+  const began = new Map<PlannedStep, number>();
   // 124/137 before the limit is the script's own exit code, not the limit's.
-  const failure = (entry: Entry, code: number, output: string) =>
+  const failure = (entry: PlannedStep, code: number, output: string) =>
     run.timeLimitS && timedOut(code) && Date.now() - (began.get(entry) ?? 0) >= run.timeLimitS * 1000 - 500
       ? `timed out after ${run.timeLimitS} s (its processes on the node were ended)${output.trim() ? `:\n${lastLines(output)}` : ''}`
       : `exit ${code}: ${lastLines(output)}`;
@@ -53,12 +47,12 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
   }
   const batch = batchApplyScript(
     parts.map((e) => ({ changes: e.changes!, handler: e.handler })),
-    { ...(run.gather ? { gatherAfter: run.gather.script } : {}), ...(run.timeLimitS ? { taskTimeoutS: run.timeLimitS } : {}) },
+    { ...(run.gather ? { gatherAfter: run.gather.script } : {}), ...(run.timeLimitS ? { timeLimitS: run.timeLimitS } : {}) },
   );
   const limit = run.timeLimitS;
   const stream = batch.parser();
-  let failed: { entry: Entry; code: number; output: string } | undefined;
-  let running: Entry | undefined;
+  let failed: { entry: PlannedStep; code: number; output: string } | undefined;
+  let running: PlannedStep | undefined;
   const stopper = setInterval(() => {
     if (!run.interrupted() || !stream.dir) return;
     clearInterval(stopper);
@@ -95,7 +89,7 @@ export async function runBatch(entries: Entry[], run: BatchRun): Promise<Entry |
     clearInterval(stopper);
   }
   stream.end();
-  const f = failed as { entry: Entry; code: number; output: string } | undefined;
+  const f = failed as { entry: PlannedStep; code: number; output: string } | undefined;
   // A stream that does not follow the script (a forged or out-of-range marker): the task it was in fails, and the host with it.
   if (stream.problem && !f && !(lost instanceof ConnectionLostError)) {
     const entry = running ?? parts.find((e) => entries.indexOf(e) >= done) ?? parts.at(-1)!;

@@ -1,5 +1,6 @@
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { normalizeRuntimes, type RuntimeSpec } from '../domain/runtime-presets.js';
+import { CONTAINERD_DROPIN_IMPORTS } from '../domain/containerd-versions.js';
 import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
@@ -38,7 +39,7 @@ const handlersOf = (args: Record<string, unknown>) =>
     ...(args.crun_binary !== undefined ? { crunBinary: String(args.crun_binary) } : {}),
     nvidiaRuntime: typeof args.nvidia_runtime === 'string' ? args.nvidia_runtime : undefined,
   });
-const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config));
+const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config), CONTAINERD_DROPIN_IMPORTS.glob);
 const shimsFact = (args: Record<string, unknown>) => {
   const shims = [
     ...new Set(

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import type { TransportFactory } from '../rollout/rollout.js';
+import type { TransportFactory } from '../plan/model.js';
 import { LocalTransport } from '../transport/local-transport.js';
 import { readSshConfig } from '../transport/ssh-config.js';
 import { SshTransport } from '../transport/ssh-transport.js';

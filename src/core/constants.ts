@@ -21,8 +21,15 @@ export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-
 /** `stat -c` format of the receipts' quick check, as rsync's: size, mtime to the nanosecond, inode (a replaced file is a new inode). */
 export const QUICK_CHECK_STAT = '%s %.9Y %i';
 
+/**
+ * Where provision keeps its state on a node. PROVISION_STATE_DIR (read on the controller) moves it:
+ * the tests set it to a directory of their own, so a test on this machine (ansible_connection=local)
+ * never touches the machine's real state.
+ */
+export const STATE_DIR = process.env.PROVISION_STATE_DIR || '/var/lib/provision';
+
 /** Receipts of what provision installed on a node (archive members with size, mtime, mode, sha256), read by the quick check. */
-export const RECEIPT_ROOT = '/var/lib/provision/receipts';
+export const RECEIPT_ROOT = `${STATE_DIR}/receipts`;
 
 /**
  * Set (exported) by a gather that runs inside an apply script: only there may a probe record a
@@ -31,4 +38,4 @@ export const RECEIPT_ROOT = '/var/lib/provision/receipts';
 export const RECORD_ENV = 'PROVISION_RECORD';
 
 /** A marker per handler a change notified, removed when the handler has run: a run cut short leaves it for the next. */
-export const PENDING_HANDLERS_DIR = '/var/lib/provision/pending-handlers';
+export const OWED_HANDLERS_DIR = `${STATE_DIR}/pending-handlers`;

@@ -1,5 +1,4 @@
 import type { ScalarTag, Tags } from 'yaml';
-import { decryptVault } from '../inventory/vault.js';
 
 /**
  * Ansible reads YAML with PyYAML, whose YAML 1.1 resolver is narrower than the `yaml` package's
@@ -24,13 +23,25 @@ const PYYAML: Record<string, RegExp | null> = {
   timestamp: null,
 };
 
+/**
+ * How a `!vault` value is decrypted: passed in by the vault (inventory/vault.ts, when it is loaded),
+ * which holds the run's passwords; core knows no vault. Until then a `!vault` value is an error.
+ */
+let vaultDecryption = (_text: string, where: string): string => {
+  throw new Error(`${where}: a vault-encrypted value, and no vault is loaded to decrypt it`);
+};
+
+export function useVaultDecryption(decrypt: (text: string, where: string) => string): void {
+  vaultDecryption = decrypt;
+}
+
 /** `!vault |` values (ansible-vault encrypt_string), decrypted with the run's vault passwords. */
 const VAULT: ScalarTag = {
   tag: '!vault',
   default: false,
   resolve(text, onError) {
     try {
-      return decryptVault(text, 'this !vault value');
+      return vaultDecryption(text, 'this !vault value');
     } catch (e) {
       onError((e as Error).message);
       return '';

@@ -104,8 +104,9 @@ export function existingConfigFact(vars: Record<string, unknown>): Fact<Containe
 }
 
 /** The preflight's verdict on the node's own containerd settings, for hosts whose roles write containerd's config. */
-export function existingConfigVerdict(file: ContainerdConfigFile | undefined, vars: Record<string, unknown>, roles: string[]): ExistingVerdict {
-  if (!file || !roles.includes('install-containerd')) return { problems: [], notes: [] };
+/** `declared`: the preflight kinds of the host's roles; only a role that writes containerd's config (`containerd-config`) drops what is there. */
+export function existingConfigVerdict(file: ContainerdConfigFile | undefined, vars: Record<string, unknown>, declared: ReadonlySet<string>): ExistingVerdict {
+  if (!file || !declared.has('containerd-config')) return { problems: [], notes: [] };
   const verdict = existingSettingsVerdict(file, String(vars.containerd_config_file ?? '/etc/containerd/config.toml'), vars);
   verdict.problems.push(...dropinProblems(file.dropins ?? {}, String(vars.containerd_version ?? '')));
   return verdict;

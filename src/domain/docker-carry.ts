@@ -21,22 +21,21 @@ export function dockerCarryFact(vars: Vars): Fact<DockerSettingsFacts> {
   });
 }
 
-const CARRYING_ROLES = ['remove-docker', 'install-containerd', 'kubelet-config'];
-
 export interface DockerCarry {
   vars: Vars;
   problems: string[];
   notes: string[];
 }
 
-export function dockerCarry(f: DockerSettingsFacts, vars: Vars, roles: string[]): DockerCarry {
+/** `declared`: the preflight kinds of the host's roles (`carry`, `docker-removal`: see PREFLIGHT_KINDS). */
+export function dockerCarry(f: DockerSettingsFacts, vars: Vars, declared: ReadonlySet<string>): DockerCarry {
   const out: DockerCarry = { vars: {}, problems: [], notes: [] };
-  // Only the roles that read the carried variables (a role of your own gets nothing of Docker's).
-  if (!roles.some((r) => CARRYING_ROLES.includes(r))) return out;
+  // Only for roles that read the carried variables (a role of your own gets nothing of Docker's unless it declares `carry`).
+  if (!declared.has('carry') && !declared.has('docker-removal')) return out;
   if (ansibleBoolean(vars.docker_carry_settings)) carrySettings(f, vars, out);
   const migrate = vars.docker_migrate_images === 'auto' ? f.dockerActive : ansibleBoolean(vars.docker_migrate_images);
   out.vars.docker_migrate_images = migrate;
-  if (migrate && roles.includes('remove-docker')) {
+  if (migrate && declared.has('docker-removal')) {
     const maxBytes = Number(vars.docker_migrate_images_max_mb) * 1024 * 1024;
     const picked = imagesToMigrate(f, { all: ansibleBoolean(vars.docker_migrate_all_images), maxBytes });
     out.vars.docker_migrate_image_list = picked.images;

@@ -1,5 +1,5 @@
 import { DNS1123_LABEL } from '../core/constants.js';
-import { uncarriableProblem } from '../roles/value-types.js';
+import { uncarriableProblem } from '../core/uncarriable.js';
 import { normalizeRuntimes, type RuntimeContext, type RuntimeHandler, type RuntimeSpec } from './runtime-presets.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { DockerCertFile, DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import { NodeAnswerError } from '../core/errors.js';
 import { fields, list, map, matching, type Shape, scalarText, text } from '../facts/node-answer.js';
-import { registryProblem } from '../roles/value-types.js';
+import { registryProblem } from './registry-names.js';
 import { type CarriedRuntimes, carriedRuntimeKeys } from './docker-runtimes.js';
 import { type RegistryHost, type RegistryHostsFile, registryHostsFile } from './registry-hosts.js';
 

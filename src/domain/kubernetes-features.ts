@@ -20,7 +20,7 @@ export const KUBERNETES_FEATURES: Record<string, KubernetesFeature> = {
     gate: 'NodeLocalCRISocket',
     since: '1.34',
     effect:
-      "kubeadm reads the node's CRI socket from /var/lib/kubelet/instance-config.yaml (containerRuntimeEndpoint), which kubelet-config sets; before it, from the node annotation kubeadm.alpha.kubernetes.io/cri-socket, which provision_cri_socket_annotate_command sets (kubeadm removes the annotation when it upgrades to 1.34)",
+      "kubeadm reads the node's CRI socket from /var/lib/kubelet/instance-config.yaml (containerRuntimeEndpoint), which the kubelet role sets; before it, from the node annotation kubeadm.alpha.kubernetes.io/cri-socket, which provision_cri_socket_annotate_command sets (kubeadm removes the annotation when it upgrades to 1.34)",
     source:
       'CHANGELOG-1.34: "Kubeadm: graduated the NodeLocalCRISocket feature gate to beta and enabed it by default. When its enabled, kubeadm will: 1. Generate a /var/lib/kubelet/instance-config.yaml file ... 2. Remove the kubeadm.alpha.kubernetes.io/cri-socket annotation from nodes during upgrade operations" (#131981); alpha in 1.32',
   },

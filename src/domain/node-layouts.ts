@@ -21,7 +21,7 @@ export const DOCKER_LAYOUTS: LayoutRow<DockerLayout>[] = [
     layout: 'docker-ce',
     detectedBy: "package docker-ce installed (Docker's apt repository)",
     migration:
-      'remove docker-ce, docker-ce-cli and the plugins; remove containerd.io too, since the release archive replaces it (two containerd daemons and two ctr on the PATH otherwise); its /etc/containerd/config.toml (disabled_plugins = ["cri"]) is replaced by install-containerd',
+      'remove docker-ce, docker-ce-cli and the plugins; remove containerd.io too, since the release archive replaces it (two containerd daemons and two ctr on the PATH otherwise); its /etc/containerd/config.toml (disabled_plugins = ["cri"]) is replaced by the one the containerd role writes',
     source:
       'https://docs.docker.com/engine/install/debian/ (packages docker-ce docker-ce-cli containerd.io); containerd.io ships /usr/bin/containerd, /usr/bin/ctr, /usr/bin/runc',
   },
@@ -58,7 +58,7 @@ export const KUBELET_LAYOUTS: LayoutRow<KubeletLayout>[] = [
     migration: 'kubelet.service and its KubeletConfiguration are rewritten for containerd',
     source: 'https://github.com/githubixx/ansible-role-kubernetes-worker (kubelet.service in /etc/systemd/system)',
   },
-  { layout: 'none', detectedBy: 'no kubelet.service and no kubelet binary', migration: 'kubelet-config writes a unit', source: '-' },
+  { layout: 'none', detectedBy: 'no kubelet.service and no kubelet binary', migration: 'the kubelet role writes a unit', source: '-' },
   {
     layout: 'unknown',
     detectedBy: 'anything else (a drop-in that replaces ExecStart without kubeadm-flags.env, a kubelet binary without kubelet.service)',
@@ -79,12 +79,13 @@ export function runcRemovedWithDocker(layout: string): string[] {
 
 /**
  * Variables detected once the layout is settled: without install-runc, containerd's runc handler
- * names the first runc found (runc_binary itself first) that the migration keeps. Nothing when
- * install-runc runs, containerd is not installed, or no runc stays (the preflight then refuses).
+ * names the first runc found (runc_binary itself first) that the migration keeps. Nothing when a
+ * role installs runc (`runc-install`), none configures the handler (`runc-handler`), or no runc stays
+ * (the preflight then refuses). `declared`: the preflight kinds of the host's roles.
  */
-export function runtimeVars(runcs: string[], vars: Record<string, unknown>, roles: string[]): Record<string, unknown> {
-  if (roles.includes('install-runc') || !roles.includes('install-containerd')) return {};
-  const removed = roles.includes('remove-docker') ? runcRemovedWithDocker(String(vars.docker_layout)) : [];
+export function runtimeVars(runcs: string[], vars: Record<string, unknown>, declared: ReadonlySet<string>): Record<string, unknown> {
+  if (declared.has('runc-install') || !declared.has('runc-handler')) return {};
+  const removed = declared.has('docker-removal') ? runcRemovedWithDocker(String(vars.docker_layout)) : [];
   const keep = runcs.find((r) => !removed.includes(r));
   return keep && keep !== vars.runc_binary ? { runc_binary: keep } : {};
 }

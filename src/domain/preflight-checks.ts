@@ -7,12 +7,29 @@ import { detectKubeletLayout, runcRemovedWithDocker } from './node-layouts.js';
  * What would break a host halfway, known from its facts before anything is touched. Each check
  * says what it found and how to proceed; `provision preflight` and every apply run them first.
  */
+/**
+ * What a role's `preflight:` (role.yaml) may declare: the preflight then checks, and detects, what
+ * that kind of work needs on the node. No check here names a role: a role of one's own that
+ * downloads declares `download` and `disk-space` and gets the same checks as install-containerd.
+ */
+export const PREFLIGHT_KINDS: Record<string, string> = {
+  download: 'downloads release archives: curl or wget must be on the node',
+  'disk-space': 'unpacks archives: room for them under provision_download_dir (MIN_FREE_KIB)',
+  'docker-removal': 'removes Docker: its user and group must be removable, its runc goes with it, and its images may be handed over to containerd',
+  'kubelet-layout': 'writes the kubelet unit: the kubelet layout must be recognised',
+  'cgroup-v2': 'configures a kubelet of kubernetes_version: 1.35 and later need cgroup v2',
+  'runc-handler': "configures containerd's runc handler: the runc it names must be on the node (or installed)",
+  'runc-install': 'installs runc: the runc handler needs none found on the node',
+  carry: "reads the variables carried from Docker's settings (registries, mirrors, certificates)",
+  'containerd-config': "writes containerd's config.toml: what another tool configured there is read first (kept, or the host refused)",
+};
+
 export interface PreflightCheck {
   id: string;
-  /** The check matters only when one of these roles runs. */
-  roles: string[];
+  /** The check matters only when a role of the host declares one of these kinds in its `preflight:`. */
+  kinds: string[];
   /** A message when the host must be refused, else undefined. */
-  problem(f: NodeFacts, vars: Vars, roles: string[]): string | undefined;
+  problem(f: NodeFacts, vars: Vars, declared: ReadonlySet<string>): string | undefined;
   source: string;
 }
 
@@ -22,7 +39,7 @@ export const MIN_FREE_KIB = 300 * 1024;
 export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   {
     id: 'docker-group-primary',
-    roles: ['remove-docker'],
+    kinds: ['docker-removal'],
     problem: (f) =>
       f.dockerGroupPrimaryOf.length
         ? `group docker is the primary group of ${f.dockerGroupPrimaryOf.join(', ')}: groupdel would fail after Docker is stopped. Give those users another primary group (usermod -g) first`
@@ -31,7 +48,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'docker-user-busy',
-    roles: ['remove-docker'],
+    kinds: ['docker-removal'],
     problem: (f) =>
       f.dockerUserProcesses > 0
         ? `user docker (uid ${f.dockerUser?.uid}) owns ${f.dockerUserProcesses} running process(es): userdel would fail. Stop them first`
@@ -40,7 +57,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'fetcher',
-    roles: ['install-containerd', 'install-runc', 'install-cni'],
+    kinds: ['download'],
     problem: (f) =>
       f.fetcher === 'none'
         ? 'neither curl nor wget is installed: the release archives cannot be downloaded. Install one of them (apt-get install curl)'
@@ -49,7 +66,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'free-disk',
-    roles: ['install-containerd', 'install-runc', 'install-cni'],
+    kinds: ['disk-space'],
     problem: (f) =>
       f.freeKiB < MIN_FREE_KIB
         ? `only ${Math.floor(f.freeKiB / 1024)} MiB free on ${f.freeOn} (provision_download_dir): the archives need about ${MIN_FREE_KIB / 1024} MiB. Free space or point provision_download_dir elsewhere`
@@ -58,7 +75,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'kubelet-layout',
-    roles: ['kubelet-config', 'remove-docker'],
+    kinds: ['kubelet-layout'],
     problem: (f, vars) => {
       if (vars.kubelet_layout !== 'unknown') return undefined;
       return `kubelet layout not recognised: found ${detectKubeletLayout(f).found}. Provision would write a kubelet unit that this layout overrides; set kubelet_layout to "unit" or "kubeadm" if one of them applies`;
@@ -67,7 +84,7 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'cgroup-v1',
-    roles: ['kubelet-config'],
+    kinds: ['cgroup-v2'],
     problem: (f, vars) =>
       f.cgroupFs && f.cgroupFs !== 'cgroup2fs' && vars.kubernetes_version && versionAtLeast(String(vars.kubernetes_version), '1.35')
         ? `cgroup v1 (/sys/fs/cgroup is ${f.cgroupFs}) with Kubernetes ${vars.kubernetes_version}: kubelet 1.35 refuses to start there (failCgroupV1). Boot the node with cgroup v2 (systemd.unified_cgroup_hierarchy=1) first`
@@ -76,23 +93,26 @@ export const PREFLIGHT_CHECKS: PreflightCheck[] = [
   },
   {
     id: 'runc-binary',
-    roles: ['install-containerd'],
-    problem: (f, vars, roles) => {
-      if (roles.includes('install-runc')) return undefined;
+    kinds: ['runc-handler'],
+    problem: (f, vars, declared) => {
+      if (declared.has('runc-install')) return undefined;
       const want = String(vars.runc_binary);
-      const removed = roles.includes('remove-docker') ? runcRemovedWithDocker(String(vars.docker_layout)) : [];
+      const removed = declared.has('docker-removal') ? runcRemovedWithDocker(String(vars.docker_layout)) : [];
       const staying = f.runcs.filter((r) => !removed.includes(r));
       if (staying.includes(want)) return undefined;
-      const why = f.runcs.includes(want) ? `remove-docker removes ${want} with Docker (${vars.docker_layout} layout)` : `there is no runc at ${want}`;
-      const fix = staying.length ? `set runc_binary: ${staying[0]} (found on the node) or run install-runc too` : 'run install-runc too';
-      return `containerd's runc handler names runc_binary ${want}, but ${why} and install-runc is not run: every pod would fail to start. ${fix[0]!.toUpperCase()}${fix.slice(1)}`;
+      const why = f.runcs.includes(want) ? `removing Docker removes ${want} with it (${vars.docker_layout} layout)` : `there is no runc at ${want}`;
+      const fix = staying.length
+        ? `set runc_binary: ${staying[0]} (found on the node) or also run the role that installs runc`
+        : 'also run the role that installs runc';
+      return `containerd's runc handler names runc_binary ${want}, but ${why} and no role of the host installs runc: every pod would fail to start. ${fix[0]!.toUpperCase()}${fix.slice(1)}`;
     },
     source: 'containerd runc handler options BinaryName (runc v2 shim); src/domain/node-layouts.ts runcRemovedWithDocker',
   },
 ];
 
-export function preflightProblems(f: NodeFacts, vars: Vars, roles: string[]): string[] {
-  return PREFLIGHT_CHECKS.filter((c) => c.roles.some((r) => roles.includes(r))).flatMap((c) => c.problem(f, vars, roles) ?? []);
+/** The problems of the checks that the kinds the host's roles declare select. */
+export function preflightProblems(f: NodeFacts, vars: Vars, declared: ReadonlySet<string>): string[] {
+  return PREFLIGHT_CHECKS.filter((c) => c.kinds.some((k) => declared.has(k))).flatMap((c) => c.problem(f, vars, declared) ?? []);
 }
 
 /** Pods mounting Docker's or dockershim's socket by hostPath break once Docker is gone. */

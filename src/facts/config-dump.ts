@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { QUICK_CHECK_STAT, RECEIPT_ROOT, RECORD_ENV } from '../core/constants.js';
-import { CONTAINERD_DROPIN_IMPORTS } from '../domain/containerd-versions.js';
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
 
@@ -25,9 +24,10 @@ export function configDumpReceiptPath(bin: string, config: string): string {
  * archives' quick check does: a converged node answers from the receipt instead of starting
  * containerd's binary. A config with an `imports` line of its own names inputs this cannot follow:
  * it is dumped every time. The receipt is written only by probes run inside an apply script (see
- * RECORD_ENV): a read-only gather leaves the node as it was.
+ * RECORD_ENV): a read-only gather leaves the node as it was. `dropins` is the drop-in glob the config
+ * imports (<directory>/<file pattern>), passed in by the caller that knows the version table.
  */
-export function configDumpFact(bin: string, config: string, dropins = CONTAINERD_DROPIN_IMPORTS.glob): Fact<CommandOutput> {
+export function configDumpFact(bin: string, config: string, dropins: string): Fact<CommandOutput> {
   const path = configDumpReceiptPath(bin, config);
   const receipt = q(path);
   const tmp = q(`${path}.tmp`);

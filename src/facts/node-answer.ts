@@ -1,5 +1,5 @@
 import { NodeAnswerError } from '../core/errors.js';
-import { UNCARRIABLE } from '../template/encoders.js';
+import { UNCARRIABLE } from '../core/uncarriable.js';
 
 /**
  * The shapes of what a node answers, read the same way everywhere (gathers, carried settings, the

@@ -1,7 +1,8 @@
 import { InventoryError } from '../core/errors.js';
 import { assignVars } from './provenance.js';
 
-export type Vars = Record<string, unknown>;
+export type { Vars } from '../core/vars.js';
+import type { Vars } from '../core/vars.js';
 
 export interface Group {
   name: string;

@@ -1,4 +1,4 @@
-import type { Vars } from './inventory.js';
+import type { Vars } from '../core/vars.js';
 
 /** Where a variable's value was written: an inventory or vars file, or `-e` (line = which `-e`, col = where in it). */
 export interface Origin {

@@ -2,6 +2,7 @@ import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { InventoryError, UsageError } from '../core/errors.js';
+import { useVaultDecryption } from '../core/yaml11-tags.js';
 import { registerSecret } from '../core/secrets.js';
 
 /**
@@ -83,3 +84,6 @@ function isExecutable(file: string): boolean {
     return false;
   }
 }
+
+// YAML's `!vault` tag (core/yaml11-tags.ts) decrypts with this vault's passwords.
+useVaultDecryption(decryptVault);

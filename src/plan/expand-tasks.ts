@@ -1,5 +1,5 @@
 import { ValidationError } from '../core/errors.js';
-import type { Vars } from '../inventory/inventory.js';
+import type { Vars } from '../core/vars.js';
 import { renderDeep } from '../roles/resolve-vars.js';
 import type { Role, TaskSpec } from '../roles/role.js';
 import { TASK_TYPES } from '../tasks/task-list.js';

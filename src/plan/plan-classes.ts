@@ -1,5 +1,5 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
-import type { Vars } from '../inventory/inventory.js';
+import type { Vars } from '../core/vars.js';
 import {
   VariableProblems,
   checkVariables,
@@ -15,7 +15,7 @@ import { ROLES_VARIABLE } from '../roles/select-roles.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import { inputKey } from '../template/template-inputs.js';
 import { instanceFor, tasksInputs } from './expand-tasks.js';
-import type { PreparedHost, PreparedRole } from './prepare.js';
+import type { PreparedHost, PreparedRole } from './model.js';
 
 /**
  * Plans shared between hosts. A fleet's hosts mostly differ only in names the roles' tasks never
@@ -31,6 +31,7 @@ import type { PreparedHost, PreparedRole } from './prepare.js';
  * or whose reads cannot be known, is not shared: each of its hosts is planned in full.
  */
 export class PlanClasses {
+  // null: the class's first host was planned, and its plan is not to be shared.
   private readonly classes = new Map<string, PlanClass | null>();
   /** What the tasks, handlers and checks of every role may read; undefined when not known. */
   private readonly taskReads: ReadonlySet<string> | undefined;
@@ -39,15 +40,12 @@ export class PlanClasses {
     private readonly catalog: RoleCatalog,
     private readonly engine: TemplateRenderer,
   ) {
-    const reads = new Set<string>();
-    let known = true;
-    for (const role of catalog.roles) {
-      for (const inputs of [tasksInputs(role.tasks, engine), tasksInputs(role.handlers, engine), tasksInputs(role.verify, engine, CHECK_TYPES)]) {
-        if (inputs === undefined) known = false;
-        else for (const n of inputs) reads.add(n);
-      }
-    }
-    this.taskReads = known ? reads : undefined;
+    const lists = catalog.roles.flatMap((role) => [
+      tasksInputs(role.tasks, engine),
+      tasksInputs(role.handlers, engine),
+      tasksInputs(role.verify, engine, CHECK_TYPES),
+    ]);
+    this.taskReads = lists.every((inputs) => inputs !== undefined) ? new Set(lists.flatMap((inputs) => [...inputs!])) : undefined;
   }
 
   /**
@@ -67,9 +65,10 @@ export class PlanClasses {
     return values === undefined ? undefined : `${JSON.stringify([names, [...literal].sort()])}${values}`;
   }
 
-  /** The shared plan of a class: undefined when none is made yet, null when the class is not shared. */
-  get(key: string): PlanClass | null | undefined {
-    return this.classes.get(key);
+  /** The shared plan of a class; else whether its first host is still to define it ('none yet') or it is 'not shared'. */
+  get(key: string): PlanClass | 'none yet' | 'not shared' {
+    const found = this.classes.get(key);
+    return found === undefined ? 'none yet' : found === null ? 'not shared' : found;
   }
 
   /**
@@ -157,7 +156,7 @@ class PlanClass {
   }
 
   /** The class's plan for one of its hosts, with the host's own variables resolved and every variable checked. */
-  planFor(host: string, inventoryVars: Vars, warnings?: Set<string>): PreparedHost {
+  preparedFor(host: string, inventoryVars: Vars, warnings?: Set<string>): PreparedHost {
     if (warnings) for (const w of typoWarnings(this.catalog, inventoryVars)) warnings.add(w);
     const undeclared = Object.keys(inventoryVars).filter((n) => !Object.hasOwn(this.catalog.variables, n));
     const context = copy(this.rendered);
@@ -177,6 +176,7 @@ class PlanClass {
       vars,
       roles: this.roles.map((r) => ({
         role: r.role,
+        preflight: r.preflight,
         tasks: r.tasks.map((t) => instanceFor(t, vars)),
         handlers: r.handlers.map((t) => instanceFor(t, vars)),
         skipped: r.skipped,

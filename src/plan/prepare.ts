@@ -4,7 +4,8 @@ import { connectionOf } from '../inventory/connection.js';
 import { defaultRolesDir, defaultTemplateDir } from '../core/paths.js';
 import { checkAnsibleVariables } from '../inventory/ansible-variables.js';
 import { selectHosts } from '../inventory/host-patterns.js';
-import type { Inventory, Vars } from '../inventory/inventory.js';
+import type { Vars } from '../core/vars.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { copyVars, setOrigin } from '../inventory/provenance.js';
 import { loadRolesCached } from '../roles/role-cache.js';
@@ -12,7 +13,8 @@ import { resolveVariables } from '../roles/resolve-vars.js';
 import type { Role, RoleCatalog } from '../roles/role.js';
 import { findRole, rolesForHost } from '../roles/select-roles.js';
 import { TemplateRenderer } from '../template/renderer.js';
-import { expandTasks, type SkippedTask, type TaskInstance } from './expand-tasks.js';
+import { expandTasks } from './expand-tasks.js';
+import type { PreparedHost, PreparedRun } from './model.js';
 import { PlanClasses } from './plan-classes.js';
 
 export interface PrepareOptions {
@@ -28,31 +30,6 @@ export interface PrepareOptions {
   templateDir?: string;
   /** Roles and renderer loaded once for many preparations (tests that prepare thousands of hosts one by one). */
   loaded?: { catalog: RoleCatalog; engine: TemplateRenderer };
-}
-
-export interface PreparedRole {
-  role: string;
-  tasks: TaskInstance[];
-  handlers: TaskInstance[];
-  skipped: SkippedTask[];
-  /** The role's `verify:` checks, for the rollout's verification. */
-  checks: TaskInstance[];
-}
-
-export interface PreparedHost {
-  host: string;
-  vars: Vars;
-  roles: PreparedRole[];
-}
-
-export interface PreparedRun {
-  /** Ansible variables provision ignores (see ansible-variables.ts), and variable names one typo from a declared one. */
-  warnings: string[];
-  inventory: Inventory;
-  catalog: RoleCatalog;
-  hosts: PreparedHost[];
-  /** The host planned again with variables detected on the node (its layout), before anything is applied. */
-  replan(host: string, detected: Vars): PreparedHost;
 }
 
 /** Collects per-host input errors so every problem of every host is reported at once. */
@@ -92,7 +69,8 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
   const skipped = (opts.skipRoles ?? []).map((n) => findRole(catalog, n));
   const warnings: string[] = [];
   const typos = new Set<string>();
-  const planHost = (host: string, detected: Vars = {}) => {
+  // A host's inventory variables (with what was detected on its node), and its PreparedHost.
+  const prepareFromInventory = (host: string, detected: Vars = {}) => {
     const inventoryVars = copyVars(inventory.hostVars(host, { extra: opts.extraVars, defaults: opts.connectionDefaults }));
     // Detected facts fill a variable the inventory left out or set to "auto"; any other value forces it.
     // What is read from a node is data, never a template (Docker's log tag is `{{.Name}}`; and a
@@ -117,12 +95,12 @@ export function prepareRun(opts: PrepareOptions): PreparedRun {
     };
   };
   const hosts = eachHost(hostNames, (host) => {
-    const { inventoryVars, plan } = planHost(host);
+    const { inventoryVars, plan } = prepareFromInventory(host);
     warnings.push(...checkAnsibleVariables(host, inventoryVars));
     return plan;
   });
   warnings.push(...typos);
-  return { warnings, inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => planHost(h, detected).plan)[0]! };
+  return { warnings, inventory, catalog, hosts, replan: (host, detected) => eachHost([host], (h) => prepareFromInventory(h, detected).plan)[0]! };
 }
 
 /**
@@ -154,23 +132,24 @@ function prepareHost(
 ): PreparedHost {
   connectionOf(host, inventoryVars); // a bad ansible_port is bad input (exit 3), found before any host is touched
   const key = classes.keyOf(inventoryVars, literal);
-  const shared = key === undefined ? null : classes.get(key);
-  if (shared) return shared.planFor(host, inventoryVars, typos);
+  const shared = key === undefined ? 'not shared' : classes.get(key);
+  if (typeof shared === 'object') return shared.preparedFor(host, inventoryVars, typos);
   const chosen = roles(inventoryVars);
   let rendered: Vars | undefined;
   const vars = resolveVariables(catalog, host, inventoryVars, engine, {
     warnings: typos,
     literal,
     rendered: (v) => {
-      if (shared === undefined) rendered = { ...v };
+      if (shared === 'none yet') rendered = { ...v };
     },
   });
-  const plan = planFrom(engine, host, vars, chosen);
-  if (key !== undefined && shared === undefined) classes.define(key, inventoryVars, literal, plan, rendered!);
+  const plan = expandRoles(engine, host, vars, chosen);
+  if (key !== undefined && shared === 'none yet') classes.define(key, inventoryVars, literal, plan, rendered!);
   return plan;
 }
 
-function planFrom(engine: TemplateRenderer, host: string, vars: Vars, chosen: Role[]): PreparedHost {
+/** A host's roles expanded into tasks, handlers and checks: the PreparedHost of a host planned in full. */
+function expandRoles(engine: TemplateRenderer, host: string, vars: Vars, chosen: Role[]): PreparedHost {
   return {
     host,
     vars,
@@ -178,7 +157,14 @@ function planFrom(engine: TemplateRenderer, host: string, vars: Vars, chosen: Ro
       const main = expandTasks(role, role.tasks, vars, engine, host);
       const handlers = expandTasks(role, role.handlers, vars, engine, host);
       const checks = expandTasks(role, role.verify, vars, engine, host, CHECK_TYPES);
-      return { role: role.name, tasks: main.instances, handlers: handlers.instances, skipped: main.skipped, checks: checks.instances };
+      return {
+        role: role.name,
+        preflight: role.preflight,
+        tasks: main.instances,
+        handlers: handlers.instances,
+        skipped: main.skipped,
+        checks: checks.instances,
+      };
     }),
   };
 }

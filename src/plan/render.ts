@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { pathProblem } from '../roles/value-types.js';
-import type { PreparedHost } from './prepare.js';
+import type { PreparedHost } from './model.js';
 
 const SAFE_DIR_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
@@ -17,18 +17,16 @@ export interface RenderedFile {
 
 /** Every file the selected roles would write on each host (templates and copies). */
 export function renderedFiles(hosts: PreparedHost[]): RenderedFile[] {
-  const files: RenderedFile[] = [];
-  for (const h of hosts) {
-    for (const r of h.roles) {
-      for (const t of r.tasks) {
-        if (t.content === undefined) continue;
+  return hosts.flatMap((h) =>
+    h.roles.flatMap((r) =>
+      r.tasks.flatMap((t) => {
+        if (t.content === undefined) return [];
         const file: RenderedFile = { host: h.host, role: r.role, task: t.name, path: String(t.args.dest), content: t.content };
         if (typeof t.args.mode === 'string') file.mode = t.args.mode;
-        files.push(file);
-      }
-    }
-  }
-  return files;
+        return [file];
+      }),
+    ),
+  );
 }
 
 /**

@@ -12,9 +12,10 @@ import { TemplateRenderer } from '../template/renderer.js';
 import { templateVariables } from '../template/template-variables.js';
 import { helpers } from '../template/helpers.js';
 import { VARIABLE_CHECKS } from './variable-checks.js';
+import { PREFLIGHT_KINDS } from '../domain/preflight-checks.js';
 import type { Role, RoleCatalog, TaskSpec, VariableSpec, VarType } from './role.js';
 
-const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers', 'verify']);
+const ROLE_KEYS = new Set(['description', 'aliases', 'variables', 'tasks', 'handlers', 'verify', 'preflight']);
 const VAR_KEYS = new Set(['type', 'items', 'description', 'default', 'choices', 'check']);
 const VAR_TYPES: VarType[] = ['string', 'boolean', 'integer', 'list', 'map', 'version', 'path', 'registry', 'name', 'port', 'filename', 'any'];
 /** Names a template may use without a declaration. */
@@ -69,12 +70,13 @@ export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
 
 function readRole(file: string, name: string, variables: Record<string, VariableSpec>, problems: ProvisionError[]): Role | undefined {
   const src = YamlSource.parse(readFileSync(file, 'utf8'), file, ValidationError);
-  const role: Role = { name, description: '', aliases: [], variables: {}, tasks: [], handlers: [], verify: [], file };
+  const role: Role = { name, description: '', aliases: [], preflight: [], variables: {}, tasks: [], handlers: [], verify: [], file };
   for (const { key, keyNode, value } of src.entries(src.root, 'a role file')) {
     collect(problems, () => {
       if (!ROLE_KEYS.has(key)) throw src.error(keyNode, `unknown key "${key}": expected one of ${[...ROLE_KEYS].join(', ')}`);
       if (key === 'description') role.description = scalarString(src, value, 'description');
       else if (key === 'aliases') role.aliases = stringList(src, value, 'aliases');
+      else if (key === 'preflight') role.preflight = preflightKinds(src, value);
       else if (key === 'variables') role.variables = readVariables(src, value, name, variables, problems);
       else if (key === 'tasks') role.tasks = readTasks(src, value, name, problems, TASKS);
       else if (key === 'handlers') role.handlers = readTasks(src, value, name, problems, TASKS);
@@ -288,4 +290,15 @@ function collect(problems: ProvisionError[], fn: () => void): void {
     else if ((e as ProvisionError).code) problems.push(e as ProvisionError);
     else throw e;
   }
+}
+
+/** A role's `preflight:`: the kinds of preflight checks its work needs (PREFLIGHT_KINDS), each known. */
+function preflightKinds(src: YamlSource, node: Node | null): string[] {
+  const kinds = stringList(src, node, 'preflight');
+  const items = node && isSeq(node) ? node.items : [];
+  kinds.forEach((k, i) => {
+    if (!Object.hasOwn(PREFLIGHT_KINDS, k))
+      throw src.error((items[i] as Node | undefined) ?? node, `unknown preflight kind "${k}": expected one of ${Object.keys(PREFLIGHT_KINDS).join(', ')}`);
+  });
+  return kinds;
 }

@@ -43,6 +43,8 @@ export interface Role {
   name: string;
   description: string;
   aliases: string[];
+  /** The kinds of preflight checks the role's work needs on a node (`preflight:`, see PREFLIGHT_KINDS). */
+  preflight: string[];
   variables: Record<string, VariableSpec>;
   tasks: TaskSpec[];
   handlers: TaskSpec[];

@@ -1,6 +1,9 @@
 import { posix } from 'node:path';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../core/constants.js';
-import { UNCARRIABLE } from '../template/encoders.js';
+
+export { registryProblem } from '../domain/registry-names.js';
+export { uncarriableProblem } from '../core/uncarriable.js';
+import { uncarriableProblem } from '../core/uncarriable.js';
 
 /**
  * What the typed role variables must hold. Each returns a problem (without the variable's name)
@@ -9,14 +12,6 @@ import { UNCARRIABLE } from '../template/encoders.js';
  */
 
 const show = (v: unknown) => JSON.stringify(v);
-
-/** C0/C1 controls, DEL and Unicode line separators: no config line or command argument carries them. */
-export function uncarriableProblem(v: string): string | undefined {
-  const c = UNCARRIABLE.exec(v);
-  return c
-    ? `${show(v)} holds the control or line-break character U+${c[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}, which no file or command it reaches can carry`
-    : undefined;
-}
 
 /**
  * An absolute, normalised path: no `..`, `.`, `//` or trailing `/`, no whitespace, quotes,
@@ -59,17 +54,6 @@ export function versionProblem(v: string): string | undefined {
 export function filenameProblem(v: unknown): string | undefined {
   if (typeof v !== 'string' || v === '' || v === '.' || v === '..' || v.includes('/')) return `expected a file name without "/", got ${show(v)}`;
   return uncarriableProblem(v) ?? (/[\s"'\\]/.test(v) ? `file name ${show(v)} holds whitespace, a quote or a backslash` : undefined);
-}
-
-/** A registry as containerd's certs.d names its directories: host[:port], or `_default`. */
-export function registryProblem(v: unknown): string | undefined {
-  if (v === '_default') return undefined;
-  const m =
-    typeof v === 'string'
-      ? /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/.exec(v)
-      : null;
-  if (!m || (m[2] !== undefined && portProblem(m[2]))) return `expected a registry host[:port] such as "docker.io" or "registry.example:5000", got ${show(v)}`;
-  return undefined;
 }
 
 /** A TCP port, 1-65535 (a number, or a string of digits as INI gives). */

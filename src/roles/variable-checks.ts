@@ -80,7 +80,7 @@ export const VARIABLE_CHECKS: Record<string, (value: unknown, vars: Vars, warn: 
     for (const w of containerdVersionWarnings(String(vars.kubernetes_version), String(value), String(vars.containerd_sandbox_image))) warn(w);
     return [];
   },
-  'kubelet-config': (value, vars) => {
+  'kubelet-configuration': (value, vars) => {
     const problem = cgroupDriverProblem(
       'kubelet_config.cgroupDriver',
       (value as Vars | undefined)?.cgroupDriver,

@@ -3,7 +3,7 @@ import { type HostStats, type Listener, reportResult } from '../core/events.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Vars } from '../inventory/inventory.js';
 import type { Transport } from '../transport/transport.js';
-import type { TransportFactory } from './rollout.js';
+import type { TransportFactory } from '../plan/model.js';
 
 /**
  * One host's connection for a command (apply, restore): connect, run `body`, close. This is the one

@@ -16,9 +16,9 @@ import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
 import { messageOf } from './host-session.js';
 import { FactCache } from '../apply/fact-cache.js';
-import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
+import type { PreparedHost, PreparedRun } from '../plan/model.js';
 import { planFacts, runHost } from '../apply/run-host.js';
-import type { TransportFactory } from './rollout.js';
+import type { TransportFactory } from '../plan/model.js';
 
 export interface HostPreflight {
   /** The host planned on its detected layout. */
@@ -38,12 +38,14 @@ export interface HostPreflight {
  * domain checks, then every task planned in check mode on predicted facts (a task that could not
  * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
  * controller (provision_drain) the pods that mount Docker's socket.
+ * (Kept as one function, a little over 60 lines: it is the preflight's order, read top to bottom, and
+ * several helpers add their checks to it; each step's logic lives in the domain and in the helpers below.)
  */
 export async function preflightHost(
   prepared: PreparedRun,
   host: PreparedHost,
   transport: Transport,
-  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean; alsoGather?: (host: PreparedHost) => Fact<unknown>[] },
+  opts: { planTasks: boolean; diff: boolean; verifyContent?: boolean; afterFacts?: (host: PreparedHost) => Fact<unknown>[] },
 ): Promise<HostPreflight> {
   const ctx = { check: true, diff: opts.diff, backupDir: '/nonexistent', verifyContent: opts.verifyContent };
   const fact = nodeFactsFact(host.vars);
@@ -51,14 +53,10 @@ export async function preflightHost(
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
   const existingFact = existingConfigFact(host.vars);
-  const values = await cache.need([fact, dockerFact, existingFact], () => [...planFacts(host, ctx), ...(opts.alsoGather?.(host) ?? [])]);
+  const values = await cache.need([fact, dockerFact, existingFact], () => [...planFacts(host, ctx), ...(opts.afterFacts?.(host) ?? [])]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
-  const carry = dockerCarry(
-    values.get(dockerFact.key) as DockerSettingsFacts,
-    host.vars,
-    host.roles.map((r) => r.role),
-  );
+  const carry = dockerCarry(values.get(dockerFact.key) as DockerSettingsFacts, host.vars, declaredPreflight(host));
   const detected = { ...layoutVars(facts), ...carry.vars };
   const layoutFor = (vars: Vars) => ({
     ...layoutOf(vars),
@@ -69,11 +67,7 @@ export async function preflightHost(
   try {
     plan = prepared.replan(host.host, detected);
     // Some detections depend on the layout the host settled on (detected or forced).
-    const more = runtimeVars(
-      facts.runcs,
-      plan.vars,
-      plan.roles.map((r) => r.role),
-    );
+    const more = runtimeVars(facts.runcs, plan.vars, declaredPreflight(plan));
     if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is
@@ -85,20 +79,8 @@ export async function preflightHost(
   await cache.need(planFacts(plan, ctx), () => []);
   const layout = layoutFor(plan.vars);
   // What another tool configured in containerd's config.toml, which the written config would drop.
-  const existing = existingConfigVerdict(
-    values.get(existingFact.key) as ContainerdConfigFile | undefined,
-    plan.vars,
-    plan.roles.map((r) => r.role),
-  );
-  const problems = [
-    ...carry.problems,
-    ...existing.problems,
-    ...preflightProblems(
-      facts,
-      plan.vars,
-      plan.roles.map((r) => r.role),
-    ),
-  ];
+  const existing = existingConfigVerdict(values.get(existingFact.key) as ContainerdConfigFile | undefined, plan.vars, declaredPreflight(plan));
+  const problems = [...carry.problems, ...existing.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
   const notes = [...carry.notes, ...existing.notes];
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
@@ -125,6 +107,9 @@ export async function preflightHost(
   }
   return { plan, facts, layout, problems, notes, cache };
 }
+
+/** The preflight kinds a host's roles declare (role.yaml `preflight:`): they select the checks; no role is named here. */
+const declaredPreflight = (plan: PreparedHost): ReadonlySet<string> => new Set(plan.roles.flatMap((r) => r.preflight));
 
 async function dockerSocketPods(vars: Vars, allowed: boolean): Promise<string[]> {
   const command = String(vars.provision_pods_command);

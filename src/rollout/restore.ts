@@ -4,8 +4,9 @@ import { isUnitConfig } from '../domain/systemd-paths.js';
 import { failWith, q } from '../transport/shell.js';
 import type { TaskInstance } from '../plan/expand-tasks.js';
 import { inHostSession } from './host-session.js';
-import type { PreparedHost, PreparedRole } from '../plan/prepare.js';
-import { exitCodeOf, type TransportFactory } from './rollout.js';
+import type { PreparedHost, PreparedRole } from '../plan/model.js';
+import { exitCodeOf } from './rollout.js';
+import type { TransportFactory } from '../plan/model.js';
 import { runHost } from '../apply/run-host.js';
 
 export interface RestoreSummary {
@@ -88,7 +89,7 @@ export function restartsFor(paths: string[], roles: PreparedRole[]): PreparedRol
     const notified = new Set(role.tasks.filter((t) => t.notify.length && paths.some((p) => writes(t, p))).flatMap((t) => t.notify));
     tasks.push(...role.handlers.filter((h) => notified.has(h.spec.name)));
   }
-  return { role: 'restore', tasks, handlers: [], skipped: [], checks: [] };
+  return { role: 'restore', preflight: [], tasks, handlers: [], skipped: [], checks: [] };
 }
 
 const daemonReload: TaskInstance = {

@@ -3,20 +3,17 @@ import { newRunId } from '../core/run-id.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import type { ConnectionSpec } from '../inventory/connection.js';
-import type { Transport } from '../transport/transport.js';
+import type { TransportFactory } from '../plan/model.js';
 import { batchAborts, batchesOf, type Serial } from './waves.js';
 import { runOnController } from './controller-command.js';
-import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
+import type { PreparedHost, PreparedRun } from '../plan/model.js';
 import { inHostSession } from './host-session.js';
 import { takingTurns } from './taking-turns.js';
 import { preflightHost } from './preflight.js';
 import { runHost } from '../apply/run-host.js';
 import { verificationFor } from './verification.js';
 
-export type TransportFactory = (host: string, spec: ConnectionSpec) => Promise<Transport>;
-
-export interface RunOptions {
+export interface ApplyRunOptions {
   check?: boolean;
   diff?: boolean;
   /** --verify-content: receipts' quick check is not trusted; archives and downloads are read. */
@@ -33,7 +30,7 @@ export interface RunOptions {
   listener?: Listener;
   interrupted?: () => boolean;
   /** Seconds an apply script may run (--task-timeout); default: each host's provision_task_timeout. */
-  taskTimeoutS?: number;
+  timeLimitS?: number;
 }
 
 export interface RunSummary {
@@ -52,7 +49,7 @@ export interface RunSummary {
  * result; a batch whose failures exceed `maxFailPercentage` (or that failed entirely) ends the
  * rollout, and the hosts after it are never started.
  */
-export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise<RunSummary> {
+export async function applyRun(prepared: PreparedRun, opts: ApplyRunOptions): Promise<RunSummary> {
   const runId = opts.runId ?? newRunId();
   const listener = opts.listener ?? (() => {});
   const interrupted = opts.interrupted ?? (() => false);
@@ -91,7 +88,7 @@ async function rolloutHost(
   prepared: PreparedRun,
   prepared0: PreparedHost,
   runId: string,
-  opts: RunOptions,
+  opts: ApplyRunOptions,
   listener: Listener,
   interrupted: () => boolean,
 ): Promise<HostStats> {
@@ -138,7 +135,7 @@ async function rolloutHost(
       planTasks: !opts.check,
       diff: !!opts.diff,
       verifyContent: !!opts.verifyContent,
-      alsoGather: (h) => verifying(h)?.readOnlyFacts ?? [],
+      afterFacts: (h) => verifying(h)?.readOnlyFacts ?? [],
     });
     plan = preflight.plan;
     if (preflight.problems.length) {
@@ -168,9 +165,9 @@ async function rolloutHost(
       interrupted,
       listener,
       cache,
-      timeLimitS: opts.taskTimeoutS ?? numberOrUndefined(plan.vars.provision_task_timeout),
+      timeLimitS: opts.timeLimitS ?? numberOrUndefined(plan.vars.provision_task_timeout),
       stats,
-      ...(verification ? { afterFacts: { readOnly: verification.readOnlyFacts, all: verification.facts } } : {}),
+      ...(verification ? { afterFacts: verification } : {}),
     });
     if (stats.failed || interrupted()) return;
     if (verification) {

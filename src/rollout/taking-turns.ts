@@ -1,5 +1,5 @@
 import type { RunOptions } from '../transport/transport.js';
-import type { TransportFactory } from './rollout.js';
+import type { TransportFactory } from '../plan/model.js';
 
 /**
  * Hosts take turns with what a node answered. With hundreds of forks, answers arrive together (one

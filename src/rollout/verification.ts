@@ -1,6 +1,6 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
 import type { Fact, FactValues } from '../facts/fact.js';
-import type { PreparedHost } from '../plan/prepare.js';
+import type { PreparedHost } from '../plan/model.js';
 
 /**
  * After its roles, a host is checked as an operator would, by the checks each role declares in

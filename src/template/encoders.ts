@@ -1,6 +1,9 @@
 import { Document, visit } from 'yaml';
 import { TemplateError } from '../core/errors.js';
 import { q } from '../transport/shell.js';
+import { UNCARRIABLE } from '../core/uncarriable.js';
+
+export { UNCARRIABLE };
 
 /**
  * One encoder per output format. Templates pass every value through the encoder of the format
@@ -8,9 +11,6 @@ import { q } from '../transport/shell.js';
  * directive. An encoder throws when its format cannot carry a value at all; the variable types
  * (src/roles/value-types.ts) refuse such values earlier, with the variable's name.
  */
-
-/** Characters no line-based format here can carry: C0/C1 controls, DEL, Unicode line/paragraph separators. */
-export const UNCARRIABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function refuse(format: string, value: unknown, why: string): never {
   throw new TemplateError(`${format}: cannot write ${JSON.stringify(value)}: ${why}`);

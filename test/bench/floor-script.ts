@@ -1,4 +1,4 @@
-import type { PreparedHost } from '../../src/plan/prepare.js';
+import type { PreparedHost } from '../../src/plan/model.js';
 import type { TaskInstance } from '../../src/plan/expand-tasks.js';
 import { listArg } from '../../src/tasks/task-type.js';
 import { q } from '../../src/transport/shell.js';

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { prepareRun, type PreparedHost } from '../../src/plan/prepare.js';
+import { defaultRolesDir, defaultTemplateDir } from '../../src/core/paths.js';
+import { loadRoles } from '../../src/roles/load-roles.js';
+import { prepareRun } from '../../src/plan/prepare.js';
+import type { PreparedHost } from '../../src/plan/model.js';
 import { renderedFiles, type RenderedFile } from '../../src/plan/render.js';
 import { Inventory, type Vars } from '../../src/inventory/inventory.js';
 
@@ -14,6 +17,12 @@ export function prepareHosts(hosts: Record<string, Vars>, roles: string[] = []):
     inv.addHost('k8s_worker', name, Object.fromEntries(defined));
   }
   return prepareRun({ inventory: inv.finalize(), roles }).hosts;
+}
+
+/** The preflight kinds the project's real roles of these names declare (their role.yaml `preflight:`). */
+export function declaredBy(roleNames: readonly string[]): ReadonlySet<string> {
+  const { roles } = loadRoles(defaultRolesDir, defaultTemplateDir);
+  return new Set(roles.filter((r) => roleNames.includes(r.name)).flatMap((r) => r.preflight));
 }
 
 export function prepareHost(vars: Vars, roles: string[] = []): PreparedHost {

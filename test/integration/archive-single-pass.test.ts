@@ -82,7 +82,7 @@ describe('unarchive: one pass over an archive a download of the same run brings 
     let scripts = 0;
     const summary = await applyRun(prepared, {
       check,
-      ...(taskTimeoutS ? { taskTimeoutS } : {}),
+      ...(taskTimeoutS ? { timeLimitS: taskTimeoutS } : {}),
       backupRoot: join(root, 'backups'),
       runId: `run${Date.now()}`,
       connect: async () =>

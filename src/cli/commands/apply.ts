@@ -101,7 +101,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       connect,
       listener,
       interrupted: interrupts.interrupted,
-      taskTimeoutS,
+      timeLimitS: taskTimeoutS,
       serial,
       maxFailPercentage,
     });

@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.js';
-import type { PreparedRun } from '../../plan/prepare.js';
+import type { PreparedRun } from '../../plan/model.js';
 
 /** `-t a,b -t c` as Ansible reads tags: comma-separated, repeatable. */
 export function splitTags(values: string[] | undefined): string[] {

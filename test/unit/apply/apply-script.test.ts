@@ -4,7 +4,7 @@ import type { Change } from '../../../src/core/change.js';
 import { type BatchEvent, batchApplyScript } from '../../../src/apply/apply-script.js';
 
 /** The batch script run by this machine's /bin/sh, its output fed to the parser in small chunks as a stream would. */
-function run(parts: { changes: Change[]; handler?: boolean }[], opts: { taskTimeoutS?: number; gatherAfter?: string } = {}) {
+function run(parts: { changes: Change[]; handler?: boolean }[], opts: { timeLimitS?: number; gatherAfter?: string } = {}) {
   const batch = batchApplyScript(
     parts.map((p) => ({ changes: p.changes, handler: !!p.handler })),
     opts,
@@ -61,7 +61,7 @@ describe('batch apply script: one round trip, task by task', () => {
 
   it('a per-task time limit ends a task that runs too long (exit 124) and the batch with it', () => {
     const start = Date.now();
-    const { code, events } = run([{ changes: [change('sleep 5')] }, { changes: [change('echo never')] }], { taskTimeoutS: 1 });
+    const { code, events } = run([{ changes: [change('sleep 5')] }, { changes: [change('echo never')] }], { timeLimitS: 1 });
     expect(Date.now() - start).to.be.below(4000);
     expect(code).to.equal(124);
     expect(events.at(-1)).to.deep.include({ kind: 'end', part: 0, code: 124 });
@@ -84,7 +84,7 @@ describe('batch apply script: one round trip, task by task', () => {
 
   it('a part the node decides says "unchanged" when its change touched $PROVISION_UNCHANGED, by a marker no task can forge', () => {
     const decided = (script: string): Change => ({ ...change(script), decidedOnNode: { unchanged: 'nothing to do' } });
-    for (const opts of [{}, { taskTimeoutS: 30 }]) {
+    for (const opts of [{}, { timeLimitS: 30 }]) {
       const { code, events } = run(
         [
           { changes: [decided('[ -n "$PROVISION_UNCHANGED" ]; : > "$PROVISION_UNCHANGED"')] },

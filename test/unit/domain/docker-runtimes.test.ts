@@ -1,3 +1,4 @@
+import { declaredBy } from '../../helpers/roles.js';
 import { expect } from 'chai';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
@@ -26,7 +27,7 @@ function written(vars: Record<string, unknown>) {
 
 describe("Docker's runtimes in what install-containerd writes", () => {
   it('a GPU node: the nvidia handler runs nvidia-container-runtime, is the default, and runc keeps a RuntimeClass', () => {
-    const carry = dockerCarry(daemonNode(GPU_DAEMON), CARRY_VARS, CARRY_ROLES);
+    const carry = dockerCarry(daemonNode(GPU_DAEMON), CARRY_VARS, declaredBy(CARRY_ROLES));
     const w = written(carry.vars);
     expect(w.runtimes.nvidia).to.deep.equal({
       runtime_type: 'io.containerd.runc.v2',
@@ -37,9 +38,9 @@ describe("Docker's runtimes in what install-containerd writes", () => {
   });
 
   it('the state file written before Docker goes plans the same handlers on a second run', () => {
-    const first = dockerCarry(daemonNode(GPU_DAEMON), CARRY_VARS, CARRY_ROLES);
+    const first = dockerCarry(daemonNode(GPU_DAEMON), CARRY_VARS, declaredBy(CARRY_ROLES));
     const state = JSON.stringify(first.vars.docker_settings_state);
-    const second = dockerCarry(parseDockerSettings(`source state\ndaemon ${b64(state)}\n`), CARRY_VARS, CARRY_ROLES);
+    const second = dockerCarry(parseDockerSettings(`source state\ndaemon ${b64(state)}\n`), CARRY_VARS, declaredBy(CARRY_ROLES));
     expect(second.vars.containerd_runtime_handlers).to.deep.equal(first.vars.containerd_runtime_handlers);
     expect(second.vars.containerd_default_runtime).to.equal('nvidia');
   });

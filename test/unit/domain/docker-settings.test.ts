@@ -1,3 +1,4 @@
+import { declaredBy } from '../../helpers/roles.js';
 import { expect } from 'chai';
 import { dockerCarry } from '../../../src/domain/docker-carry.js';
 import { imagesToMigrate } from '../../../src/domain/docker-images.js';
@@ -327,7 +328,7 @@ const cases: Case[] = [
 describe("Docker's settings carried into containerd and kubelet: daemon.json and certs.d -> variables, problems, notes", () => {
   for (const c of cases) {
     it(`${c.setting}: ${c.name}`, () => {
-      const carry = dockerCarry(c.facts, { ...VARS, ...c.vars }, ROLES);
+      const carry = dockerCarry(c.facts, { ...VARS, ...c.vars }, declaredBy(ROLES));
       for (const [k, v] of Object.entries(c.expect.vars ?? {})) expect(carry.vars[k], k).to.deep.equal(v);
       if (c.expect.problems) {
         expect(carry.problems).to.have.length(c.expect.problems.length);
@@ -356,28 +357,28 @@ describe("Docker's settings carried into containerd and kubelet: daemon.json and
         'cert 644 r:5000 ca.crt',
       ]),
       VARS,
-      ROLES,
+      declaredBy(ROLES),
     );
     // What the role writes to docker_settings_state_file, read back by the probe's "state" branch.
     const state = JSON.stringify(first.vars.docker_settings_state);
-    const second = dockerCarry(parseDockerSettings(`source state\ndaemon ${b64(state)}\n`), VARS, ROLES);
+    const second = dockerCarry(parseDockerSettings(`source state\ndaemon ${b64(state)}\n`), VARS, declaredBy(ROLES));
     expect(second.vars).to.deep.equal({ ...first.vars, docker_migrate_images: false });
     expect(JSON.stringify(second.vars.docker_settings_state)).to.equal(state);
   });
 
   it("a daemon.json with nothing to carry (the fleet image's bridge settings) keeps no state file", () => {
-    const carry = dockerCarry(node({ bridge: 'none', iptables: false }), VARS, ROLES);
+    const carry = dockerCarry(node({ bridge: 'none', iptables: false }), VARS, declaredBy(ROLES));
     expect(carry.vars).to.not.have.property('docker_settings_state');
     expect(carry.notes).to.deep.equal([]);
   });
 
   it('docker_carry_settings: false carries nothing', () => {
-    const carry = dockerCarry(node({ 'registry-mirrors': ['https://m.example'] }), { ...VARS, docker_carry_settings: false }, ROLES);
+    const carry = dockerCarry(node({ 'registry-mirrors': ['https://m.example'] }), { ...VARS, docker_carry_settings: false }, declaredBy(ROLES));
     expect(carry.vars).to.not.have.property('containerd_registry_hosts');
   });
 
   it('daemon.json that is not JSON is a note, and nothing of it is carried', () => {
-    const carry = dockerCarry(node('{ "registry-mirrors": [ '), VARS, ROLES);
+    const carry = dockerCarry(node('{ "registry-mirrors": [ '), VARS, declaredBy(ROLES));
     expect(carry.notes[0]).to.match(/not valid JSON/);
     expect(carry.vars).to.not.have.property('containerd_registry_hosts');
     expect(carry.vars).to.not.have.property('docker_settings_state');
@@ -426,10 +427,10 @@ describe('image handover: which images leave Docker', () => {
   });
 
   it('docker_migrate_images "auto" follows whether Docker runs; the skipped images are a note', () => {
-    const carry = dockerCarry(facts, { ...VARS, docker_migrate_images_max_mb: 100 }, ROLES);
+    const carry = dockerCarry(facts, { ...VARS, docker_migrate_images_max_mb: 100 }, declaredBy(ROLES));
     expect(carry.vars.docker_migrate_images).to.equal(true);
     expect(carry.notes.join('\n')).to.match(/not handed over .*big\/image:1/);
-    expect(dockerCarry({ ...facts, dockerActive: false }, VARS, ROLES).vars.docker_migrate_images).to.equal(false);
+    expect(dockerCarry({ ...facts, dockerActive: false }, VARS, declaredBy(ROLES)).vars.docker_migrate_images).to.equal(false);
   });
 });
 
@@ -461,7 +462,7 @@ describe('workloads: log collectors among the daemonsets', () => {
 
 describe('issue 23: what a node holds in daemon.json and the state file is parsed against a shape, never trusted', () => {
   const refusal = (facts: DockerSettingsFacts) => {
-    const carry = dockerCarry(facts, VARS, ROLES);
+    const carry = dockerCarry(facts, VARS, declaredBy(ROLES));
     expect(carry.vars).to.not.have.property('docker_settings_state');
     expect(carry.problems).to.have.length(1);
     return carry.problems[0]!;
@@ -483,7 +484,7 @@ describe('issue 23: what a node holds in daemon.json and the state file is parse
     expect(refusal(node({ 'log-opts': { 'max-size': { a: 1 } } }))).to.match(/"log-opts"\.max-size is \{"a":1\}, expected a string$/);
     expect(refusal(node({ 'exec-opts': 'native.cgroupdriver=systemd' }))).to.match(/"exec-opts" is "native\.cgroupdriver=systemd", expected a list$/);
     // Docker's own scalars in log-opts stay readable.
-    expect(dockerCarry(node({ 'log-opts': { 'max-file': 3 } }), VARS, ROLES).problems).to.deep.equal([]);
+    expect(dockerCarry(node({ 'log-opts': { 'max-file': 3 } }), VARS, declaredBy(ROLES)).problems).to.deep.equal([]);
   });
 
   it('a state file {"daemon":{},"certs":"x"} refuses the host (it was "certs.map is not a function")', () => {

@@ -1,3 +1,4 @@
+import { declaredBy } from '../../helpers/roles.js';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -47,11 +48,11 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     expect(detectKubeletLayout(f)).to.deep.include({ layout: 'kubeadm', dropIn: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf' });
     expect(f.criDockerd).to.deep.equal({ units: ['cri-docker.service', 'cri-docker.socket'], binaries: ['/usr/bin/cri-dockerd'] });
     expect(
-      preflightProblems(f, { kubernetes_version: '1.29', kubelet_layout: 'kubeadm', runc_binary: '/usr/sbin/runc' }, [
-        'remove-docker',
-        'install-containerd',
-        'kubelet-config',
-      ]),
+      preflightProblems(
+        f,
+        { kubernetes_version: '1.29', kubelet_layout: 'kubeadm', runc_binary: '/usr/sbin/runc' },
+        declaredBy(['remove-docker', 'install-containerd', 'kubelet-config']),
+      ),
     ).to.deep.equal([]);
   });
 
@@ -59,19 +60,19 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     const f = parseNodeFacts(STATIC_NODE);
     expect(detectDockerLayout(f)).to.equal('static');
     expect(detectKubeletLayout(f).layout).to.equal('unit');
-    const problems = preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit', runc_binary: '/usr/local/sbin/runc' }, [
-      'remove-docker',
-      'install-containerd',
-      'kubelet-config',
-    ]);
+    const problems = preflightProblems(
+      f,
+      { kubernetes_version: '1.35', kubelet_layout: 'unit', runc_binary: '/usr/local/sbin/runc' },
+      declaredBy(['remove-docker', 'install-containerd', 'kubelet-config']),
+    );
     expect(problems).to.have.length(3);
     expect(problems[0]).to.match(/primary group of alice.*usermod -g/);
     expect(problems[1]).to.match(/neither curl nor wget/);
     expect(problems[2]).to.match(/only 10 MiB free on \/var/);
     // Only the checks of the roles that run: kubelet-config alone does not care about Docker's accounts.
-    expect(preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit', runc_binary: '/usr/local/sbin/runc' }, ['kubelet-config'])).to.deep.equal(
-      [],
-    );
+    expect(
+      preflightProblems(f, { kubernetes_version: '1.35', kubelet_layout: 'unit', runc_binary: '/usr/local/sbin/runc' }, declaredBy(['kubelet-config'])),
+    ).to.deep.equal([]);
   });
 
   it('says what it found for a kubelet it does not recognise', () => {
@@ -82,7 +83,7 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     expect(detectKubeletLayout(parseNodeFacts('kubelet LoadState=not-found\nkubelet-binary /opt/bin/kubelet\n')).found).to.equal(
       'a kubelet binary at /opt/bin/kubelet but no kubelet.service',
     );
-    expect(preflightProblems(f, { kubelet_layout: 'unknown' }, ['kubelet-config'])[0]).to.match(
+    expect(preflightProblems(f, { kubelet_layout: 'unknown' }, declaredBy(['kubelet-config']))[0]).to.match(
       /found kubelet.service \(\/etc\/systemd\/system\/kubelet.service\) with drop-in .*20-wrapper.conf/,
     );
   });
@@ -102,5 +103,16 @@ describe('node layouts: detection from the probe and the preflight checks', () =
     const role = parse(readFileSync(new URL('../../../roles/remove-docker/role.yaml', import.meta.url), 'utf8'));
     expect(role.variables.docker_static_binaries.default).to.deep.equal(DOCKER_STATIC_BINARIES.map((b) => b.name));
     expect(DOCKER_STATIC_BINARIES.at(-1)!.name).to.equal('dockerd');
+  });
+});
+
+describe('preflight checks are chosen by the kinds roles declare, never by role names', () => {
+  it('a role of your own that declares download and disk-space gets both checks; one that declares nothing gets none', () => {
+    const f = parseNodeFacts(STATIC_NODE);
+    const own = preflightProblems(f, { kubelet_layout: 'unit' }, new Set(['download', 'disk-space']));
+    expect(own).to.have.length(2);
+    expect(own[0]).to.match(/neither curl nor wget/);
+    expect(own[1]).to.match(/only 10 MiB free on \/var/);
+    expect(preflightProblems(f, { kubelet_layout: 'unit' }, new Set())).to.deep.equal([]);
   });
 });

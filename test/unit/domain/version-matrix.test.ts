@@ -1,3 +1,4 @@
+import { declaredBy } from '../../helpers/roles.js';
 import { expect } from 'chai';
 import { parse as parseToml } from 'smol-toml';
 import { ValidationError } from '../../../src/core/errors.js';
@@ -205,19 +206,19 @@ describe("version matrix: runc's BinaryName names the runc that will be on the n
   ];
   for (const c of cases) {
     it(c.name, () => {
-      expect(runtimeVars(c.runcs, { docker_layout: c.layout }, c.roles).runc_binary).to.equal(c.keep);
+      expect(runtimeVars(c.runcs, { docker_layout: c.layout }, declaredBy(c.roles)).runc_binary).to.equal(c.keep);
       const vars = { runc_binary: c.keep ?? '/usr/local/sbin/runc', docker_layout: c.layout };
-      const refused = preflightProblems(facts(c.runcs), vars, c.roles).filter((p) => /runc handler/.test(p));
+      const refused = preflightProblems(facts(c.runcs), vars, declaredBy(c.roles)).filter((p) => /runc handler/.test(p));
       expect(refused, refused.join()).to.have.length(c.keep || c.roles.includes('install-runc') ? 0 : 1);
     });
   }
 
   it('refuses a runc_binary the inventory forces when nothing is there, naming the one found', () => {
-    const [p] = preflightProblems(facts(['/usr/sbin/runc']), { runc_binary: '/opt/bin/runc', docker_layout: 'packages' }, roles).filter((m) =>
+    const [p] = preflightProblems(facts(['/usr/sbin/runc']), { runc_binary: '/opt/bin/runc', docker_layout: 'packages' }, declaredBy(roles)).filter((m) =>
       /runc handler/.test(m),
     );
     expect(p)
-      .to.match(/there is no runc at \/opt\/bin\/runc and install-runc is not run/)
+      .to.match(/there is no runc at \/opt\/bin\/runc and no role of the host installs runc/)
       .and.match(/Set runc_binary: \/usr\/sbin\/runc/);
   });
 });

@@ -1,3 +1,4 @@
+import { declaredBy } from '../../helpers/roles.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ describe("files written from Docker's carried settings", () => {
       'cert 600 reg.example:5000 client.key',
     ].join('\n'),
   );
-  const detected = (vars: Record<string, unknown> = {}) => dockerCarry(facts, { ...CARRY_VARS, ...vars }, CARRY_ROLES).vars;
+  const detected = (vars: Record<string, unknown> = {}) => dockerCarry(facts, { ...CARRY_VARS, ...vars }, declaredBy(CARRY_ROLES)).vars;
 
   it('hosts.toml per registry: docker.io mirrors; the insecure registry with skip_verify, its CA and client pair, then plain HTTP', () => {
     const files = renderHost({ ...detected() }, ['containerd']);

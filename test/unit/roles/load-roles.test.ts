@@ -45,6 +45,14 @@ describe('role loading', () => {
       1,
       /unknown key "taks": expected one of description, aliases, variables, tasks, handlers/,
     ],
+    [
+      'an unknown preflight kind',
+      'description: d\npreflight: [download, disk-spce]\ntasks: []\n',
+      {},
+      2,
+      23,
+      /unknown preflight kind "disk-spce": expected one of download, disk-space, /,
+    ],
     ['an unknown task type', task('    copyy: { dest: /x }\n'), {}, 4, 5, /unknown key "copyy" in a task: expected a task type/],
     [
       'two task types',

@@ -1,0 +1,2 @@
+/** A host's variables, by name: what the inventory, the roles and the templates share. */
+export type Vars = Record<string, unknown>;

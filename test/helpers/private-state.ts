@@ -1,0 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Loaded by mocha before any test (.mocharc.json `require`): provision's node state (receipts, owed
+ * handler markers) goes to a directory of this test run, never to the machine's /var/lib/provision;
+ * the CLI the tests start inherits it.
+ */
+process.env.PROVISION_STATE_DIR ||= mkdtempSync(join(tmpdir(), 'provision-state-'));

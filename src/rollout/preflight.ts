@@ -28,6 +28,8 @@ export interface HostPreflight {
   notes: string[];
   /** The facts gathered for the plan, unpredicted: the real run starts from a fork of them. */
   cache: FactCache;
+  /** Tasks the check-mode plan would change (undefined when tasks were not planned): 0 means the node is converged. */
+  changes?: number;
 }
 
 /**
@@ -89,10 +91,13 @@ export async function preflightHost(
     ),
   ];
   const notes = [...carry.notes];
+  let changes: number | undefined;
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
+    changes = 0;
     const listener = (e: RunEvent) => {
       if (e.type === 'task-result' && e.status === 'failed') failed.push(`${e.role} / ${e.task}: ${e.error}`);
+      if (e.type === 'task-result' && e.status === 'changed') changes = (changes ?? 0) + 1;
     };
     await runHost(plan, transport, {
       check: true,
@@ -112,7 +117,7 @@ export async function preflightHost(
     (allowed ? notes : problems).push(...pods);
     notes.push(...(await logCollectorNotes(plan.vars)));
   }
-  return { plan, facts, layout, problems, notes, cache };
+  return { plan, facts, layout, problems, notes, cache, changes };
 }
 
 async function dockerSocketPods(vars: Vars, allowed: boolean): Promise<string[]> {

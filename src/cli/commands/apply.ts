@@ -12,6 +12,8 @@ import { htmlReport } from '../reporters/html-report.js';
 import { formatHostList, formatTaskList, splitTags, startAtTask } from './plan-options.js';
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
+import { rolloutLines } from '../reporters/rollout-lines.js';
+import { pausePrompt } from '../pause-prompt.js';
 
 export interface ApplyOptions {
   inventory: string[];
@@ -44,6 +46,8 @@ export interface ApplyOptions {
   listTasks?: boolean;
   startAtTask?: string;
   taskTimeout?: string;
+  step?: boolean;
+  yes?: boolean;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -78,9 +82,11 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
   const connect = await connector(opts);
 
+  // A pause asks on the terminal: the live view would draw over the question, so progress is plain lines.
+  const pauses = opts.step || String(prepared.hosts[0]?.vars.provision_pause_after ?? '') !== '';
   const progress = await reporting(
     prepared.hosts.map((h) => h.host),
-    opts,
+    pauses && !opts.yes && (opts.progress ?? 'auto') === 'auto' ? { ...opts, progress: 'plain' } : opts,
   );
   const { report, finish, outcome } = progress;
   const interrupts = cliInterrupts(finish);
@@ -102,13 +108,24 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       taskTimeoutS,
       serial,
       maxFailPercentage,
+      step: opts.step,
+      pause: pausePrompt({ yes: opts.yes }),
     });
     await finish();
     process.stdout.write(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
     if (opts.check) process.stdout.write('check mode: nothing was changed\n');
     process.stdout.write(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
-    if (summary.aborted) process.stdout.write(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
-    const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
+    process.stdout.write(rolloutLines(summary));
+    const extra = {
+      runId: summary.runId,
+      check: !!opts.check,
+      notStarted: summary.notStarted,
+      maxFailPercentage: summary.budget.maxFailPercentage,
+      maxFail: summary.budget.maxFail,
+      strategy: summary.strategy,
+      notDrained: summary.notDrained,
+      ...(summary.stopped ? { stopped: summary.stopped } : {}),
+    };
     if (opts.report) report.write(opts.report, summary.stats, extra);
     if (opts.reportHtml) writeFileSync(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
     const retry = Object.entries(summary.stats)

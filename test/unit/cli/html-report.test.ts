@@ -54,10 +54,25 @@ describe('provision report --html', function () {
       .to.include('page 1 of 100 (10000 hosts)')
       .and.include('<tr data-host="node00007" data-status="failed">')
       .and.include('<tr data-host="node00000" data-status="changed">')
-      .and.include('failure budget: 10% of a batch')
-      .and.include('batch 20/20')
-      .and.include('1 failed (0% spent)');
+      .and.include('failure budget over the run: 10% of the hosts')
+      .and.include('wave 20/20')
+      .and.include('500 hosts, 1 failed');
     expect(page.dom).not.to.match(/src="http|href="http/);
+  });
+
+  it('reads the waves of a report written before "batches" were named waves, and of one written after', () => {
+    const { batches, ...rest } = bigReport();
+    for (const [name, report] of [
+      ['old', { ...rest, batches: batches.slice(0, 2) }],
+      ['new', { ...rest, waves: batches.slice(0, 2), strategy: 'waves', maxFail: 3, stopped: 'failure budget spent' }],
+    ] as const) {
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify(report));
+      expect(runCli(['report', join(dir, `${name}.json`), '--html', join(dir, `${name}.html`)]).code).to.equal(0);
+      const page = openInChromium(join(dir, `${name}.html`));
+      expect(page.console, name).to.deep.equal([]);
+      expect(page.dom, name).to.include('wave 2/20');
+      if (name === 'new') expect(page.dom).to.include('failure budget over the run: 10% of the hosts or 3 hosts; stopped: failure budget spent');
+    }
   });
 
   it('a page with a script error is caught (the check can fail)', () => {

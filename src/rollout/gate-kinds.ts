@@ -76,7 +76,8 @@ export const GATE_KINDS: Record<GateKind, GateKindDef> = {
     async check(spec, ctx) {
       const base = String(spec.prometheus).replace(/\/+$/, '');
       const r = await fetchText(`${base}/api/v1/query?query=${encodeURIComponent(String(spec.query))}`, ctx.timeoutMs);
-      if (!r.ok) return { passed: false, answer: r.answer };
+      // Prometheus answers a bad query with 400 and its error in the JSON body.
+      if (!r.ok && !r.body.startsWith('{')) return { passed: false, answer: r.answer };
       let series: { metric: Record<string, string>; value: [number, string] }[];
       try {
         const body = JSON.parse(r.body);

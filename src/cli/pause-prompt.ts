@@ -17,7 +17,7 @@ export function pausePrompt(opts: {
     if (opts.yes) return { goOn: true, reason: '--yes' };
     if (!input.isTTY || !output.isTTY) return { goOn: false, reason: 'no terminal to ask; run again with --yes to go on without asking' };
     const what = strategy === 'window' ? `${after} hosts finished` : `wave ${after} finished`;
-    output.write(`\n${formatRecap(stats)}\n${what}. `);
+    output.write(`\n${formatRecap(stats)}${what}.\n`);
     const rl = createInterface({ input, output, terminal: true });
     const answer = await new Promise<string>((resolve) => rl.question('Go on with the rollout? [y/N] ', resolve));
     rl.close();

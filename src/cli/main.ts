@@ -41,6 +41,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--max-fail-percentage <pct>', 'start no new host once more than this share of the selected hosts failed (over the whole run)')
     .option('--step', 'pause after every wave (window: every host) and ask on the terminal whether to go on')
     .option('--yes', 'go on at every pause without asking (provision_pause_after, --step)')
+    .option(
+      '--resume [run-id]',
+      'continue a run from its journal (default: the latest run of this inventory, --limit, roles and -e): done hosts skipped, drained ones not drained again',
+    )
+    .option('--retry-failed', 'with --resume: run the hosts that failed again')
     .option('--task-timeout <seconds>', "end a task's processes on the node and fail it after this long (default: provision_task_timeout, 600; 0: no limit)")
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
     .option('-v, --verbose', 'list every task of every host, with the reason')

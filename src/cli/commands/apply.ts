@@ -14,6 +14,7 @@ import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 import { rolloutLines } from '../reporters/rollout-lines.js';
 import { pausePrompt } from '../pause-prompt.js';
+import { openJournal } from './apply-journal.js';
 
 export interface ApplyOptions {
   inventory: string[];
@@ -48,6 +49,8 @@ export interface ApplyOptions {
   taskTimeout?: string;
   step?: boolean;
   yes?: boolean;
+  resume?: string | boolean;
+  retryFailed?: boolean;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -66,7 +69,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
 
   // Everything is checked before the first connection.
-  const prepared = prepareRun({
+  const selected = prepareRun({
     inventory: opts.inventory,
     limit: opts.limit,
     roles: [...(opts.role ?? []), ...splitTags(opts.tags)],
@@ -74,12 +77,14 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     extraVars: parseExtraVars(opts.extraVars ?? []),
     connectionDefaults: connectionDefaults(opts),
   });
-  for (const w of prepared.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
-  if (opts.startAtTask !== undefined) startAtTask(prepared, opts.startAtTask);
+  for (const w of selected.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  if (opts.startAtTask !== undefined) startAtTask(selected, opts.startAtTask);
   if (opts.listHosts || opts.listTasks) {
-    process.stdout.write(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));
+    process.stdout.write(opts.listHosts ? formatHostList(selected) : formatTaskList(selected));
     return 0;
   }
+  const { runId, prepared, journal, resumeDrained, note } = openJournal(opts, selected, String(selected.hosts[0]?.vars.provision_strategy ?? 'waves'));
+  if (note) process.stdout.write(note);
   const connect = await connector(opts);
 
   // A pause asks on the terminal: the live view would draw over the question, so progress is plain lines.
@@ -91,6 +96,8 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const { report, finish, outcome } = progress;
   const interrupts = cliInterrupts(finish);
   const listener: Listener = (e) => {
+    // The journal first: a state is on disk before anything else hears of it.
+    journal?.listener(e);
     interrupts.listener(e);
     progress.listener(e);
   };
@@ -109,6 +116,8 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       serial,
       maxFailPercentage,
       step: opts.step,
+      runId,
+      ...(resumeDrained ? { resumeDrained } : {}),
       pause: pausePrompt({ yes: opts.yes }),
     });
     await finish();

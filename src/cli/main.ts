@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       'continue a run from its journal (default: the latest run of this inventory, --limit, roles and -e): done hosts skipped, drained ones not drained again',
     )
     .option('--retry-failed', 'with --resume: run the hosts that failed again')
+    .option('--disable-eviction', 'drain by deleting pods instead of evicting them: bypasses PodDisruptionBudgets (risky: see README)')
     .option('--task-timeout <seconds>', "end a task's processes on the node and fail it after this long (default: provision_task_timeout, 600; 0: no limit)")
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
     .option('-v, --verbose', 'list every task of every host, with the reason')

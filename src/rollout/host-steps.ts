@@ -7,6 +7,8 @@ import { runHost } from '../apply/run-host.js';
 import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
 import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
+import { labelProblems } from './node-labels.js';
+import { q as shellQuote } from '../transport/shell.js';
 import { type HostPreflight, preflightHost } from './preflight.js';
 import type { RunOptions } from './rollout.js';
 import { type Verification, verificationFor } from './verification.js';
@@ -51,6 +53,7 @@ export const HOST_STEPS: readonly HostStep[] = [
   { name: 'drain', run: drain },
   { name: 'roles', run: roles },
   { name: 'verify', run: verify },
+  { name: 'label', run: label },
   { name: 'annotate', run: annotate },
   { name: 'uncordon', run: uncordon },
 ];
@@ -102,6 +105,11 @@ async function preflight(h: HostRollout): Promise<boolean> {
       error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${p.problems.join('\n')}`,
     });
   }
+  const evictions = await drainDryRun(h);
+  if (evictions) {
+    starting(h, 'preflight');
+    return step(h, 'preflight', { status: 'failed', error: `the node's pods cannot all be evicted; nothing was changed:\n${evictions}` });
+  }
   // What the operator should know about the node (carried Docker settings, workloads), in the report and after the recap.
   if (p.notes.length) {
     starting(h, 'notes');
@@ -109,6 +117,21 @@ async function preflight(h: HostRollout): Promise<boolean> {
   }
   return true;
 }
+
+/**
+ * A server-side dry run of the drain (provision_drain_check_command) for a host that will be
+ * drained: a PodDisruptionBudget with no room refuses the host before anything is touched, instead
+ * of leaving it cordoned and half drained at the drain's timeout. Returns why it cannot, if so.
+ */
+async function drainDryRun(h: HostRollout): Promise<string | undefined> {
+  const command = withEvictionChoice(h, String(h.plan.vars.provision_drain_check_command ?? '').trim());
+  if (!h.drain || !h.changes || h.cordoned || h.opts.check || !command) return undefined;
+  const r = await runOnController(command, 300_000);
+  return r.code === 0 ? undefined : `${command}: exit ${r.code}: ${lastLines(r.stderr || r.stdout, 5)}`;
+}
+
+/** --disable-eviction: the drain deletes pods instead of evicting them, past PodDisruptionBudgets (opt-in). */
+const withEvictionChoice = (h: HostRollout, command: string) => (h.opts.disableEviction && command ? `${command} --disable-eviction` : command);
 
 /** Drains only a node whose plan changes something; a failed drain fails the host before anything touches it. */
 async function drain(h: HostRollout): Promise<boolean> {
@@ -126,7 +149,7 @@ async function drain(h: HostRollout): Promise<boolean> {
     starting(h, 'drain node');
     return step(h, 'drain node', { status: 'skipped', reason: 'drained by the run this one resumes: not drained again' });
   }
-  if (!(await controller(h, 'drain node', String(h.plan.vars.provision_drain_command)))) return false;
+  if (!(await controller(h, 'drain node', withEvictionChoice(h, String(h.plan.vars.provision_drain_command))))) return false;
   h.cordoned = true;
   if (!h.opts.check) reached(h, 'drained');
   return true;
@@ -202,6 +225,23 @@ async function nodeRuntime(h: HostRollout): Promise<boolean> {
     if (r.code === 0 && last.startsWith('containerd://')) return step(h, 'node runtime', { status: 'ok', reason: `the node reports ${last}` });
   }
   return step(h, 'node runtime', { status: 'failed', error: `${command}: the node reports ${last || 'nothing'}, not containerd://<version>` });
+}
+
+/**
+ * provision_node_labels, once the node is verified: on a node this run migrated or finishes (a
+ * converged node was labelled by the run that migrated it). A bad label fails the host, which stays cordoned.
+ */
+async function label(h: HostRollout): Promise<boolean> {
+  const labels = h.plan.vars.provision_node_labels;
+  if (!h.drain || !(h.changes || h.cordoned) || labels === undefined || labels === null) return true;
+  const problems = labelProblems(labels);
+  if (!problems.length && Object.keys(labels as object).length === 0) return true;
+  if (problems.length) {
+    starting(h, 'label node');
+    return step(h, 'label node', { status: 'failed', error: problems.join('\n') });
+  }
+  const pairs = Object.entries(labels as Record<string, unknown>).map(([k, v]) => shellQuote(`${k}=${String(v)}`));
+  return controller(h, 'label node', `${String(h.plan.vars.provision_label_command)} ${pairs.join(' ')}`);
 }
 
 async function annotate(h: HostRollout): Promise<boolean> {

@@ -37,6 +37,8 @@ export interface RunOptions {
   pause?: PauseAsk;
   /** --step: pause after every wave (window: every host). */
   step?: boolean;
+  /** --disable-eviction: drains delete pods instead of evicting them, past PodDisruptionBudgets. */
+  disableEviction?: boolean;
   /** Hosts the run this one resumes left drained: not drained again. */
   resumeDrained?: ReadonlySet<string>;
   connect: TransportFactory;

@@ -44,6 +44,7 @@ describe('end to end: resume a rollout after kill -9 of the controller', functio
         '  if [ "$2" = node ]; then [ -e "$KUBECTL_DIR/cordoned.$3" ] && echo true; exit 0; fi',
         '  echo \'{"items":[]}\'; exit 0',
         'fi',
+        'case "$*" in *--dry-run=server*) echo "dry-run $1 $2" >> "$KUBECTL_DIR/log"; exit 0;; esac',
         'echo "start $1 $2" >> "$KUBECTL_DIR/log"',
         '[ -e "$KUBECTL_DIR/slow-$1-$2" ] && sleep 60',
         '[ "$1" = drain ] && touch "$KUBECTL_DIR/cordoned.$2"',

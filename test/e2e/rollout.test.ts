@@ -38,6 +38,8 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
         '  echo \'{"items":[]}\'; exit 0',
         'fi',
         'echo "$*" >> "$KUBECTL_LOG"',
+        '# Refuses to drain $KUBECTL_FAIL_NODE; its server-side dry run too, unless KUBECTL_DRY_RUN_PASSES is set.',
+        'case "$*" in *--dry-run=server*) [ -n "$KUBECTL_DRY_RUN_PASSES" ] && exit 0;; esac',
         '[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }',
         '[ "$1" = drain ] && touch "$KUBECTL_LOG.cordoned.$2"',
         '[ "$1" = uncordon ] && rm -f "$KUBECTL_LOG.cordoned.$2"',
@@ -67,10 +69,13 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
     const r = run(['--limit', 'worker01:worker02:worker03'], 'serial');
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(calls()).to.deep.equal([
+      'drain worker01 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
       'drain worker01 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
       'uncordon worker01',
+      'drain worker02 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
       'drain worker02 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
       'uncordon worker02',
+      'drain worker03 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
       'drain worker03 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
       'uncordon worker03',
     ]);
@@ -112,7 +117,10 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
     const verify = r.report.tasks.find((t: { task: string }) => t.task === 'verify node');
     expect(verify).to.deep.include({ host: 'worker04', status: 'failed' });
     expect(verify.error).to.include('Docker is still installed: /usr/local/sbin/dockerd');
-    expect(calls()).to.deep.equal(['drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m']);
+    expect(calls()).to.deep.equal([
+      'drain worker04 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
+      'drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
+    ]);
     expect(r.report.notStarted).to.deep.equal(['worker05']);
     expect(r.stdout)
       .to.match(/^worker05\s+: not started$/m)
@@ -133,10 +141,24 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
     expect(calls()).to.deep.equal(['uncordon worker04']);
   });
 
-  it('a failed drain fails the host without touching it', () => {
+  it('a node whose pods cannot be evicted is refused by the drain dry run in the preflight, before anything is touched', () => {
     const untouched = nodeSnapshot(fleet, 'worker05');
     writeFileSync(log, '');
-    const r = run(['--limit', 'worker05'], 'drain-fails', { KUBECTL_FAIL_NODE: 'worker05' });
+    const r = run(['--limit', 'worker05'], 'dry-run-fails', { KUBECTL_FAIL_NODE: 'worker05' });
+    expect(r.code).to.equal(2);
+    expect(r.report.tasks).to.have.length(1);
+    expect(r.report.tasks[0]).to.deep.include({ host: 'worker05', task: 'preflight', status: 'failed' });
+    expect(r.report.tasks[0].error)
+      .to.match(/^the node's pods cannot all be evicted; nothing was changed:\nkubectl drain worker05 .*--dry-run=server: exit 1: /)
+      .and.match(/would violate PodDisruptionBudget/);
+    expect(calls()).to.deep.equal(['drain worker05 --ignore-daemonsets --delete-emptydir-data --dry-run=server']);
+    expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
+  });
+
+  it('a drain that fails although its dry run passed fails the host without touching it', () => {
+    const untouched = nodeSnapshot(fleet, 'worker05');
+    writeFileSync(log, '');
+    const r = run(['--limit', 'worker05'], 'drain-fails', { KUBECTL_FAIL_NODE: 'worker05', KUBECTL_DRY_RUN_PASSES: '1' });
     expect(r.code).to.equal(2);
     expect(r.report.tasks).to.have.length(1);
     expect(r.report.tasks[0]).to.deep.include({ host: 'worker05', task: 'drain node', status: 'failed' });

@@ -51,6 +51,7 @@ export interface ApplyOptions {
   yes?: boolean;
   resume?: string | boolean;
   retryFailed?: boolean;
+  disableEviction?: boolean;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -116,6 +117,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       serial,
       maxFailPercentage,
       step: opts.step,
+      disableEviction: opts.disableEviction,
       runId,
       ...(resumeDrained ? { resumeDrained } : {}),
       pause: pausePrompt({ yes: opts.yes }),

@@ -43,6 +43,10 @@ for (const b of R.waves || R.batches || []) {
   waves.querySelector('tbody') || waves.append(el('table', {}, el('tbody')));
   waves.querySelector('tbody').append(el('tr', {}, el('td', {}, 'wave ' + b.index + '/' + b.of), el('td', {}, b.hosts.length + ' hosts, ' + failed + ' failed'), g));
 }
+// Gates checked between waves (window: after hosts) and pauses, in the order they came.
+const checks = [...(R.gates || []).map((g) => ({ at: g.at, text: 'gate ' + g.name + ' ' + (g.passed ? 'passed' : 'FAILED') + ' after ' + g.after.join(', ') + ' (' + Math.round(g.waitedMs / 1000) + ' s): ' + g.answer, ok: g.passed })),
+  ...(R.pauses || []).map((p) => ({ at: p.at, text: 'paused after ' + p.after + ': ' + (p.goOn ? 'went on' : 'stopped') + ' (' + p.reason + ')', ok: p.goOn }))].sort((a, b) => a.at - b.at);
+if (checks.length) waves.append(el('ul', {}, ...checks.map((c) => el('li', { class: c.ok ? 'ok' : 'failed' }, c.text))));
 let page = 0, filter = '';
 function hostRow(h) {
   const s = R.summary[h], st = status(s), tasks = byHost.get(h) || [];

@@ -64,14 +64,29 @@ describe('provision report --html', function () {
     const { batches, ...rest } = bigReport();
     for (const [name, report] of [
       ['old', { ...rest, batches: batches.slice(0, 2) }],
-      ['new', { ...rest, waves: batches.slice(0, 2), strategy: 'waves', maxFail: 3, stopped: 'failure budget spent' }],
+      [
+        'new',
+        {
+          ...rest,
+          waves: batches.slice(0, 2),
+          strategy: 'waves',
+          maxFail: 3,
+          stopped: 'failure budget spent',
+          gates: [{ name: 'no-alerts', passed: false, answer: '1 series: KubeNodeNotReady 1', waitedMs: 12_000, after: ['node00001'], at: 9000 }],
+          pauses: [{ after: 1, goOn: true, reason: 'answered yes', at: 5000 }],
+        },
+      ],
     ] as const) {
       writeFileSync(join(dir, `${name}.json`), JSON.stringify(report));
       expect(runCli(['report', join(dir, `${name}.json`), '--html', join(dir, `${name}.html`)]).code).to.equal(0);
       const page = openInChromium(join(dir, `${name}.html`));
       expect(page.console, name).to.deep.equal([]);
       expect(page.dom, name).to.include('wave 2/20');
-      if (name === 'new') expect(page.dom).to.include('failure budget over the run: 10% of the hosts or 3 hosts; stopped: failure budget spent');
+      if (name === 'new') {
+        expect(page.dom)
+          .to.include('failure budget over the run: 10% of the hosts or 3 hosts; stopped: failure budget spent')
+          .and.match(/paused after 1: went on \(answered yes\).*gate no-alerts FAILED after node00001 \(12 s\): 1 series: KubeNodeNotReady 1/s);
+      }
     }
   });
 

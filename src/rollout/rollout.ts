@@ -5,6 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { type HostStats, type Listener, emptyStats } from '../core/events.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
+import type { Vars } from '../inventory/inventory.js';
 import type { Transport } from '../transport/transport.js';
 import { type Serial, wavesOf, windowWidth } from './waves.js';
 import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
@@ -66,12 +67,6 @@ export interface RunSummary {
 }
 
 /**
- * Applies the prepared plan host by host, in batches (`serial`), `forks` hosts of a batch at a
- * time. Each host: drain (if asked), its roles, verification, uncordon. A host's failure is a
- * result; a batch whose failures exceed `maxFailPercentage` (or that failed entirely) ends the
- * rollout, and the hosts after it are never started.
- */
-/**
  * Applies the prepared plan host by host, in waves or a sliding window (`provision_strategy`), at most
  * `forks` hosts at a time. Each host goes through HOST_STEPS. A host's failure is a result; once the
  * failure budget of the whole run is spent, nothing new starts, hosts in flight finish, and the hosts
@@ -87,11 +82,7 @@ export async function applyRun(prepared: PreparedRun, opts: RunOptions): Promise
   const serial = opts.serial ?? (first.provision_serial as Serial | undefined);
   const strategy = strategyOf(opts.strategy ?? first.provision_strategy);
   const forks = opts.forks ?? DEFAULT_FORKS;
-  const budget: FailureBudget = {
-    selected: prepared.hosts.length,
-    maxFailPercentage: opts.maxFailPercentage ?? budgetValue(first.provision_max_fail_percentage, 'provision_max_fail_percentage', 100),
-    maxFail: opts.maxFail ?? budgetValue(first.provision_max_fail, 'provision_max_fail'),
-  };
+  const budget = budgetOf(prepared.hosts.length, first, opts);
   const failedOf = (hosts: PreparedHost[]) => hosts.filter((h) => stats[h.host] && (stats[h.host]!.failed || stats[h.host]!.unreachable)).length;
   const gates = parseGates(first.provision_gates);
   const waves = wavesOf(prepared.hosts, strategy === 'window' ? undefined : serial);
@@ -148,6 +139,13 @@ async function checkGates(gates: Gate[], hosts: PreparedHost[], after: string, l
   }
   return undefined;
 }
+
+/** The failure budget over the run: flags first, then the first host's variables. */
+const budgetOf = (selected: number, vars: Vars, opts: RunOptions): FailureBudget => ({
+  selected,
+  maxFailPercentage: opts.maxFailPercentage ?? budgetValue(vars.provision_max_fail_percentage, 'provision_max_fail_percentage', 100),
+  maxFail: opts.maxFail ?? budgetValue(vars.provision_max_fail, 'provision_max_fail'),
+});
 
 function strategyOf(value: unknown): Strategy {
   const text = value === undefined || value === null || value === '' ? 'waves' : String(value);

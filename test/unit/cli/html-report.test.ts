@@ -7,7 +7,7 @@ import { runCli } from '../../helpers/cli.js';
 import { openInChromium } from '../../helpers/chromium.js';
 import { requireTool } from '../../helpers/roles.js';
 
-/** A run of 10,000 hosts in 20 batches, as --report writes it. */
+/** A run of 10,000 hosts in 20 waves, as --report wrote it before waves were named so ("batches"). */
 function bigReport() {
   const hosts = Array.from({ length: 10_000 }, (_, i) => `node${String(i).padStart(5, '0')}`);
   const summary: Record<string, ReturnType<typeof emptyStats>> = {};

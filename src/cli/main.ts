@@ -40,8 +40,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('-D, --diff', 'show file diffs and before/after of states')
     .option('--verify-content', "read every installed archive member and download, instead of trusting receipts' quick check (size, mtime)")
     .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
-    .option('--serial <n>', 'hosts per batch: a number, a percentage or a comma-separated list (as Ansible serial)')
-    .option('--max-fail-percentage <pct>', 'stop the rollout when more of a batch fails')
+    .option('--serial <n>', 'hosts per wave (window: in flight): a number, a percentage or a comma-separated list (as Ansible serial)')
+    .option('--max-fail-percentage <pct>', 'start no new host once more than this share of the selected hosts failed (over the whole run)')
+    .option('--step', 'pause after every wave (window: every host) and ask on the terminal whether to go on')
+    .option('--yes', 'go on at every pause without asking (provision_pause_after, --step)')
+    .option(
+      '--resume [run-id]',
+      'continue a run from its journal (default: the latest run of this inventory, --limit, roles and -e): done hosts skipped, drained ones not drained again',
+    )
+    .option('--retry-failed', 'with --resume: run the hosts that failed again')
+    .option('--disable-eviction', 'drain by deleting pods instead of evicting them: bypasses PodDisruptionBudgets (risky: see README)')
     .option('--task-timeout <seconds>', "end a task's processes on the node and fail it after this long (default: provision_task_timeout, 600; 0: no limit)")
     .option('--retry-file <file>', 'where failed and unreachable hosts are listed, for --limit @file', 'provision.retry')
     .option('-v, --verbose', 'list every task of every host, with the reason')

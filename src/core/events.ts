@@ -33,12 +33,22 @@ export interface HostStats {
 }
 
 export type RunEvent =
-  | { type: 'batch-start'; index: number; of: number; hosts: string[] }
+  | { type: 'wave-start'; index: number; of: number; hosts: string[] }
+  /** provision_strategy window: at most `width` of `of` hosts in flight. */
+  | { type: 'window-start'; width: number; of: number }
+  /** A host's rollout state as it changes (src/rollout/host-steps.ts): what the journal records. */
+  | { type: 'host-state'; host: string; state: HostState }
+  /** A health gate checked after a wave (window: after a host); `waitedMs` counts its retries. */
+  | { type: 'gate'; name: string; passed: boolean; answer: string; waitedMs: number; after: string[] }
+  /** The rollout paused after a wave (provision_pause_after, --step): whether it goes on. */
+  | { type: 'pause'; after: number; goOn: boolean; reason: string }
   | { type: 'host-start'; host: string }
   | { type: 'task-start'; host: string; role: string; task: string; handler: boolean }
   | ({ type: 'task-result' } & TaskResult)
   | { type: 'host-unreachable'; host: string; error: string }
   | { type: 'host-end'; host: string; stats: HostStats; notStarted?: boolean; roundTrips?: number };
+
+export type HostState = 'drained' | 'applied' | 'verified' | 'uncordoned' | 'done' | 'failed';
 
 export type Listener = (event: RunEvent) => void;
 

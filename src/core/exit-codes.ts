@@ -8,6 +8,8 @@ export const ExitCode = {
   invalidInput: 3,
   unreachable: 4,
   usage: 5,
+  /** The rollout stopped (a gate failed, a pause was not answered yes) before every host started; no host failed. */
+  stopped: 6,
   interrupted: 99,
 } as const;
 

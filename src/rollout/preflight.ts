@@ -31,6 +31,8 @@ export interface HostPreflight {
   notes: string[];
   /** The facts gathered for the plan, unpredicted: the real run starts from a fork of them. */
   cache: FactCache;
+  /** Tasks the check-mode plan would change (undefined when tasks were not planned): 0 means the node is converged. */
+  changes?: number;
 }
 
 /**
@@ -82,10 +84,13 @@ export async function preflightHost(
   const existing = existingConfigVerdict(values.get(existingFact.key) as ContainerdConfigFile | undefined, plan.vars, declaredPreflight(plan));
   const problems = [...carry.problems, ...existing.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
   const notes = [...carry.notes, ...existing.notes];
+  let changes: number | undefined;
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
+    changes = 0;
     const listener = (e: RunEvent) => {
       if (e.type === 'task-result' && e.status === 'failed') failed.push(`${e.role} / ${e.task}: ${e.error}`);
+      if (e.type === 'task-result' && e.status === 'changed') changes = (changes ?? 0) + 1;
     };
     await runHost(plan, transport, {
       check: true,
@@ -105,7 +110,7 @@ export async function preflightHost(
     (allowed ? notes : problems).push(...pods);
     notes.push(...(await logCollectorNotes(plan.vars)));
   }
-  return { plan, facts, layout, problems, notes, cache };
+  return { plan, facts, layout, problems, notes, cache, changes };
 }
 
 /** The preflight kinds a host's roles declare (role.yaml `preflight:`): they select the checks; no role is named here. */

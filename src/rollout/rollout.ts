@@ -1,17 +1,20 @@
-import { BACKUP_ROOT, DEFAULT_FORKS } from '../core/constants.js';
+import { DEFAULT_FORKS } from '../core/constants.js';
 import { newRunId } from '../core/run-id.js';
 import { ExitCode } from '../core/exit-codes.js';
-import { type HostStats, type Listener, type TaskResult, emptyStats, reportResult } from '../core/events.js';
+import { UsageError } from '../core/errors.js';
+import { type HostStats, type Listener, emptyStats } from '../core/events.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import type { TransportFactory } from '../plan/model.js';
-import { batchAborts, batchesOf, type Serial } from './waves.js';
-import { runOnController } from './controller-command.js';
-import type { PreparedHost, PreparedRun } from '../plan/model.js';
-import { inHostSession } from './host-session.js';
+import type { Vars } from '../inventory/inventory.js';
+import { type Serial, wavesOf, windowWidth } from './waves.js';
+import type { PreparedHost, PreparedRun, TransportFactory } from '../plan/model.js';
 import { takingTurns } from './taking-turns.js';
-import { preflightHost } from './preflight.js';
-import { runHost } from '../apply/run-host.js';
-import { verificationFor } from './verification.js';
+import { inHostSession } from './host-session.js';
+import { HOST_STEPS, type HostRollout } from './host-steps.js';
+import { type FailureBudget, budgetExceeded, budgetValue } from './budget.js';
+import { STRATEGIES, type Strategy, runSchedule } from './scheduler.js';
+import { type Gate, checkGate, parseGates } from './gates.js';
+import { type PauseAsk, pauseAt } from './pause.js';
+export type { TransportFactory };
 
 export interface ApplyRunOptions {
   check?: boolean;
@@ -22,10 +25,22 @@ export interface ApplyRunOptions {
   runId?: string;
   /** Default /var/backups/provision. */
   backupRoot?: string;
-  /** Batches, as Ansible's serial; default: the first host's provision_serial, else one batch. */
+  /** Waves as Ansible's serial, or the window's width; default: the first host's provision_serial, else all hosts. */
   serial?: Serial;
-  /** Default: the first host's provision_max_fail_percentage. */
+  /** Default: the first host's provision_strategy, else waves. */
+  strategy?: Strategy;
+  /** Over the whole run; default: the first host's provision_max_fail_percentage. */
   maxFailPercentage?: number;
+  /** Hosts that may fail over the whole run; default: the first host's provision_max_fail. */
+  maxFail?: number;
+  /** provision_pause_after / --step: asks whether to go on (the CLI: y/N on a terminal, else --yes). */
+  pause?: PauseAsk;
+  /** --step: pause after every wave (window: every host). */
+  step?: boolean;
+  /** --disable-eviction: drains delete pods instead of evicting them, past PodDisruptionBudgets. */
+  disableEviction?: boolean;
+  /** Hosts the run this one resumes left drained: not drained again. */
+  resumeDrained?: ReadonlySet<string>;
   connect: TransportFactory;
   listener?: Listener;
   interrupted?: () => boolean;
@@ -36,164 +51,137 @@ export interface ApplyRunOptions {
 export interface RunSummary {
   runId: string;
   stats: Record<string, HostStats>;
-  /** Hosts never started (interrupted, or after a batch that ended the rollout). */
+  /** Hosts never started (interrupted, or after what stopped the rollout). */
   notStarted: string[];
-  /** A batch failed beyond the failure budget. */
+  /** Hosts left undrained (with provision_drain) because nothing on them changes. */
+  notDrained: string[];
+  strategy: Strategy;
+  /** The failure budget the run kept (over the whole run). */
+  budget: FailureBudget;
+  /** What stopped the rollout before every host started: the failure budget, a gate, a pause. */
+  stopped?: string;
+  /** The rollout was stopped (not interrupted) before every host started. */
   aborted: boolean;
   exitCode: number;
 }
 
 /**
- * Applies the prepared plan host by host, in batches (`serial`), `forks` hosts of a batch at a
- * time. Each host: drain (if asked), its roles, verification, uncordon. A host's failure is a
- * result; a batch whose failures exceed `maxFailPercentage` (or that failed entirely) ends the
- * rollout, and the hosts after it are never started.
+ * Applies the prepared plan host by host, in waves or a sliding window (`provision_strategy`), at most
+ * `forks` hosts at a time. Each host goes through HOST_STEPS. A host's failure is a result; once the
+ * failure budget of the whole run is spent, nothing new starts, hosts in flight finish, and the hosts
+ * never started are listed with the reason.
  */
 export async function applyRun(prepared: PreparedRun, opts: ApplyRunOptions): Promise<RunSummary> {
   const runId = opts.runId ?? newRunId();
   const listener = opts.listener ?? (() => {});
   const interrupted = opts.interrupted ?? (() => false);
   const stats: Record<string, HostStats> = {};
-  const notStarted: string[] = [];
+  const notDrained: string[] = [];
   const first = prepared.hosts[0]?.vars ?? {};
   const serial = opts.serial ?? (first.provision_serial as Serial | undefined);
-  const maxFail = opts.maxFailPercentage ?? numberOrUndefined(first.provision_max_fail_percentage);
-  const batches = batchesOf(prepared.hosts, serial);
-  let aborted = false;
+  const strategy = strategyOf(opts.strategy ?? first.provision_strategy);
+  const forks = opts.forks ?? DEFAULT_FORKS;
+  const budget = budgetOf(prepared.hosts.length, first, opts);
+  const failedOf = (hosts: PreparedHost[]) => hosts.filter((h) => stats[h.host] && (stats[h.host]!.failed || stats[h.host]!.unreachable)).length;
+  const gates = parseGates(first.provision_gates);
+  const waves = wavesOf(prepared.hosts, strategy === 'window' ? undefined : serial);
+  const width = strategy === 'window' ? Math.min(forks, windowWidth(prepared.hosts.length, serial)) : forks;
 
-  for (const [index, batch] of batches.entries()) {
-    if (aborted || interrupted()) {
-      notStarted.push(...batch.map((h) => h.host));
-      continue;
-    }
-    if (batches.length > 1) listener({ type: 'batch-start', index: index + 1, of: batches.length, hosts: batch.map((h) => h.host) });
-    const queue = [...batch];
-    const worker = async () => {
-      for (let plan = queue.shift(); plan; plan = queue.shift()) {
-        if (interrupted()) {
-          notStarted.push(plan.host);
-          continue;
-        }
-        stats[plan.host] = await rolloutHost(prepared, plan, runId, opts, listener, interrupted);
+  if (strategy === 'window') listener({ type: 'window-start', width, of: prepared.hosts.length });
+  const scheduled = await runSchedule<PreparedHost>({
+    strategy,
+    waves,
+    width,
+    run: async (plan) => {
+      const r = await rolloutHost(prepared, plan, runId, opts, listener, interrupted);
+      stats[plan.host] = r.stats;
+      if (r.notDrained) notDrained.push(plan.host);
+    },
+    halt: () => (interrupted() ? 'interrupted' : budgetExceeded(budget, failedOf(prepared.hosts))),
+    after: async (hosts, index) => {
+      // Without a budget, Ansible's rule stays: a wave in which every host failed ends the rollout.
+      const unbudgeted = budget.maxFail === undefined && budget.maxFailPercentage === undefined;
+      const more = strategy === 'window' ? index < prepared.hosts.length : index < waves.length;
+      if (strategy === 'waves' && unbudgeted && hosts.length && failedOf(hosts) === hosts.length && more) {
+        return `every host of wave ${index} failed`;
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks ?? DEFAULT_FORKS, batch.length)) }, worker));
-    const failed = batch.filter((h) => stats[h.host] && (stats[h.host]!.failed || stats[h.host]!.unreachable)).length;
-    if (batchAborts(failed, batch.length, maxFail)) aborted = index < batches.length - 1;
-  }
-  return { runId, stats, notStarted, aborted, exitCode: exitCodeOf(stats, interrupted()) };
+      const gateStop = await checkGates(gates, hosts, strategy === 'window' ? `host ${hosts[0]!.host}` : `wave ${index}`, listener);
+      if (gateStop || !more || interrupted()) return gateStop;
+      return pauseAt(index, strategy, opts, first, listener, stats);
+    },
+    waveStart: (index, of, hosts) => {
+      if (of > 1) listener({ type: 'wave-start', index, of, hosts: hosts.map((h) => h.host) });
+    },
+  });
+  const notStarted = scheduled.notStarted.map((n) => n.item.host);
+  const stopped = scheduled.stopped ?? scheduled.notStarted.find((n) => n.reason !== 'interrupted')?.reason;
+  return {
+    runId,
+    stats,
+    notStarted,
+    notDrained,
+    strategy,
+    budget,
+    ...(stopped ? { stopped } : {}),
+    aborted: !!stopped,
+    exitCode: stoppedCode(exitCodeOf(stats, interrupted()), stopped),
+  };
 }
 
+/** Each gate in turn after a wave (window: after a host); the first that fails stops the rollout. */
+async function checkGates(gates: Gate[], hosts: PreparedHost[], after: string, listener: Listener): Promise<string | undefined> {
+  const nodes = hosts.map((h) => ({ host: h.host, podsCommand: String(h.vars.provision_pods_command ?? '') }));
+  for (const gate of gates) {
+    const outcome = await checkGate(gate, nodes);
+    listener({ type: 'gate', ...outcome, after: hosts.map((h) => h.host) });
+    if (!outcome.passed) return `gate ${gate.name} failed after ${after} (waited ${Math.round(outcome.waitedMs / 1000)} s): ${outcome.answer}`;
+  }
+  return undefined;
+}
+
+/** The failure budget over the run: flags first, then the first host's variables. */
+const budgetOf = (selected: number, vars: Vars, opts: ApplyRunOptions): FailureBudget => ({
+  selected,
+  maxFailPercentage: opts.maxFailPercentage ?? budgetValue(vars.provision_max_fail_percentage, 'provision_max_fail_percentage', 100),
+  maxFail: opts.maxFail ?? budgetValue(vars.provision_max_fail, 'provision_max_fail'),
+});
+
+function strategyOf(value: unknown): Strategy {
+  const text = value === undefined || value === null || value === '' ? 'waves' : String(value);
+  if (!(STRATEGIES as readonly string[]).includes(text)) {
+    throw new UsageError(`provision_strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return text as Strategy;
+}
+
+/** One host through HOST_STEPS, inside its session (the per-host error boundary: a lost connection makes it unreachable). */
 async function rolloutHost(
   prepared: PreparedRun,
-  prepared0: PreparedHost,
+  plan: PreparedHost,
   runId: string,
   opts: ApplyRunOptions,
   listener: Listener,
   interrupted: () => boolean,
-): Promise<HostStats> {
-  const host = prepared0.host;
-  let plan = prepared0;
+): Promise<{ stats: HostStats; notDrained?: string }> {
+  const host = plan.host;
   const stats = emptyStats();
-  const step = (task: string, result: Pick<TaskResult, 'status'> & Partial<TaskResult>) =>
-    reportResult(stats, listener, { host, role: 'rollout', task, handler: false, changes: [], ...result });
-  const controller = async (task: string, command: string) => {
-    listener({ type: 'task-start', host, role: 'rollout', task, handler: false });
-    if (opts.check) return step(task, { status: 'skipped', reason: `check mode: would run ${command}` });
-    const r = await runOnController(command);
-    return r.code === 0
-      ? step(task, { status: 'changed', changes: [command] })
-      : step(task, { status: 'failed', error: `${command}: exit ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}` });
-  };
-  // kubelet reports its runtime in the node status it posts every few seconds: retried for a minute.
-  const nodeRuntime = async (command: string) => {
-    listener({ type: 'task-start', host, role: 'rollout', task: 'node runtime', handler: false });
-    let last = '';
-    for (let attempt = 0; attempt < 12; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 5000));
-      const r = await runOnController(command, 60_000);
-      last = r.code === 0 ? r.stdout.trim() : `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`;
-      if (r.code === 0 && last.startsWith('containerd://')) return step('node runtime', { status: 'ok', reason: `the node reports ${last}` });
-    }
-    return step('node runtime', { status: 'failed', error: `${command}: the node reports ${last || 'nothing'}, not containerd://<version>` });
-  };
-  const end = (roundTrips?: number) => {
-    listener({ type: 'host-end', host, stats, ...(roundTrips === undefined ? {} : { roundTrips }) });
-    return stats;
-  };
-
+  let state: HostRollout | undefined;
   listener({ type: 'host-start', host });
-  const drain = ansibleBoolean(plan.vars.provision_drain);
-
   const roundTrips = await inHostSession(host, plan.vars, { connect: takingTurns(opts.connect), listener }, stats, async (transport) => {
-    // The layout is detected and every check made before the host is drained or touched.
-    // A host that passes is not reported (its tasks are); one that fails is, with what was found.
-    const verifying = (h: PreparedHost) => (ansibleBoolean(h.vars.provision_verify) && !opts.check ? verificationFor(h) : undefined);
-    // The verification's facts ride on the first gather and on each batch's: a run that changes nothing
-    // (or whose last batch gathered them) is verified without a round trip of its own.
-    const preflight = await preflightHost(prepared, plan, transport, {
-      planTasks: !opts.check,
-      diff: !!opts.diff,
-      verifyContent: !!opts.verifyContent,
-      afterFacts: (h) => verifying(h)?.readOnlyFacts ?? [],
-    });
-    plan = preflight.plan;
-    if (preflight.problems.length) {
-      const { docker, kubelet, criDockerd } = preflight.layout;
-      listener({ type: 'task-start', host, role: 'rollout', task: 'preflight', handler: false });
-      step('preflight', {
-        status: 'failed',
-        error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${preflight.problems.join('\n')}`,
-      });
-      return;
-    }
-    // What the operator should know about the node (carried Docker settings, workloads), in the report and after the recap.
-    if (preflight.notes.length) {
-      listener({ type: 'task-start', host, role: 'rollout', task: 'notes', handler: false });
-      step('notes', { status: 'ok', reason: preflight.notes.join('\n') });
-    }
-    // A failed drain fails the host before anything touches it.
-    if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
-    const verification = verifying(plan);
-    const cache = preflight.cache.fork();
-    await runHost(plan, transport, {
-      check: !!opts.check,
-      diff: !!opts.diff,
-      verifyContent: !!opts.verifyContent,
-      runId,
-      backupRoot: opts.backupRoot ?? BACKUP_ROOT,
-      interrupted,
-      listener,
-      cache,
-      timeLimitS: opts.timeLimitS ?? numberOrUndefined(plan.vars.provision_task_timeout),
-      stats,
-      ...(verification ? { afterFacts: verification } : {}),
-    });
-    if (stats.failed || interrupted()) return;
-    if (verification) {
-      listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
-      const values = await cache.need(verification.facts, () => []);
-      const { failures, warnings } = verification.judge(values);
-      const ok = failures.length === 0;
-      step(
-        'verify node',
-        ok
-          ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
-          : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') },
-      );
-      // A host that fails verification stays cordoned.
-      if (!ok) return;
-    }
-    if (drain && ansibleBoolean(plan.vars.provision_verify_pull) && !opts.check && !(await nodeRuntime(String(plan.vars.provision_node_runtime_command))))
-      return;
-    const annotate = String(plan.vars.provision_cri_socket_annotate_command ?? '').trim();
-    if (drain && annotate && !(await controller('annotate node', annotate))) return;
-    if (drain) await controller('uncordon node', String(plan.vars.provision_uncordon_command));
+    const drain = ansibleBoolean(plan.vars.provision_drain);
+    const h: HostRollout = { prepared, host, runId, opts, listener, interrupted, stats, transport, plan, drain, changes: true, cordoned: false };
+    h.cordoned = drain && !!opts.resumeDrained?.has(host);
+    state = h;
+    for (const step of HOST_STEPS) if (!(await step.run(h))) return;
   });
-  return end(roundTrips);
+  const ended = stats.failed || stats.unreachable ? 'failed' : interrupted() ? undefined : 'done';
+  if (ended && !opts.check) listener({ type: 'host-state', host, state: ended });
+  listener({ type: 'host-end', host, stats, ...(roundTrips === undefined ? {} : { roundTrips }) });
+  return { stats, ...(state?.notDrained ? { notDrained: state.notDrained } : {}) };
 }
 
-const numberOrUndefined = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Number(v));
+/** A run stopped before every host started is not a success, even when every host it ran passed. */
+const stoppedCode = (code: number, stopped: string | undefined) => (code === ExitCode.ok && stopped ? ExitCode.stopped : code);
 
 export function exitCodeOf(stats: Record<string, HostStats>, interrupted: boolean): number {
   const all = Object.values(stats);

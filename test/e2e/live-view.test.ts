@@ -8,7 +8,7 @@ import { openInChromium } from '../helpers/chromium.js';
 import { requireTool } from '../helpers/roles.js';
 import { replay, runInPty } from '../helpers/terminal.js';
 
-/** What an operator sees: a 6-node first apply in batches of 2, on a 120x40 terminal and piped. */
+/** What an operator sees: a 6-node first apply in waves of 2, on a 120x40 terminal and piped. */
 describe('end to end: the live view and the recap on a terminal and in a pipe', function () {
   this.timeout(900_000);
   let fleet: Fleet;
@@ -27,15 +27,15 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
     await fleet?.destroy();
   });
 
-  it('on a pseudo-terminal: batch header and counts while running, at most 60 lines afterwards', async () => {
+  it('on a pseudo-terminal: wave header and counts while running, at most 60 lines afterwards', async () => {
     const report = join(out, 'first.json');
     const r = runInPty(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--report', report], { cols: 120, rows: 40 });
     writeFileSync(join(out, 'pty.raw'), r.raw);
     const text = r.raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(r.code, text.slice(-3000)).to.equal(0);
-    // While running: the header of each batch, with counts of the 6 hosts.
+    // While running: the header of each wave, with counts of the 6 hosts.
     for (const b of [1, 2, 3])
-      expect(text, `batch ${b}`).to.match(new RegExp(`batch ${b}/3 \\| \\d done, \\d running, 0 failed, 0 unreachable of 6 hosts \\| elapsed (\\d+m)?\\d+s`));
+      expect(text, `wave ${b}`).to.match(new RegExp(`wave ${b}/3 \\| \\d done, \\d running, 0 failed, 0 unreachable of 6 hosts \\| elapsed (\\d+m)?\\d+s`));
     expect(text).to.match(/worker0[34]: [\w-]+ > /);
     expect(text).to.match(/about (\d+m)?\d+s left/);
     const screen = await replay(r.raw, 120, 40);
@@ -47,13 +47,13 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
     expect(JSON.parse(readFileSync(report, 'utf8')).summary).to.have.keys('worker01', 'worker02', 'worker03', 'worker04', 'worker05', 'worker06');
   });
 
-  it('piped: plain lines, no escape sequences, a header per batch', () => {
+  it('piped: plain lines, no escape sequences, a header per wave', () => {
     const r = runCli(['-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--limit', 'worker01:worker02:worker03:worker04']);
     writeFileSync(join(out, 'piped.txt'), r.stdout);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).not.to.match(/\x1b\[/);
-    expect(r.stdout).to.match(/^BATCH 1\/2: worker01, worker02\n {2}batch 1\/2 \| 0 done, 0 running, 0 failed, 0 unreachable of 4 hosts/m);
-    expect(r.stdout).to.match(/^done: worker04 ok=\d+ changed=\d+ failed=0 skipped=\d+ \(batch 2\/2 \| [34] done, [01] running/m);
+    expect(r.stdout).to.match(/^WAVE 1\/2: worker01, worker02\n {2}wave 1\/2 \| 0 done, 0 running, 0 failed, 0 unreachable of 4 hosts/m);
+    expect(r.stdout).to.match(/^done: worker04 ok=\d+ changed=\d+ failed=0 skipped=\d+ \(wave 2\/2 \| [34] done, [01] running/m);
     expect(r.stdout).to.match(/^PLAY RECAP/m);
   });
 
@@ -65,7 +65,7 @@ describe('end to end: the live view and the recap on a terminal and in a pipe', 
     expect(page.console).to.deep.equal([]);
     for (let i = 1; i <= 6; i++) expect(page.dom).to.include(`<tr data-host="worker0${i}" data-status="changed">`);
     expect(page.dom)
-      .to.include('batch 3/3')
+      .to.include('wave 3/3')
       .and.include('page 1 of 1 (6 hosts)')
       .and.match(/verify node|containerd, runtime handlers/);
   });

@@ -10,7 +10,7 @@ import { nodeSnapshot } from '../helpers/fleet-run.js';
  * Rollouts on a real fleet. kubectl is a STAND-IN on the controller's PATH (no Kubernetes API
  * server can run here): it records each call in a log, and refuses to drain $KUBECTL_FAIL_NODE.
  */
-describe('end to end: fleet rollouts (batches, drain/uncordon, verification, retry, restore)', function () {
+describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry, restore)', function () {
   this.timeout(600_000);
   let fleet: Fleet;
   const out = mkdtempSync(join(tmpdir(), 'provision-rollout-'));
@@ -29,7 +29,23 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     mkdirSync(bin);
     writeFileSync(
       join(bin, 'kubectl'),
-      `#!/bin/sh\n# kubectl STAND-IN for tests: records its calls (not the preflight's read-only get pods).\n[ "$1" = get ] && { echo '{"items":[]}'; exit 0; }\necho "$*" >> "$KUBECTL_LOG"\n[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }\nexit 0\n`,
+      [
+        '#!/bin/sh',
+        '# kubectl STAND-IN for tests: records its calls (not the read-only gets), keeps which nodes are cordoned',
+        '# (drain cordons, uncordon clears: `get node N -o jsonpath={.spec.unschedulable}` answers from that).',
+        'if [ "$1" = get ]; then',
+        '  if [ "$2" = node ]; then [ -e "$KUBECTL_LOG.cordoned.$3" ] && echo true; exit 0; fi',
+        '  echo \'{"items":[]}\'; exit 0',
+        'fi',
+        'echo "$*" >> "$KUBECTL_LOG"',
+        '# Refuses to drain $KUBECTL_FAIL_NODE; its server-side dry run too, unless KUBECTL_DRY_RUN_PASSES is set.',
+        'case "$*" in *--dry-run=server*) [ -n "$KUBECTL_DRY_RUN_PASSES" ] && exit 0;; esac',
+        '[ "$1" = drain ] && [ "$2" = "$KUBECTL_FAIL_NODE" ] && { echo "error: cannot evict pod: would violate PodDisruptionBudget" >&2; exit 1; }',
+        '[ "$1" = drain ] && touch "$KUBECTL_LOG.cordoned.$2"',
+        '[ "$1" = uncordon ] && rm -f "$KUBECTL_LOG.cordoned.$2"',
+        'exit 0',
+        '',
+      ].join('\n'),
     );
     chmodSync(join(bin, 'kubectl'), 0o755);
     env = { PATH: `${bin}:${process.env.PATH}`, KUBECTL_LOG: log, KUBECTL_FAIL_NODE: 'none' };
@@ -53,10 +69,13 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     const r = run(['--limit', 'worker01:worker02:worker03'], 'serial');
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(calls()).to.deep.equal([
+      'drain worker01 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
       'drain worker01 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
       'uncordon worker01',
+      'drain worker02 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
       'drain worker02 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
       'uncordon worker02',
+      'drain worker03 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
       'drain worker03 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
       'uncordon worker03',
     ]);
@@ -67,11 +86,25 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
       ['worker01', 'worker02', 'worker03'].flatMap((h) => [`${h} drain node`, `${h} role`, `${h} verify node`, `${h} uncordon node`]),
     );
     expect(r.stdout)
-      .to.match(/^BATCH 1\/3: worker01$/m)
-      .and.match(/^BATCH 3\/3: worker03$/m);
+      .to.match(/^WAVE 1\/3: worker01$/m)
+      .and.match(/^WAVE 3\/3: worker03$/m);
     for (const h of ['worker01', 'worker02', 'worker03']) {
       expect(JSON.parse(fleet.ssh(h, 'cat /run/kubelet-standin/status.json').stdout).endpoint).to.equal('unix:///run/containerd/containerd.sock');
     }
+  });
+
+  it('a converged re-run with drain on drains and uncordons no node, and the recap says so', () => {
+    writeFileSync(log, '');
+    const r = run(['--limit', 'worker01:worker02'], 'converged');
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(calls()).to.deep.equal([]);
+    expect(r.stdout).to.match(/^not drained, nothing to change: worker01\.\.02$/m);
+    const drains = r.report.tasks.filter((t: { task: string }) => t.task === 'drain node');
+    expect(drains.map((t: { status: string; reason: string }) => [t.status, t.reason])).to.deep.equal([
+      ['skipped', 'nothing to change: not drained'],
+      ['skipped', 'nothing to change: not drained'],
+    ]);
+    expect(r.report.tasks.filter((t: { status: string }) => t.status === 'changed')).to.deep.equal([]);
   });
 
   it('a node that fails verification stops the rollout under max_fail_percentage 0, stays cordoned, and the next node is untouched', () => {
@@ -84,28 +117,48 @@ describe('end to end: fleet rollouts (batches, drain/uncordon, verification, ret
     const verify = r.report.tasks.find((t: { task: string }) => t.task === 'verify node');
     expect(verify).to.deep.include({ host: 'worker04', status: 'failed' });
     expect(verify.error).to.include('Docker is still installed: /usr/local/sbin/dockerd');
-    expect(calls()).to.deep.equal(['drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m']);
+    expect(calls()).to.deep.equal([
+      'drain worker04 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
+      'drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m',
+    ]);
     expect(r.report.notStarted).to.deep.equal(['worker05']);
     expect(r.stdout)
       .to.match(/^worker05\s+: not started$/m)
-      .and.match(/rollout stopped: .* not started: worker05/);
+      .and.match(
+        /^rollout stopped: failure budget spent: 1 of 2 hosts failed or unreachable, more than provision_max_fail_percentage 0%; never started: worker05$/m,
+      );
     expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
     expect(readFileSync(retry, 'utf8')).to.equal('worker04\n');
   });
 
-  it('--limit @retry-file reruns only the failed host', () => {
+  it('--limit @retry-file reruns only the failed host: converged now, it is not drained again, only uncordoned once its checks pass', () => {
     fleet.ssh('worker04', 'rm /usr/local/sbin/dockerd');
     writeFileSync(log, '');
     const r = run(['--limit', `@${retry}`], 'retry');
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(Object.keys(r.report.summary)).to.deep.equal(['worker04']);
-    expect(calls()).to.deep.equal(['drain worker04 --ignore-daemonsets --delete-emptydir-data --timeout=5m', 'uncordon worker04']);
+    // The failed run left it cordoned (the stand-in remembers); its roles had been applied, so nothing changes now.
+    expect(calls()).to.deep.equal(['uncordon worker04']);
   });
 
-  it('a failed drain fails the host without touching it', () => {
+  it('a node whose pods cannot be evicted is refused by the drain dry run in the preflight, before anything is touched', () => {
     const untouched = nodeSnapshot(fleet, 'worker05');
     writeFileSync(log, '');
-    const r = run(['--limit', 'worker05'], 'drain-fails', { KUBECTL_FAIL_NODE: 'worker05' });
+    const r = run(['--limit', 'worker05'], 'dry-run-fails', { KUBECTL_FAIL_NODE: 'worker05' });
+    expect(r.code).to.equal(2);
+    expect(r.report.tasks).to.have.length(1);
+    expect(r.report.tasks[0]).to.deep.include({ host: 'worker05', task: 'preflight', status: 'failed' });
+    expect(r.report.tasks[0].error)
+      .to.match(/^the node's pods cannot all be evicted; nothing was changed:\nkubectl drain worker05 .*--dry-run=server: exit 1: /)
+      .and.match(/would violate PodDisruptionBudget/);
+    expect(calls()).to.deep.equal(['drain worker05 --ignore-daemonsets --delete-emptydir-data --dry-run=server']);
+    expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
+  });
+
+  it('a drain that fails although its dry run passed fails the host without touching it', () => {
+    const untouched = nodeSnapshot(fleet, 'worker05');
+    writeFileSync(log, '');
+    const r = run(['--limit', 'worker05'], 'drain-fails', { KUBECTL_FAIL_NODE: 'worker05', KUBECTL_DRY_RUN_PASSES: '1' });
     expect(r.code).to.equal(2);
     expect(r.report.tasks).to.have.length(1);
     expect(r.report.tasks[0]).to.deep.include({ host: 'worker05', task: 'drain node', status: 'failed' });

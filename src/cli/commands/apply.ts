@@ -14,6 +14,9 @@ import { formatHostList, formatTaskList, splitTags, startAtTask } from './plan-o
 import { formatRecap } from '../reporters/recap.js';
 import { reporting } from '../reporters/reporting.js';
 import { err, out } from '../terminal-text.js';
+import { rolloutLines } from '../reporters/rollout-lines.js';
+import { pausePrompt } from '../pause-prompt.js';
+import { openJournal } from './apply-journal.js';
 
 export interface ApplyOptions {
   inventory: string[];
@@ -46,6 +49,11 @@ export interface ApplyOptions {
   listTasks?: boolean;
   startAtTask?: string;
   taskTimeout?: string;
+  step?: boolean;
+  yes?: boolean;
+  resume?: string | boolean;
+  retryFailed?: boolean;
+  disableEviction?: boolean;
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
@@ -64,7 +72,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   }
 
   // Everything is checked before the first connection.
-  const prepared = prepareRun({
+  const selected = prepareRun({
     inventory: opts.inventory,
     limit: opts.limit,
     roles: [...(opts.role ?? []), ...splitTags(opts.tags)],
@@ -72,21 +80,27 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     extraVars: parseExtraVars(opts.extraVars ?? []),
     connectionDefaults: connectionDefaults(opts),
   });
-  for (const w of prepared.warnings) err(`[WARNING]: ${w}\n`);
-  if (opts.startAtTask !== undefined) startAtTask(prepared, opts.startAtTask);
+  for (const w of selected.warnings) err(`[WARNING]: ${w}\n`);
+  if (opts.startAtTask !== undefined) startAtTask(selected, opts.startAtTask);
   if (opts.listHosts || opts.listTasks) {
-    out(opts.listHosts ? formatHostList(prepared) : formatTaskList(prepared));
+    out(opts.listHosts ? formatHostList(selected) : formatTaskList(selected));
     return 0;
   }
+  const { runId, prepared, journal, resumeDrained, note } = openJournal(opts, selected, String(selected.hosts[0]?.vars.provision_strategy ?? 'waves'));
+  if (note) out(note);
   const connect = await connector(opts);
 
+  // A pause asks on the terminal: the live view would draw over the question, so progress is plain lines.
+  const pauses = opts.step || String(prepared.hosts[0]?.vars.provision_pause_after ?? '') !== '';
   const progress = await reporting(
     prepared.hosts.map((h) => h.host),
-    opts,
+    pauses && !opts.yes && (opts.progress ?? 'auto') === 'auto' ? { ...opts, progress: 'plain' } : opts,
   );
   const { report, finish, outcome } = progress;
   const interrupts = cliInterrupts(finish);
   const listener: Listener = (e) => {
+    // The journal first: a state is on disk before anything else hears of it.
+    journal?.listener(e);
     interrupts.listener(e);
     progress.listener(e);
   };
@@ -104,13 +118,27 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       timeLimitS: taskTimeoutS,
       serial,
       maxFailPercentage,
+      step: opts.step,
+      disableEviction: opts.disableEviction,
+      runId,
+      ...(resumeDrained ? { resumeDrained } : {}),
+      pause: pausePrompt({ yes: opts.yes }),
     });
     await finish();
     out(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
     if (opts.check) out('check mode: nothing was changed\n');
     out(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
-    if (summary.aborted) out(`rollout stopped: a batch failed beyond the failure budget; not started: ${summary.notStarted.join(', ')}\n`);
-    const extra = { runId: summary.runId, check: !!opts.check, notStarted: summary.notStarted, maxFailPercentage };
+    out(rolloutLines(summary));
+    const extra = {
+      runId: summary.runId,
+      check: !!opts.check,
+      notStarted: summary.notStarted,
+      maxFailPercentage: summary.budget.maxFailPercentage,
+      maxFail: summary.budget.maxFail,
+      strategy: summary.strategy,
+      notDrained: summary.notDrained,
+      ...(summary.stopped ? { stopped: summary.stopped } : {}),
+    };
     if (opts.report) report.write(opts.report, summary.stats, extra);
     if (opts.reportHtml) writeReportFile(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
     if (opts.retryFile) writeRetryFile(opts.retryFile, summary.stats);

@@ -31,16 +31,22 @@ document.getElementById('cards').append(...Object.entries(counts).map(([k, n]) =
 const meta = document.getElementById('meta');
 meta.textContent = (R.runId ? 'run ' + R.runId + ' · ' : '') + (R.startedAt || '') + ' · ' + hosts.length + ' hosts · ' + (end / 1000).toFixed(1) + ' s' + (R.check ? ' · check mode' : '');
 function bar(from, to, cls, title) { const d = el('div', { class: cls, title }); d.style.left = (100 * from / end) + '%'; d.style.width = Math.max(0.2, 100 * (to - from) / end) + '%'; return d; }
-const batches = document.getElementById('batches');
-const budget = R.maxFailPercentage === undefined || R.maxFailPercentage === null ? 'no failure budget (the rollout stops only when a whole batch fails)' : 'failure budget: ' + R.maxFailPercentage + '% of a batch';
-batches.append(el('p', {}, budget));
-for (const b of R.batches || []) {
+// Reports written before "batch" became "wave" name them batches.
+const waves = document.getElementById('waves');
+const none = (v) => v === undefined || v === null;
+const budget = none(R.maxFailPercentage) && none(R.maxFail) ? 'no failure budget (a wave in which every host failed stops the rollout)' : 'failure budget over the run: ' + [none(R.maxFailPercentage) ? '' : R.maxFailPercentage + '% of the hosts', none(R.maxFail) ? '' : R.maxFail + ' hosts'].filter(Boolean).join(' or ');
+waves.append(el('p', {}, (R.strategy === 'window' ? 'a sliding window, ' : '') + budget + (R.stopped ? '; stopped: ' + R.stopped : '')));
+for (const b of R.waves || R.batches || []) {
   const failed = b.hosts.filter((h) => R.summary[h] && (R.summary[h].failed || R.summary[h].unreachable)).length;
   const ends = b.hosts.map((h) => (R.hosts && R.hosts[h] && R.hosts[h].end) || b.start);
-  const g = el('td', {}, el('div', { class: 'gantt' }, bar(b.start, Math.max(...ends), failed ? 'failed' : 'ok', 'batch ' + b.index)));
-  batches.querySelector('tbody') || batches.append(el('table', {}, el('tbody')));
-  batches.querySelector('tbody').append(el('tr', {}, el('td', {}, 'batch ' + b.index + '/' + b.of), el('td', {}, b.hosts.length + ' hosts, ' + failed + ' failed (' + Math.round(100 * failed / b.hosts.length) + '% spent)'), g));
+  const g = el('td', {}, el('div', { class: 'gantt' }, bar(b.start, Math.max(...ends), failed ? 'failed' : 'ok', 'wave ' + b.index)));
+  waves.querySelector('tbody') || waves.append(el('table', {}, el('tbody')));
+  waves.querySelector('tbody').append(el('tr', {}, el('td', {}, 'wave ' + b.index + '/' + b.of), el('td', {}, b.hosts.length + ' hosts, ' + failed + ' failed'), g));
 }
+// Gates checked between waves (window: after hosts) and pauses, in the order they came.
+const checks = [...(R.gates || []).map((g) => ({ at: g.at, text: 'gate ' + g.name + ' ' + (g.passed ? 'passed' : 'FAILED') + ' after ' + g.after.join(', ') + ' (' + Math.round(g.waitedMs / 1000) + ' s): ' + g.answer, ok: g.passed })),
+  ...(R.pauses || []).map((p) => ({ at: p.at, text: 'paused after ' + p.after + ': ' + (p.goOn ? 'went on' : 'stopped') + ' (' + p.reason + ')', ok: p.goOn }))].sort((a, b) => a.at - b.at);
+if (checks.length) waves.append(el('ul', {}, ...checks.map((c) => el('li', { class: c.ok ? 'ok' : 'failed' }, c.text))));
 let page = 0, filter = '';
 function hostRow(h) {
   const s = R.summary[h], st = status(s), tasks = byHost.get(h) || [];

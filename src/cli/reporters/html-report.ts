@@ -12,7 +12,7 @@ export function htmlReport(report: Record<string, unknown>): string {
 <style>${STYLE}</style></head>
 <body>
 <h1>provision rollout report</h1><div id="meta"></div><div id="cards" class="cards"></div>
-<h2>Batches</h2><div id="batches"></div>
+<h2>Waves</h2><div id="waves"></div>
 <h2>Hosts</h2><input id="filter" placeholder="filter: host name or status"> <span id="pager"></span>
 <table id="hosts"><thead><tr><th>host</th><th>status</th><th>counts</th><th>verification</th><th>timeline (roles and tasks over time)</th></tr></thead><tbody></tbody></table>
 <script type="application/json" id="report">${embed(report)}</script>

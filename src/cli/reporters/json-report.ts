@@ -3,21 +3,27 @@ import type { HostStats, Listener, TaskResult } from '../../core/events.js';
 
 /**
  * `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, start, end, diff?, error?}],
- * batches: [{index, hosts, start}], hosts: {host: {start, end}}}`; times are ms since the run began.
+ * waves: [{index, of, hosts, start}], gates: [{name, passed, answer, waitedMs, after, at}],
+ * pauses: [{after, goOn, reason, at}], hosts: {host: {start, end}}}`; times are ms since the run began.
  */
 export class JsonReport {
   readonly tasks: Record<string, unknown>[] = [];
   /** Scripts run on each host (SSH command executions), facts and changes together. */
   readonly roundTrips: Record<string, number> = {};
-  readonly batches: { index: number; of: number; hosts: string[]; start: number }[] = [];
+  readonly waves: { index: number; of: number; hosts: string[]; start: number }[] = [];
   readonly hosts: Record<string, { start: number; end?: number }> = {};
+  /** Health gates checked between waves (window: after hosts), and pauses, in the order they came. */
+  readonly gates: { name: string; passed: boolean; answer: string; waitedMs: number; after: string[]; at: number }[] = [];
+  readonly pauses: { after: number; goOn: boolean; reason: string; at: number }[] = [];
   private readonly began = Date.now();
   private readonly taskStart = new Map<string, number>();
 
   private now = () => Date.now() - this.began;
 
   listener: Listener = (e) => {
-    if (e.type === 'batch-start') this.batches.push({ index: e.index, of: e.of, hosts: e.hosts, start: this.now() });
+    if (e.type === 'wave-start') this.waves.push({ index: e.index, of: e.of, hosts: e.hosts, start: this.now() });
+    if (e.type === 'gate') this.gates.push({ name: e.name, passed: e.passed, answer: e.answer, waitedMs: e.waitedMs, after: e.after, at: this.now() });
+    if (e.type === 'pause') this.pauses.push({ after: e.after, goOn: e.goOn, reason: e.reason, at: this.now() });
     if (e.type === 'host-start') this.hosts[e.host] = { start: this.now() };
     if (e.type === 'task-start') this.taskStart.set(e.host, this.now());
     if (e.type === 'host-end') {
@@ -46,7 +52,9 @@ export class JsonReport {
       startedAt: new Date(this.began).toISOString(),
       summary,
       roundTrips: this.roundTrips,
-      batches: this.batches,
+      waves: this.waves,
+      gates: this.gates,
+      pauses: this.pauses,
       hosts: this.hosts,
       tasks: this.tasks,
     };

@@ -13,7 +13,7 @@ export function liveText(view: LiveView, rows: number): string {
 }
 
 /**
- * listr2 progress: one header line (batch, counts, elapsed, time left) and one line per running
+ * listr2 progress: one header line (wave, counts, elapsed, time left) and one line per running
  * host (role > task), never taller than the terminal. Finished hosts fold into the counts.
  */
 export function listrReporter(hosts: string[], rows: () => number = () => process.stdout.rows || 24) {

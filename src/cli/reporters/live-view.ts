@@ -2,33 +2,45 @@ import type { RunEvent } from '../../core/events.js';
 
 /**
  * What the live view knows: counts of finished hosts, the running hosts and what each is on, the
- * batch and the times. Finished hosts fold into counts, so memory and the work per event stay
+ * wave and the times. Finished hosts fold into counts, so memory and the work per event stay
  * the same whether 10 or 10,000 hosts have finished.
  */
 export class LiveView {
   private readonly started: number;
-  private batch: { index: number; of: number; startedAt: number };
-  private readonly batchDurations: number[] = [];
+  private wave: { index: number; of: number; startedAt: number };
+  private readonly waveDurations: number[] = [];
   private readonly running = new Map<string, string>();
   readonly counts = { done: 0, failed: 0, unreachable: 0 };
   private finished = 0;
+  private window?: number;
+  /** The last gate checked and the last pause, shown in the header until the next. */
+  private lastGate?: string;
 
   constructor(
     readonly total: number,
     private readonly now: () => number = Date.now,
   ) {
     this.started = now();
-    this.batch = { index: 1, of: 1, startedAt: this.started };
+    this.wave = { index: 1, of: 1, startedAt: this.started };
   }
 
   update(e: RunEvent): void {
     switch (e.type) {
-      case 'batch-start': {
+      case 'wave-start': {
         const t = this.now();
-        if (e.index > 1) this.batchDurations.push(t - this.batch.startedAt);
-        this.batch = { index: e.index, of: e.of, startedAt: t };
+        if (e.index > 1) this.waveDurations.push(t - this.wave.startedAt);
+        this.wave = { index: e.index, of: e.of, startedAt: t };
         break;
       }
+      case 'window-start':
+        this.window = e.width;
+        break;
+      case 'gate':
+        this.lastGate = `gate ${e.name} ${e.passed ? 'passed' : 'FAILED'}`;
+        break;
+      case 'pause':
+        this.lastGate = `paused after ${e.after}: ${e.goOn ? 'going on' : 'stopped'}`;
+        break;
       case 'host-start':
         this.running.set(e.host, 'starting');
         break;
@@ -55,12 +67,12 @@ export class LiveView {
     }
   }
 
-  /** Time left, from the batches finished so far (else from the hosts finished so far), in ms. */
+  /** Time left, from the waves finished so far (else from the hosts finished so far), in ms. */
   eta(): number | undefined {
     const elapsed = this.now() - this.started;
-    const { index, of, startedAt } = this.batch;
-    if (of > 1 && this.batchDurations.length) {
-      const mean = this.batchDurations.reduce((a, b) => a + b, 0) / this.batchDurations.length;
+    const { index, of, startedAt } = this.wave;
+    if (of > 1 && this.waveDurations.length) {
+      const mean = this.waveDurations.reduce((a, b) => a + b, 0) / this.waveDurations.length;
       return Math.max(0, mean - (this.now() - startedAt)) + mean * (of - index);
     }
     if (this.finished === 0) return undefined;
@@ -71,10 +83,11 @@ export class LiveView {
     const c = this.counts;
     const eta = this.eta();
     return [
-      this.batch.of > 1 ? `batch ${this.batch.index}/${this.batch.of}` : undefined,
+      this.window ? `window of ${this.window}` : this.wave.of > 1 ? `wave ${this.wave.index}/${this.wave.of}` : undefined,
       `${c.done} done, ${this.running.size} running, ${c.failed} failed, ${c.unreachable} unreachable of ${this.total} hosts`,
       `elapsed ${duration(this.now() - this.started)}`,
       eta === undefined ? undefined : `about ${duration(eta)} left`,
+      this.lastGate,
     ]
       .filter(Boolean)
       .join(' | ');

@@ -1,9 +1,10 @@
 import type { Listener } from '../../core/events.js';
 import { formatDiff } from './format-diff.js';
 import { LiveView } from './live-view.js';
+import { hostRanges } from './host-ranges.js';
 
 /**
- * Plain lines for pipes and CI logs (no TTY, or CI set): a header with the counts at each batch,
+ * Plain lines for pipes and CI logs (no TTY, or CI set): a header with the counts at each wave,
  * changes and failures as they happen, one line per finished host. `-v` adds every task.
  */
 export function plainReporter(write: (line: string) => void, opts: { verbose?: boolean; total?: number } = {}): Listener {
@@ -21,9 +22,15 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
         else if (opts.verbose) write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
         break;
       }
-      case 'batch-start':
-        write(`BATCH ${e.index}/${e.of}: ${e.hosts.join(', ')}\n`);
+      case 'wave-start':
+        write(`WAVE ${e.index}/${e.of}: ${e.hosts.join(', ')}\n`);
         if (opts.total) write(`  ${view.header()}\n`);
+        break;
+      case 'gate':
+        write(`GATE ${e.name} ${e.passed ? 'passed' : 'FAILED'} after ${hostRanges(e.after, 6)} (${Math.round(e.waitedMs / 1000)} s): ${e.answer}\n`);
+        break;
+      case 'pause':
+        write(`PAUSE after ${e.after}: ${e.goOn ? 'going on' : 'stopping'} (${e.reason})\n`);
         break;
       case 'host-unreachable':
         write(`UNREACHABLE: ${e.host}: ${e.error}\n`);

@@ -7,7 +7,7 @@ import { runCli } from '../../helpers/cli.js';
 import { openInChromium } from '../../helpers/chromium.js';
 import { requireTool } from '../../helpers/roles.js';
 
-/** A run of 10,000 hosts in 20 batches, as --report writes it. */
+/** A run of 10,000 hosts in 20 waves, as --report wrote it before waves were named so ("batches"). */
 function bigReport() {
   const hosts = Array.from({ length: 10_000 }, (_, i) => `node${String(i).padStart(5, '0')}`);
   const summary: Record<string, ReturnType<typeof emptyStats>> = {};
@@ -54,10 +54,40 @@ describe('provision report --html', function () {
       .to.include('page 1 of 100 (10000 hosts)')
       .and.include('<tr data-host="node00007" data-status="failed">')
       .and.include('<tr data-host="node00000" data-status="changed">')
-      .and.include('failure budget: 10% of a batch')
-      .and.include('batch 20/20')
-      .and.include('1 failed (0% spent)');
+      .and.include('failure budget over the run: 10% of the hosts')
+      .and.include('wave 20/20')
+      .and.include('500 hosts, 1 failed');
     expect(page.dom).not.to.match(/src="http|href="http/);
+  });
+
+  it('reads the waves of a report written before "batches" were named waves, and of one written after', () => {
+    const { batches, ...rest } = bigReport();
+    for (const [name, report] of [
+      ['old', { ...rest, batches: batches.slice(0, 2) }],
+      [
+        'new',
+        {
+          ...rest,
+          waves: batches.slice(0, 2),
+          strategy: 'waves',
+          maxFail: 3,
+          stopped: 'failure budget spent',
+          gates: [{ name: 'no-alerts', passed: false, answer: '1 series: KubeNodeNotReady 1', waitedMs: 12_000, after: ['node00001'], at: 9000 }],
+          pauses: [{ after: 1, goOn: true, reason: 'answered yes', at: 5000 }],
+        },
+      ],
+    ] as const) {
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify(report));
+      expect(runCli(['report', join(dir, `${name}.json`), '--html', join(dir, `${name}.html`)]).code).to.equal(0);
+      const page = openInChromium(join(dir, `${name}.html`));
+      expect(page.console, name).to.deep.equal([]);
+      expect(page.dom, name).to.include('wave 2/20');
+      if (name === 'new') {
+        expect(page.dom)
+          .to.include('failure budget over the run: 10% of the hosts or 3 hosts; stopped: failure budget spent')
+          .and.match(/paused after 1: went on \(answered yes\).*gate no-alerts FAILED after node00001 \(12 s\): 1 series: KubeNodeNotReady 1/s);
+      }
+    }
   });
 
   it('a page with a script error is caught (the check can fail)', () => {

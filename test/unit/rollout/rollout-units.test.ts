@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { batchAborts, batchesOf } from '../../../src/rollout/waves.js';
+import { wavesOf, windowWidth } from '../../../src/rollout/waves.js';
+import { budgetExceeded } from '../../../src/rollout/budget.js';
 import { restartsFor } from '../../../src/rollout/restore.js';
 import { loadedRuntimes, shimBinary } from '../../../src/checks/containerd-runtimes.js';
 import { verificationFor } from '../../../src/rollout/verification.js';
@@ -8,7 +9,7 @@ import { prepareHost } from '../../helpers/roles.js';
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i + 1}`);
 const sizes = (b: string[][]) => b.map((x) => x.length);
 
-describe('rollout: batches as Ansible serial', () => {
+describe('rollout: waves as Ansible serial', () => {
   const table: [unknown, number, number[]][] = [
     [undefined, 5, [5]],
     [1, 3, [1, 1, 1]],
@@ -22,28 +23,43 @@ describe('rollout: batches as Ansible serial', () => {
   ];
   for (const [serial, n, expected] of table) {
     it(`serial ${JSON.stringify(serial)} over ${n} hosts -> ${expected.join(',')}`, () => {
-      const batches = batchesOf(hosts(n), serial as never);
-      expect(sizes(batches)).to.deep.equal(expected);
-      expect(batches.flat()).to.deep.equal(hosts(n));
+      const waves = wavesOf(hosts(n), serial as never);
+      expect(sizes(waves)).to.deep.equal(expected);
+      expect(waves.flat()).to.deep.equal(hosts(n));
     });
   }
 
   it('refuses a serial that is no size', () => {
-    for (const bad of [0, '-1', 'abc', '0%x', []]) expect(() => batchesOf(hosts(3), bad as never), JSON.stringify(bad)).to.throw(/serial/);
+    for (const bad of [0, '-1', 'abc', '0%x', []]) expect(() => wavesOf(hosts(3), bad as never), JSON.stringify(bad)).to.throw(/serial/);
   });
 
-  const budget: [number, number, number | undefined, boolean][] = [
-    [0, 3, 0, false],
-    [1, 3, 0, true],
-    [1, 3, 34, false],
-    [2, 3, 34, true],
-    [1, 4, 25, false],
-    [2, 2, undefined, true],
-    [1, 2, undefined, false],
+  it('a window is as wide as one serial value, a number or a percentage; unset: every host', () => {
+    expect(windowWidth(10, 2)).to.equal(2);
+    expect(windowWidth(10, '30%')).to.equal(3);
+    expect(windowWidth(10, ['5'])).to.equal(5);
+    expect(windowWidth(4, undefined)).to.equal(4);
+    expect(() => windowWidth(10, [1, 2])).to.throw(/window takes one provision_serial/);
+    expect(() => windowWidth(10, 0)).to.throw(/serial/);
+  });
+
+  // [failed, selected, max_fail_percentage, max_fail, spent]
+  const budget: [number, number, number | undefined, number | undefined, boolean][] = [
+    [0, 3, 0, undefined, false],
+    [1, 3, 0, undefined, true],
+    [1, 3, 34, undefined, false],
+    [2, 3, 34, undefined, true],
+    [1, 4, 25, undefined, false],
+    [2, 2, undefined, undefined, false],
+    [1, 10, undefined, 0, true],
+    [2, 10, undefined, 2, false],
+    [3, 10, 50, 2, true],
+    [3, 10, 20, 5, true],
   ];
-  for (const [failed, size, pct, aborts] of budget) {
-    it(`${failed}/${size} failed with max_fail_percentage ${pct} ${aborts ? 'stops' : 'goes on'}`, () => {
-      expect(batchAborts(failed, size, pct)).to.equal(aborts);
+  for (const [failed, selected, pct, max, spent] of budget) {
+    it(`${failed} of ${selected} failed with max_fail_percentage ${pct}, max_fail ${max}: ${spent ? 'spent' : 'holds'}`, () => {
+      const why = budgetExceeded({ selected, maxFailPercentage: pct, maxFail: max }, failed);
+      expect(why !== undefined).to.equal(spent);
+      if (why) expect(why).to.include(`${failed} of ${selected} hosts failed or unreachable`);
     });
   }
 });

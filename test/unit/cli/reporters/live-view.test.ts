@@ -11,25 +11,38 @@ describe('live view', () => {
     stats: { ...emptyStats(), ok: 3, ...over },
   });
 
-  it('shows the batch, counts of the total, elapsed and time left from finished batches', () => {
+  it('shows the wave, counts of the total, elapsed and time left from finished waves', () => {
     now = 0;
     const v = new LiveView(6, clock);
-    v.update({ type: 'batch-start', index: 1, of: 3, hosts: ['a', 'b'] });
+    v.update({ type: 'wave-start', index: 1, of: 3, hosts: ['a', 'b'] });
     v.update({ type: 'host-start', host: 'a' });
     v.update({ type: 'host-start', host: 'b' });
     v.update({ type: 'task-start', host: 'a', role: 'install-containerd', task: 'write config', handler: false });
-    expect(v.header()).to.equal('batch 1/3 | 0 done, 2 running, 0 failed, 0 unreachable of 6 hosts | elapsed 0s');
+    expect(v.header()).to.equal('wave 1/3 | 0 done, 2 running, 0 failed, 0 unreachable of 6 hosts | elapsed 0s');
     expect(v.runningLines(10)).to.deep.equal(['a: install-containerd > write config', 'b: starting']);
     now = 30_000;
     v.update(end('a'));
     v.update(end('b', { failed: 1 }));
-    v.update({ type: 'batch-start', index: 2, of: 3, hosts: ['c', 'd'] });
+    v.update({ type: 'wave-start', index: 2, of: 3, hosts: ['c', 'd'] });
     v.update({ type: 'host-start', host: 'c' });
     v.update({ type: 'host-unreachable', host: 'c', error: 'x' });
     v.update(end('c', { ok: 0, unreachable: 1 }));
     now = 40_000;
-    // 2 batches of 30 s left (the current one has 20 s to go, the last one 30 s).
-    expect(v.header()).to.equal('batch 2/3 | 1 done, 0 running, 1 failed, 1 unreachable of 6 hosts | elapsed 40s | about 50s left');
+    // 2 waves of 30 s left (the current one has 20 s to go, the last one 30 s).
+    expect(v.header()).to.equal('wave 2/3 | 1 done, 0 running, 1 failed, 1 unreachable of 6 hosts | elapsed 40s | about 50s left');
+  });
+
+  it('shows the window instead of waves, and the last gate or pause until the next', () => {
+    now = 0;
+    const v = new LiveView(6, clock);
+    v.update({ type: 'window-start', width: 2, of: 6 });
+    v.update({ type: 'host-start', host: 'a' });
+    expect(v.header()).to.equal('window of 2 | 0 done, 1 running, 0 failed, 0 unreachable of 6 hosts | elapsed 0s');
+    v.update(end('a'));
+    v.update({ type: 'gate', name: 'alerts', passed: false, answer: '1 series', waitedMs: 10, after: ['a'] });
+    expect(v.header()).to.match(/ \| gate alerts FAILED$/);
+    v.update({ type: 'pause', after: 1, goOn: true, reason: 'answered y' });
+    expect(v.header()).to.match(/ \| paused after 1: going on$/);
   });
 
   it('never shows more running hosts than it is given rows for', () => {

@@ -10,7 +10,7 @@ import { runOnController } from './controller-command.js';
 import { labelProblems } from './node-labels.js';
 import { q as shellQuote } from '../transport/shell.js';
 import { type HostPreflight, preflightHost } from './preflight.js';
-import type { ApplyRunOptions } from './rollout.js';
+import type { ApplyRunOptions } from './apply-run-options.js';
 import { type Verification, verificationFor } from './verification.js';
 
 /** One host's rollout as it goes through its steps: what each step learns, the next reads. */

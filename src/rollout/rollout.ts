@@ -11,7 +11,7 @@ import type { PreparedHost, PreparedRun } from '../plan/prepare.js';
 import { inHostSession } from './host-session.js';
 import { preflightHost } from './preflight.js';
 import { runHost } from '../apply/run-host.js';
-import { verificationFor } from './verification.js';
+import { verificationFor, verifyHost } from './verification.js';
 
 export type TransportFactory = (host: string, spec: ConnectionSpec) => Promise<Transport>;
 
@@ -158,6 +158,7 @@ async function rolloutHost(
     if (drain && !(await controller('drain node', String(plan.vars.provision_drain_command)))) return;
     const verification = verifying(plan);
     const cache = preflight.cache.fork();
+    const changedBefore = stats.changed;
     await runHost(plan, transport, {
       check: !!opts.check,
       diff: !!opts.diff,
@@ -174,15 +175,9 @@ async function rolloutHost(
     if (stats.failed || interrupted()) return;
     if (verification) {
       listener({ type: 'task-start', host, role: 'rollout', task: 'verify node', handler: false });
-      const values = await cache.need(verification.facts, () => []);
-      const { failures, warnings } = verification.judge(values);
-      const ok = failures.length === 0;
-      step(
-        'verify node',
-        ok
-          ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
-          : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') },
-      );
+      const v = await verifyHost(verification, cache, transport, stats.changed > changedBefore);
+      const ok = v.ok;
+      step('verify node', ok ? { status: 'ok', reason: v.reason } : { status: 'failed', error: v.error });
       // A host that fails verification stays cordoned.
       if (!ok) return;
     }

@@ -8,6 +8,7 @@ import { dockerCarry, dockerCarryFact } from '../domain/docker-carry.js';
 import type { DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
+import { k8sImagesFact, NO_SANDBOX_CHANGE, sandboxImagePreflight } from '../domain/sandbox-image-preflight.js';
 import type { Vars } from '../inventory/inventory.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
@@ -47,7 +48,10 @@ export async function preflightHost(
   // One gather: the layout and what the undetected plan needs (most of what the detected one needs).
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
-  const values = await cache.need([fact, dockerFact], () => [...planFacts(host, ctx), ...(opts.alsoGather?.(host) ?? [])]);
+  const values = await cache.need([fact, dockerFact, ...[k8sImagesFact(host.vars)].filter((f) => !!f)], () => [
+    ...planFacts(host, ctx),
+    ...(opts.alsoGather?.(host) ?? []),
+  ]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
   const carry = dockerCarry(
@@ -62,6 +66,7 @@ export async function preflightHost(
     found: detectKubeletLayout(facts).found,
   });
   let plan: PreparedHost;
+  let sandbox = NO_SANDBOX_CHANGE;
   try {
     plan = prepared.replan(host.host, detected);
     // Some detections depend on the layout the host settled on (detected or forced).
@@ -71,6 +76,9 @@ export async function preflightHost(
       plan.roles.map((r) => r.role),
     );
     if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
+    // The sandbox image every pod needs: on the node, pullable, or handed over from Docker (else refused).
+    sandbox = await sandboxImagePreflight(plan.vars, values, values.get(dockerFact.key) as DockerSettingsFacts, (f) => cache.need(f, () => []));
+    if (Object.keys(sandbox.vars).length) plan = prepared.replan(host.host, { ...detected, ...more, ...sandbox.vars });
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is
     // refused before anything on it is touched, as for any preflight problem, not called unreachable.
@@ -82,13 +90,14 @@ export async function preflightHost(
   const layout = layoutFor(plan.vars);
   const problems = [
     ...carry.problems,
+    ...sandbox.problems,
     ...preflightProblems(
       facts,
       plan.vars,
       plan.roles.map((r) => r.role),
     ),
   ];
-  const notes = [...carry.notes];
+  const notes = [...carry.notes, ...sandbox.notes];
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];
     const listener = (e: RunEvent) => {

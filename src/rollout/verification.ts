@@ -26,8 +26,9 @@ export function verificationFor(host: PreparedHost): Verification | undefined {
   const checks = host.roles.flatMap((r) => r.checks);
   if (!checks.length) return undefined;
   return {
-    facts: checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args)),
-    readOnlyFacts: checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : [])),
+    // Two checks may read the same fact (the pod check reads containerd_runtimes' shims): asked once.
+    facts: once(checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args))),
+    readOnlyFacts: once(checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : []))),
     count: checks.length,
     judge(values) {
       const failures: string[] = [];
@@ -53,6 +54,8 @@ export function verificationFor(host: PreparedHost): Verification | undefined {
     },
   };
 }
+
+const once = (facts: Fact<unknown>[]) => [...new Map(facts.map((f) => [f.key, f])).values()];
 
 /**
  * The verification step of a host: its checks' facts (gathered with the last batch when they could

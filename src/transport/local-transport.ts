@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { TransportError } from '../core/errors.js';
 import type { RunResult } from './transport.js';
 import { type BecomeOptions, ScriptTransport } from './script-transport.js';
 
@@ -28,6 +31,18 @@ export class LocalTransport extends ScriptTransport {
       child.stdin.on('error', () => {});
       child.stdin.end(stdin);
     });
+
+  /** Connects to the socket directly, as this process's user (become does not apply to a socket). */
+  openUnixSocket(path: string): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ path, allowHalfOpen: true });
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        resolve(socket);
+      });
+      socket.once('error', (e) => reject(new TransportError(`cannot open the socket ${path} on ${this.host}: ${e.message}`, { host: this.host, cause: e })));
+    });
+  }
 
   async close(): Promise<void> {}
 }

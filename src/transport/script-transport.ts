@@ -1,5 +1,6 @@
 import { TransportError } from '../core/errors.js';
 import { q } from './shell.js';
+import type { Duplex } from 'node:stream';
 import type { RunOptions, RunResult, Transport } from './transport.js';
 
 export interface BecomeOptions {
@@ -27,6 +28,7 @@ export abstract class ScriptTransport implements Transport {
 
   protected abstract exec: RawExec;
   abstract close(): Promise<void>;
+  abstract openUnixSocket(path: string): Promise<Duplex>;
 
   async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
     this.runs++;

@@ -1,11 +1,17 @@
 import type { NodeSSH } from 'node-ssh';
 import { StringDecoder } from 'node:string_decoder';
 import { constants as osConstants } from 'node:os';
-import { ConnectionLostError } from '../core/errors.js';
+import type { Duplex } from 'node:stream';
+import { ConnectionLostError, TransportError } from '../core/errors.js';
 import type { ConnectionSpec } from '../inventory/connection.js';
 import { type RawExec, ScriptTransport } from './script-transport.js';
 import { openRoute, planRoute, type RouteOptions } from './ssh-route.js';
 import type { RunResult } from './transport.js';
+
+/** The part of ssh2's Client used for stream-local forwarding (node-ssh does not wrap it). */
+interface StreamLocalClient {
+  openssh_forwardOutStreamLocal(socketPath: string, cb: (err: Error | undefined, stream: Duplex) => void): void;
+}
 
 interface ExecResult {
   code: number | null;
@@ -32,6 +38,7 @@ export class SshTransport extends ScriptTransport {
     private readonly jumps: NodeSSH[] = [],
   ) {
     super(host, spec.become ? { user: spec.becomeUser, password } : undefined);
+    this.becomes = spec.become && spec.becomeUser === 'root' && spec.user !== 'root';
     this.watch();
   }
 
@@ -40,6 +47,9 @@ export class SshTransport extends ScriptTransport {
     const target = hops.pop()!;
     return new SshTransport(host, target, spec, opts.becomePassword ?? spec.becomePassword, hops);
   }
+
+  /** Scripts run as root through sudo while the login user may not be root: a root-owned socket may be refused. */
+  private readonly becomes: boolean;
 
   /** Why the connection broke, once it has: every later script is refused with it. */
   private lost?: string;
@@ -85,6 +95,26 @@ export class SshTransport extends ScriptTransport {
       clearTimeout(timer);
     }
   };
+
+  /**
+   * A stream-local forwarding channel (direct-streamlocal@openssh.com) on this host's one
+   * connection. sshd opens the socket as the login user: with become and a non-root user the
+   * root-owned CRI socket is refused, and the error says so (no bridge through sudo: it would need
+   * socat or the like on every node).
+   */
+  openUnixSocket(path: string): Promise<Duplex> {
+    if (this.lost || !this.ssh.isConnected()) return Promise.reject(this.lostError(this.lost ?? 'the connection was closed'));
+    const client = this.ssh.connection as unknown as StreamLocalClient;
+    return new Promise((resolve, reject) => {
+      client.openssh_forwardOutStreamLocal(path, (err, stream) => {
+        if (!err) return resolve(stream);
+        const hint = this.becomes
+          ? ' (the SSH login user opens it: ansible_become does not apply to a forwarded socket; log in as a user that may open it, e.g. root)'
+          : '';
+        reject(new TransportError(`cannot open the socket ${path} on ${this.host} over SSH: ${err.message}${hint}`, { host: this.host, cause: err }));
+      });
+    });
+  }
 
   async close(): Promise<void> {
     this.ssh.dispose();

@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /** The one interface the engine uses to reach a host. */
 export interface RunResult {
   code: number;
@@ -18,5 +20,11 @@ export interface Transport {
   run(script: string, opts?: RunOptions): Promise<RunResult>;
   /** How many scripts have been run: the engine's round-trip budget is checked against it. */
   readonly runs: number;
+  /**
+   * A byte stream to a unix socket on the host (containerd's CRI socket), as `ssh -L
+   * local.sock:/run/containerd/containerd.sock` opens one: over SSH a stream-local forwarding
+   * channel, opened by the login user (become does not apply: README, "Talking to a node's runtime").
+   */
+  openUnixSocket(path: string): Promise<Duplex>;
   close(): Promise<void>;
 }

@@ -23,6 +23,9 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 /** A host whose shell refuses everything, the same way on every host. */
 class RefusingTransport extends ScriptTransport {
   protected exec = async (): Promise<RunResult> => ({ code: 126, stdout: '', stderr: 'sh: 1: /bin/sh: Permission denied' });
+  openUnixSocket = async (): Promise<never> => {
+    throw new Error('refused');
+  };
   async close(): Promise<void> {}
 }
 

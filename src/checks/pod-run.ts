@@ -1,6 +1,6 @@
 import type { Transport } from '../transport/transport.js';
 import { q } from '../transport/shell.js';
-import { type ContainerConfig, NamespaceMode, type PodCri, type PodSandboxConfig } from './pod-cri.js';
+import type { ContainerConfig, PodCri, PodSandboxConfig } from './pod-cri.js';
 
 /** One pod the check runs: which handler, which network, and the container that must print `logLine`. */
 export interface PodSpec {
@@ -58,7 +58,7 @@ async function podSteps(
     hostname: 'provision-pod-check',
     logDirectory,
     labels: { 'provision.io/pod-check': 'true' },
-    linux: { securityContext: { namespaceOptions: { network: spec.network === 'host' ? NamespaceMode.NODE : NamespaceMode.POD } } },
+    linux: { securityContext: { namespaceOptions: { network: spec.network === 'host' ? 'NODE' : 'POD' } } },
   };
   const config: ContainerConfig = {
     metadata: { name: 'check', attempt: 0 },
@@ -102,7 +102,7 @@ async function waitForExit(cri: PodCri, id: string, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = await cri.containerStatus(id);
-    if (/EXITED/i.test(s.state) || s.state === '2') return s;
+    if (s.state === 'CONTAINER_EXITED') return s;
     if (Date.now() > until) throw new Error(`the container did not exit within ${Math.round(timeoutMs / 1000)} s (state ${s.state})`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -61,7 +61,7 @@ class FakeCri implements PodCri {
     c.started = true;
     const s = this.sandboxes.get(c.sandbox)!;
     const out = this.behaviour[s.handler]?.out ?? 'pause.c v3.9';
-    writeFileSync(join(s.logDirectory, c.config.logPath), `2026-12-02T01:00:00.000000000Z stdout F ${out}\n`);
+    writeFileSync(join(s.logDirectory!, c.config.logPath!), `2026-12-02T01:00:00.000000000Z stdout F ${out}\n`);
   }
   async containerStatus(id: string) {
     const c = this.containers.get(id)!;
@@ -74,6 +74,9 @@ class FakeCri implements PodCri {
   }
   async imageStatus() {
     return undefined;
+  }
+  async version() {
+    return { runtimeName: 'stand-in', runtimeVersion: '0', runtimeApiVersion: 'v1' };
   }
   close() {
     this.closed = true;
@@ -125,7 +128,7 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     expect(r.results).to.have.length(2);
     expect(r.results[0]).to.match(/^pod on runc \(host network\): ok, \/pause -v exited 0, log line "pause.c v3.9" read back/);
     expect(r.results[1]).to.match(/^pod on crun \(host network\): ok, .*"pause.c v3.6"/);
-    expect(cri.calls.slice(0, 2)).to.deep.equal(['Status', 'RunPodSandbox runc 2']);
+    expect(cri.calls.slice(0, 2)).to.deep.equal(['Status', 'RunPodSandbox runc NODE']);
     nothingLeft(cri);
   });
 
@@ -134,7 +137,7 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     const r = await act(cri, args({ pod_network: true }));
     expect(r.failures).to.deep.equal([]);
     expect(r.results.map((l) => l.split(':')[0])).to.deep.equal(['pod on runc (host network)', 'pod on crun (host network)', 'pod on runc (pod network)']);
-    expect(cri.calls).to.include('RunPodSandbox runc 0');
+    expect(cri.calls).to.include('RunPodSandbox runc POD');
     nothingLeft(cri);
   });
 

@@ -12,6 +12,8 @@ export interface PodSpec {
   /** Where the pod's log directory is made (kubelet's is /var/log/pods). */
   logRoot: string;
   timeoutMs: number;
+  /** The pods' parent cgroup, in the node's cgroup driver's form (a systemd slice, or a cgroupfs path) as kubelet gives it. */
+  cgroupParent: string;
 }
 
 export interface PodOutcome {
@@ -58,7 +60,7 @@ async function podSteps(
     hostname: 'provision-pod-check',
     logDirectory,
     labels: { 'provision.io/pod-check': 'true' },
-    linux: { securityContext: { namespaceOptions: { network: spec.network === 'host' ? 'NODE' : 'POD' } } },
+    linux: { cgroupParent: spec.cgroupParent, securityContext: { namespaceOptions: { network: spec.network === 'host' ? 'NODE' : 'POD' } } },
   };
   const config: ContainerConfig = {
     metadata: { name: 'check', attempt: 0 },

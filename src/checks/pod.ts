@@ -29,6 +29,14 @@ export function runnableHandlers(args: Args, facts: FactValues): { runnable: str
   return { runnable, missing };
 }
 
+/**
+ * The pods' parent cgroup as kubelet would give it for the driver containerd uses: with SystemdCgroup
+ * runc takes only "slice:prefix:name" paths (a cgroupfs path there fails every pod: "expected cgroupsPath to be
+ * of format slice:prefix:name"), so kubelet's cgroupDriver must agree, and the check sends what kubelet would.
+ */
+const cgroupParentOf = (args: Args) => (parseAnsibleBoolean(args.systemd_cgroup) === true ? `${CGROUP}.slice` : `/${CGROUP}`);
+const CGROUP = 'provision_pod_check';
+
 /** The pods the check runs: every runnable handler on the host network, and the default handler on the pod network when asked. */
 export function podsToRun(args: Args, runnable: string[]): PodSpec[] {
   const base = {
@@ -37,6 +45,7 @@ export function podsToRun(args: Args, runnable: string[]): PodSpec[] {
     logLine: String(args.log_line),
     logRoot: String(args.log_root),
     timeoutMs: Number(args.timeout_s) * 1000,
+    cgroupParent: cgroupParentOf(args),
   };
   const pods: PodSpec[] = runnable.map((handler) => ({ ...base, handler, network: 'host' }));
   const def = String(args.default_runtime);
@@ -113,7 +122,9 @@ async function runPods(cri: PodCri, node: CheckNode, pods: PodSpec[], results: s
       if (!outcome.ok) failures.push(outcome.line);
     }
   } finally {
-    const removed = await node.transport.run(`rm -rf -- ${dirs.join(' ')}`);
+    // The parent cgroup too, where it is empty (a systemd slice is stopped; cgroupfs directories removed).
+    const cgroups = `systemctl stop ${CGROUP}.slice 2>/dev/null; for d in /sys/fs/cgroup/${CGROUP} /sys/fs/cgroup/*/${CGROUP}; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; true`;
+    const removed = await node.transport.run(`rm -rf -- ${dirs.join(' ')} && { ${cgroups}; }`);
     if (removed.code !== 0) failures.push(`cannot remove the pods' log directories: ${removed.stderr.trim()}`);
   }
   return { failures, results };

@@ -110,7 +110,8 @@ describe('end to end: the pod check and the sandbox image on an offline fleet', 
     expect(verified?.error?.split('\n')[0]).to.match(/^pod on crun \(host network\): (RunPodSandbox|CreateContainer|StartContainer) failed: .+/);
     expect(verified?.error).to.match(/^pod on runc \(host network\): ok/m);
     expect(leftovers('badruntime'), 'nothing left behind').to.equal('');
-    expect(calls()).to.include('drain\nbadruntime').and.not.include('uncordon\nbadruntime');
+    expect(calls().some((c) => c.startsWith('drain\nbadruntime\n'))).to.equal(true);
+    expect(calls()).to.not.include('uncordon\nbadruntime');
   });
 
   it('no sandbox image anywhere: refused before drain, the node byte for byte unchanged', () => {
@@ -130,7 +131,8 @@ describe('end to end: the pod check and the sandbox image on an offline fleet', 
     const verified = task(first.report, 'badcni', 'verify node');
     expect(verified?.status).to.equal('failed');
     expect(verified?.error?.split('\n')[0]).to.match(/^CRI Status: NetworkReady is false/);
-    expect(calls()).to.include('drain\nbadcni').and.not.include('uncordon\nbadcni');
+    expect(calls().some((c) => c.startsWith('drain\nbadcni\n'))).to.equal(true);
+    expect(calls()).to.not.include('uncordon\nbadcni');
     expect(first.stdout).to.match(/badcni/);
   });
 

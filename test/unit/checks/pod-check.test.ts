@@ -19,6 +19,7 @@ class FakeCri implements PodCri {
   sandboxes = new Map<string, PodSandboxConfig & { handler: string }>();
   containers = new Map<string, { sandbox: string; config: ContainerConfig; started: boolean }>();
   calls: string[] = [];
+  parents: (string | undefined)[] = [];
   closed = false;
   conditions = [
     { type: 'RuntimeReady', status: true, reason: '', message: '' },
@@ -33,6 +34,7 @@ class FakeCri implements PodCri {
   }
   async runPodSandbox(config: PodSandboxConfig, handler: string) {
     this.calls.push(`RunPodSandbox ${handler} ${config.linux?.securityContext?.namespaceOptions?.network}`);
+    this.parents.push(config.linux?.cgroupParent);
     const e = this.behaviour[handler]?.sandboxError;
     if (e) throw new Error(`2 UNKNOWN: ${e}`);
     const id = `sandbox${this.next++}`.padEnd(64, '0');
@@ -129,7 +131,12 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     expect(r.results[0]).to.match(/^pod on runc \(host network\): ok, \/pause -v exited 0, log line "pause.c v3.9" read back/);
     expect(r.results[1]).to.match(/^pod on crun \(host network\): ok, .*"pause.c v3.6"/);
     expect(cri.calls.slice(0, 2)).to.deep.equal(['Status', 'RunPodSandbox runc NODE']);
+    // SystemdCgroup: a slice, as kubelet with the systemd driver gives it (a cgroupfs path fails every pod there).
+    expect(cri.parents).to.deep.equal(['provision_pod_check.slice', 'provision_pod_check.slice']);
     nothingLeft(cri);
+    const cgroupfs = new FakeCri();
+    await act(cgroupfs, args({ systemd_cgroup: false }));
+    expect(cgroupfs.parents).to.deep.equal(['/provision_pod_check', '/provision_pod_check']);
   });
 
   it('also runs the default handler on the pod network when asked', async () => {

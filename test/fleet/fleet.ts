@@ -41,10 +41,9 @@ export interface FleetState {
  * crun can bring up the loopback of a container's own network namespace; /var/lib/containerd on the
  * host's disk, as containerd's overlayfs snapshotter cannot mount on the node's own overlay root.
  * SYSTEMD_SECCOMP=0 (in nspawn's environment) drops nspawn's seccomp filter, which denies the
- * session-keyring calls runc makes. CAP_SYS_RESOURCE: containerd gives a pod sandbox oom_score_adj -998,
- * below the node's own, and crun (unlike runc) fails a container whose score it cannot lower.
+ * session-keyring calls runc makes.
  */
-const CONTAINER_ARGS = (nodeDir: string) => ['--capability=CAP_NET_ADMIN,CAP_SYS_RESOURCE', `--bind=${containerdDir(nodeDir)}:/var/lib/containerd`];
+const CONTAINER_ARGS = (nodeDir: string) => ['--capability=CAP_NET_ADMIN', `--bind=${containerdDir(nodeDir)}:/var/lib/containerd`];
 const containerdDir = (nodeDir: string) => join(nodeDir, 'containerd');
 
 const run = (cmd: string, args: string[], opts: { input?: string } = {}) => {

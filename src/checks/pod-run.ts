@@ -57,7 +57,8 @@ async function podSteps(
   const logDirectory = podLogDirectory(spec, uid);
   const sandboxConfig: PodSandboxConfig = {
     metadata: { name: `provision-pod-check-${spec.handler}-${spec.network}`, uid, namespace: 'provision-pod-check', attempt: 0 },
-    hostname: 'provision-pod-check',
+    // As kubelet: a hostname only for a pod with its own network (and so UTS) namespace; runc refuses one otherwise.
+    ...(spec.network === 'pod' ? { hostname: 'provision-pod-check' } : {}),
     logDirectory,
     labels: { 'provision.io/pod-check': 'true' },
     linux: { cgroupParent: spec.cgroupParent, securityContext: { namespaceOptions: { network: spec.network === 'host' ? 'NODE' : 'POD' } } },

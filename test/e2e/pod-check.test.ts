@@ -56,6 +56,8 @@ describe('end to end: the pod check and the sandbox image on an offline fleet', 
         'containerd_runtimes: [runc, {name: crun, runtime_type: io.containerd.runc.v2, options: {BinaryName: /usr/bin/crun}}]',
         `containerd_registry_mirrors: {registry.k8s.io: ["http://127.0.0.1:${port}"]}`,
         'docker_migrate_all_images: true',
+        // The fleet's nodes lack CAP_SYS_RESOURCE (so does this machine): a sandbox's -998 would be refused.
+        'containerd_restrict_oom_score_adj: true',
         `provision_pod_check_image: ${ECHO.ref}`,
         'provision_pod_check_command: [/bin/echo, provision pod check ok]',
         'provision_pod_check_log_line: provision pod check ok',

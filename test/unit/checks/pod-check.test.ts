@@ -185,7 +185,7 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     cri.behaviour.crun = { removeError: 'sandbox is in use' };
     const r = await act(cri);
     expect(r.failures).to.have.length(1);
-    expect(r.failures[0]).to.match(/^pod on crun \(host network\): ok, .*; left behind: sandbox sandbox20000 \(sandbox is in use\)$/);
+    expect(r.failures[0]).to.match(/^pod on crun \(host network\): ok, .*; left behind: sandbox sandbox\d+ \(sandbox is in use\)$/);
     cri.sandboxes.clear();
     nothingLeft(cri);
   });

@@ -20,6 +20,9 @@ export interface SandboxImageOutcome {
   notes: string[];
 }
 
+/** The role that exports Docker's images (docker_save) for install-containerd to import. */
+const HANDING_OVER_ROLE = 'remove-docker';
+
 export const NO_SANDBOX_CHANGE: SandboxImageOutcome = { vars: {}, problems: [], notes: [] };
 
 /** The images in containerd's k8s.io namespace, read with ctr where containerd runs (nothing where it does not). Read-only. */
@@ -96,9 +99,12 @@ export async function sandboxImagePreflight(
   values: FactValues,
   docker: DockerSettingsFacts | undefined,
   gather: (facts: Fact<unknown>[]) => Promise<FactValues>,
+  roles: string[],
 ): Promise<SandboxImageOutcome> {
   const fact = k8sImagesFact(vars);
-  if (!fact) return { vars: {}, problems: [], notes: [] };
+  // Docker stays (remove-docker is not in the plan): the node's pods keep running on it, and nothing is handed over.
+  const dockerStays = !!docker?.dockerActive && !roles.includes(HANDING_OVER_ROLE);
+  if (!fact || dockerStays) return NO_SANDBOX_CHANGE;
   const configured = String(vars.containerd_sandbox_image);
   // Gathered with the layout, unless the detected layout moved containerd (then asked now).
   const local = ((values.get(fact.key) ?? (await gather([fact])).get(fact.key)) as string[] | undefined) ?? [];
@@ -112,7 +118,7 @@ export async function sandboxImagePreflight(
   const fromDocker = newestPause((docker?.dockerActive ? docker.images : []).flatMap((i) => i.tags));
   const list = vars.docker_migrate_image_list;
   const attempts = tried.map((t) => `${t.url} (${t.code === '000' ? 'unreachable' : `HTTP ${t.code}`})`).join(', ');
-  if (fromDocker && Array.isArray(list)) {
+  if (fromDocker && Array.isArray(list) && vars.docker_migrate_images === true) {
     const out = pointAt(fromDocker, configured, `from Docker, handed over with the other images; pulling it failed: ${attempts}`);
     out.vars.docker_migrate_image_list = [...new Set([...list.map(String), fromDocker])].sort();
     return out;

@@ -77,7 +77,13 @@ export async function preflightHost(
     );
     if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
     // The sandbox image every pod needs: on the node, pullable, or handed over from Docker (else refused).
-    sandbox = await sandboxImagePreflight(plan.vars, values, values.get(dockerFact.key) as DockerSettingsFacts, (f) => cache.need(f, () => []));
+    sandbox = await sandboxImagePreflight(
+      plan.vars,
+      values,
+      values.get(dockerFact.key) as DockerSettingsFacts,
+      (f) => cache.need(f, () => []),
+      plan.roles.map((r) => r.role),
+    );
     if (Object.keys(sandbox.vars).length) plan = prepared.replan(host.host, { ...detected, ...more, ...sandbox.vars });
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is

@@ -26,7 +26,7 @@ export function verificationFor(host: PreparedHost): Verification | undefined {
   const checks = host.roles.flatMap((r) => r.checks);
   if (!checks.length) return undefined;
   return {
-    // Two checks may read the same fact (the pod check reads containerd_runtimes' shims): asked once.
+    // Two checks may read the same fact (the pod check reads the handlers' shims, as the runtimes check does): asked once.
     facts: once(checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args))),
     readOnlyFacts: once(checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : []))),
     count: checks.length,

@@ -14,6 +14,7 @@ const vars = (over: Record<string, unknown> = {}) => ({
   containerd_bin_dir: '/usr/local/bin',
   containerd_registry_hosts: {},
   docker_migrate_image_list: ['registry.example/team/app:1.0'],
+  docker_migrate_images: true,
   ...over,
 });
 const docker = (tags: string[], active = true): DockerSettingsFacts => ({
@@ -26,15 +27,27 @@ const docker = (tags: string[], active = true): DockerSettingsFacts => ({
 });
 
 /** The rule on given facts; the pull probe answered with `codes` (and counted: it is a round trip). */
-async function rule(v: Record<string, unknown>, k8s: string[], d: DockerSettingsFacts, codes: string[] = ['000']) {
+async function rule(
+  v: Record<string, unknown>,
+  k8s: string[],
+  d: DockerSettingsFacts,
+  codes: string[] = ['000'],
+  roles = ['remove-docker', 'install-containerd'],
+) {
   const fact = k8sImagesFact(v)!;
   let gathers = 0;
-  const out = await sandboxImagePreflight(v, new Map([[fact.key, k8s]]), d, async (facts: Fact<unknown>[]) => {
-    gathers++;
-    const f = facts[0] as Fact<{ url: string; code: string }[]>;
-    const urls = pullEndpoints(String(v.containerd_sandbox_image), (v.containerd_registry_hosts ?? {}) as Record<string, unknown>);
-    return new Map([[f.key, urls.map((u, i) => ({ url: u.url, code: codes[i] ?? '000' }))]]);
-  });
+  const out = await sandboxImagePreflight(
+    v,
+    new Map([[fact.key, k8s]]),
+    d,
+    async (facts: Fact<unknown>[]) => {
+      gathers++;
+      const f = facts[0] as Fact<{ url: string; code: string }[]>;
+      const urls = pullEndpoints(String(v.containerd_sandbox_image), (v.containerd_registry_hosts ?? {}) as Record<string, unknown>);
+      return new Map([[f.key, urls.map((u, i) => ({ url: u.url, code: codes[i] ?? '000' }))]]);
+    },
+    roles,
+  );
   return { ...out, gathers };
 }
 
@@ -81,6 +94,11 @@ describe('the sandbox image, before anything is touched', () => {
     const r = await rule(vars({ docker_migrate_image_list: undefined }), [], docker(['k8s.gcr.io/pause:3.6']), ['404']);
     expect(r.problems[0]).to.include('(HTTP 404)');
     expect(r.problems[0]).to.include('Docker holds k8s.gcr.io/pause:3.6, but no images are handed over (docker_migrate_images)');
+  });
+
+  it('Docker staying (remove-docker not in the plan): its pods keep running on it, nothing checked or handed over', async () => {
+    const r = await rule(vars(), [], docker(['k8s.gcr.io/pause:3.6']), ['000'], ['install-containerd']);
+    expect(r).to.deep.equal({ vars: {}, problems: [], notes: [], gathers: 0 });
   });
 
   it('hosts without the sandbox image variable (no containerd role) are not checked', async () => {

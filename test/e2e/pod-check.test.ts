@@ -43,6 +43,8 @@ describe('end to end: the pod check and the sandbox image on an offline fleet', 
     fleet = await Fleet.up(await testFleetDir('pod-check'), [{ name: 'proven' }, { name: 'badruntime' }, { name: 'nopause' }, { name: 'badcni' }]);
     for (const n of ['proven', 'badruntime', 'badcni']) loadTinyImagesOnNode(fleet.sshArgs(fleet.node(n)), fleet.state.image, [PAUSE, ECHO], 'docker');
     loadTinyImagesOnNode(fleet.sshArgs(fleet.node('nopause')), fleet.state.image, [ECHO], 'docker');
+    // Every fleet node's Docker holds the dockershim pause image: this one loses it.
+    fleet.ssh('nopause', `docker rmi ${PAUSE.ref}`);
     // The faults, set up on the node before the run as an operator would find them.
     fleet.ssh('badruntime', "printf '#!/bin/sh\\necho broken runtime >&2\\nexit 1\\n' > /usr/local/sbin/crun-broken && chmod 755 /usr/local/sbin/crun-broken");
     fleet.ssh('badcni', "mkdir -p /etc/cni/net.d && echo '{ not a cni config' > /etc/cni/net.d/00-broken.conflist");

@@ -36,6 +36,7 @@ export const handlersOf = (args: Record<string, unknown>) =>
     systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true,
     runcBinary: String(args.runc_binary),
     runscConfigPath: String(args.runsc_config),
+    ...(args.crun_binary !== undefined ? { crunBinary: String(args.crun_binary) } : {}),
   });
 const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config));
 /** The arguments that say which handlers are configured and where their binaries are (this check's and the pod check's). */
@@ -45,6 +46,7 @@ export const HANDLER_ARGS: Record<string, ArgSpec> = {
   systemd_cgroup: { type: 'boolean', doc: "runc's SystemdCgroup" },
   runc_binary: { type: 'string', doc: "runc's BinaryName" },
   runsc_config: { type: 'string', doc: "runsc's ConfigPath" },
+  crun_binary: { type: 'string', doc: "crun's BinaryName (the crun preset)" },
 };
 
 /** The handlers' shims and BinaryNames that are on the node, one a line. */

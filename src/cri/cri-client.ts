@@ -46,7 +46,7 @@ export async function criOverTransport(transport: Transport, socketPath: string,
   try {
     const { runtime, images } = await loadCriServices(`unix://${bridge.path}`);
     const call = caller(transport.host, opts, () => bridge.lastError);
-    return clientOf(call, runtime, images, () => {
+    return clientOf(transport.host, call, runtime, images, () => {
       runtime.close();
       images.close();
       bridge.close();
@@ -107,7 +107,7 @@ const imageOf = (i: WireImage): CriImage => ({ id: i.id, repoTags: i.repoTags, s
 /** Env values are `bytes` in the current API (string before): sent as UTF-8 bytes, the same on the wire. */
 const wireContainer = (c: ContainerConfig) => ({ ...c, envs: c.envs?.map((e) => ({ key: e.key, value: Buffer.from(e.value) })) });
 
-function clientOf(call: Call, runtime: GrpcServiceClient, images: GrpcServiceClient, close: () => void): CriClient {
+function clientOf(host: string, call: Call, runtime: GrpcServiceClient, images: GrpcServiceClient, close: () => void): CriClient {
   return {
     version: () => call(runtime, 'Version', { version: KUBELET_CRI_VERSION }),
     status: async () => ({ conditions: (await call<{ status?: { conditions: CriCondition[] } }>(runtime, 'Status', {})).status?.conditions ?? [] }),
@@ -120,7 +120,7 @@ function clientOf(call: Call, runtime: GrpcServiceClient, images: GrpcServiceCli
     startContainer: async (id) => void (await call(runtime, 'StartContainer', { containerId: id }, true)),
     containerStatus: async (id) => {
       const s = (await call<{ status?: CriContainerStatus }>(runtime, 'ContainerStatus', { containerId: id })).status;
-      if (!s) throw new CriError('ContainerStatus', 'NOT_FOUND', `no status for container ${id}`, '');
+      if (!s) throw new CriError('ContainerStatus', 'NOT_FOUND', `no status for container ${id}`, host);
       return { state: s.state, exitCode: s.exitCode, reason: s.reason, message: s.message, logPath: s.logPath };
     },
     removeContainer: async (id) => void (await call(runtime, 'RemoveContainer', { containerId: id })),

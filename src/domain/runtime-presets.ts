@@ -20,13 +20,25 @@ export interface RuntimeContext {
   systemdCgroup: boolean;
   runcBinary: string;
   runscConfigPath: string;
+  /** crun_binary; Debian's crun package when not given. */
+  crunBinary?: string;
 }
+
+/** Where Debian's `crun` package installs crun (packages.debian.org, bookworm, crun: file list). */
+export const DEBIAN_CRUN = '/usr/bin/crun';
 
 const PRESETS: Record<string, (ctx: RuntimeContext) => Omit<RuntimeHandler, 'name'>> = {
   runc: (ctx) => ({
     runtime_type: 'io.containerd.runc.v2',
     options: { SystemdCgroup: ctx.systemdCgroup, BinaryName: ctx.runcBinary },
     runtime_class: 'runc',
+  }),
+  // crun is runc-compatible (OCI runtime spec and runc's command line): containerd's runc shim runs
+  // it by BinaryName (containerd docs/cri/config.md, runc options: BinaryName). Debian ships it.
+  crun: (ctx) => ({
+    runtime_type: 'io.containerd.runc.v2',
+    options: { SystemdCgroup: ctx.systemdCgroup, BinaryName: ctx.crunBinary ?? DEBIAN_CRUN },
+    runtime_class: 'crun',
   }),
   runsc: (ctx) => ({
     runtime_type: 'io.containerd.runsc.v1',

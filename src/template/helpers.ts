@@ -75,10 +75,13 @@ export const helpers: Record<string, Helper> = {
   containerdConfigVersion: (...a) => String(containerdConfigVersion(String(args(a)[0]))),
   containerdRuntimes: (...a) => {
     const [specs, systemdCgroup, runcBinary, runscConfigPath] = args(a);
+    // Named arguments for what later presets need (crun=crun_binary): the positional list stays as templates use it.
+    const named = (a.at(-1) as { hash?: Record<string, unknown> }).hash ?? {};
     return normalizeRuntimes(specs as RuntimeSpec[], {
       systemdCgroup: truthy(systemdCgroup),
       runcBinary: String(runcBinary),
       runscConfigPath: String(runscConfigPath),
+      ...(named.crun !== undefined ? { crunBinary: String(named.crun) } : {}),
     });
   },
   registryServer: (...a) => registryServer(String(args(a)[0])),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CriClient, CriError, criOverTransport, type PodSandboxConfig } from '../../src/cri/cri-client.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
@@ -187,5 +187,34 @@ describe('CRI client against a real containerd', function () {
       sshd.stop();
     }
     expect(existsSync(containerd.socket)).to.equal(true);
+  });
+
+  it('refuses a non-root login with become, saying that become does not reach a forwarded socket', async function () {
+    requireTool(this, 'sshd', 'openssh-server');
+    const sshd = new TestSshd();
+    await sshd.start();
+    // sshd reads authorized_keys as the login user (nobody): let it.
+    chmodSync(sshd.dir, 0o711);
+    chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
+    const spec = {
+      type: 'ssh' as const,
+      address: '127.0.0.1',
+      port: sshd.port,
+      user: 'nobody',
+      privateKeyFile: sshd.clientKey,
+      become: true,
+      becomeUser: 'root',
+    };
+    const t = await SshTransport.connect('node', spec, { knownHostsFile: sshd.knownHosts() });
+    try {
+      const e = await criOverTransport(t, containerd.socket).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+      expect(e?.message).to.match(/cannot open the socket .*containerd\.sock on node over SSH: .*ansible_become does not apply to a forwarded socket/);
+    } finally {
+      await t.close();
+      sshd.stop();
+    }
   });
 });

@@ -69,6 +69,7 @@ const runtimeArgs = (runtimes: unknown[]) => ({
   systemd_cgroup: true,
   runc_binary: '/usr/local/sbin/runc',
   runsc_config: '/etc/containerd/runsc.toml',
+  crun_binary: '/usr/bin/crun',
 });
 const runtimeCases: {
   name: string;
@@ -116,6 +117,14 @@ const runtimeCases: {
     dump: { code: 0, out: v2({ runc: 'io.containerd.runc.v2' }) },
     shims: 'containerd-shim-runc-v2\n',
     failures: ['runtime handler "runc" runs BinaryName /usr/local/sbin/runc, which is not an executable on the node: every pod it starts would fail'],
+    warnings: [],
+  },
+  {
+    name: "crun's BinaryName (crun_binary) missing on the node fails",
+    runtimes: ['runc', 'crun'],
+    dump: { code: 0, out: v2({ runc: 'io.containerd.runc.v2', crun: 'io.containerd.runc.v2' }) },
+    shims: 'containerd-shim-runc-v2\n/usr/local/sbin/runc\n',
+    failures: ['runtime handler "crun" runs BinaryName /usr/bin/crun, which is not an executable on the node: every pod it starts would fail'],
     warnings: [],
   },
   {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { renderHost, requireTool } from '../../helpers/roles.js';
 
-const allRuntimes = ['runc', 'runsc', 'kata'];
-const expectedTypes = { runc: 'io.containerd.runc.v2', runsc: 'io.containerd.runsc.v1', kata: 'io.containerd.kata.v2' };
+const allRuntimes = ['runc', 'crun', 'runsc', 'kata'];
+const expectedTypes = { runc: 'io.containerd.runc.v2', crun: 'io.containerd.runc.v2', runsc: 'io.containerd.runsc.v1', kata: 'io.containerd.kata.v2' };
 
 function configFor(containerdVersion: string, vars: Record<string, unknown> = {}) {
   const files = renderHost({ containerd_version: containerdVersion, containerd_runtimes: allRuntimes, ...vars }, ['containerd']);
@@ -22,7 +22,7 @@ describe('rendered containerd config, checked by the real containerd', function 
   const dir = mkdtempSync(join(tmpdir(), 'provision-containerd-'));
 
   for (const version of ['1.6.28', '1.7.24']) {
-    it(`containerd ${version}: version 2, accepted by \`containerd config dump\` with runc, runsc and kata`, function () {
+    it(`containerd ${version}: version 2, accepted by \`containerd config dump\` with runc, crun, runsc and kata`, function () {
       requireTool(this, 'containerd', 'containerd');
       const text = configFor(version);
       expect(text).to.match(/^version = 2$/m);
@@ -37,6 +37,7 @@ describe('rendered containerd config, checked by the real containerd', function 
       }
       expect(cri.containerd.default_runtime_name).to.equal('runc');
       expect(cri.containerd.runtimes.runc.options).to.deep.include({ SystemdCgroup: true, BinaryName: '/usr/local/sbin/runc' });
+      expect(cri.containerd.runtimes.crun.options).to.deep.include({ SystemdCgroup: true, BinaryName: '/usr/bin/crun' });
       expect(cri.containerd.runtimes.runsc.options).to.deep.include({ TypeUrl: 'io.containerd.runsc.v1.options', ConfigPath: '/etc/containerd/runsc.toml' });
       expect(cri.containerd.runtimes.kata.pod_annotations).to.deep.equal(['io.katacontainers.*']);
       expect(cri.containerd.runtimes.kata.privileged_without_host_devices).to.equal(true);
@@ -74,16 +75,16 @@ describe('rendered containerd config, checked by the real containerd', function 
       configFor('1.7.24', {
         containerd_runtimes: [
           { name: 'runc', options: { SystemdCgroup: false } },
-          { name: 'crun', runtime_type: 'io.containerd.runc.v2', options: { BinaryName: '/usr/bin/crun', ShimCgroup: 3 } },
+          { name: 'youki', runtime_type: 'io.containerd.runc.v2', options: { BinaryName: '/usr/local/bin/youki', ShimCgroup: 3 } },
         ],
-        containerd_default_runtime: 'crun',
+        containerd_default_runtime: 'youki',
       }),
     ) as Table;
     const c = config.plugins['io.containerd.grpc.v1.cri'].containerd;
-    expect(c.default_runtime_name).to.equal('crun');
+    expect(c.default_runtime_name).to.equal('youki');
     expect(c.runtimes.runc.options).to.deep.equal({ SystemdCgroup: false, BinaryName: '/usr/local/sbin/runc' });
     // Numbers stay numbers (handlebars' numeric concatenation bug is worked around without stringifying).
-    expect(c.runtimes.crun.options).to.deep.equal({ BinaryName: '/usr/bin/crun', ShimCgroup: 3 });
+    expect(c.runtimes.youki.options).to.deep.equal({ BinaryName: '/usr/local/bin/youki', ShimCgroup: 3 });
   });
 
   it('writes runsc.toml with systemd-cgroup only when the systemd driver is used', () => {
@@ -118,9 +119,17 @@ describe('rendered containerd config, checked by the real containerd', function 
     const files = renderHost({ containerd_runtimes: allRuntimes }, ['containerd']);
     const docs = files.get('/etc/containerd/runtime-classes.yaml')!.content.split(/^---$/m).slice(1);
     expect(docs.map((d) => d.trim())).to.deep.equal([
+      'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: "crun"\nhandler: "crun"',
       'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: "gvisor"\nhandler: "runsc"',
       'apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nmetadata:\n  name: "kata"\nhandler: "kata"',
     ]);
+  });
+
+  it('points the crun handler at crun_binary', () => {
+    const config = parseToml(configFor('1.7.24', { crun_binary: '/opt/crun/bin/crun' })) as Table;
+    const crun = config.plugins['io.containerd.grpc.v1.cri'].containerd.runtimes.crun;
+    expect(crun).to.deep.include({ runtime_type: 'io.containerd.runc.v2' });
+    expect(crun.options).to.deep.equal({ SystemdCgroup: true, BinaryName: '/opt/crun/bin/crun' });
   });
 
   it('writes the dockershim link as a tmpfiles.d entry only when asked', () => {

@@ -79,7 +79,11 @@ describe('variables: defaults, types and domain checks', () => {
       { containerd_runtimes: ['runc', { name: 'My_Runtime', runtime_type: 'x' }] },
       /"My_Runtime" is not a DNS-1123 label/,
     ],
-    ['a custom handler without runtime_type', { containerd_runtimes: ['runc', 'crun'] }, /"crun" is no preset \(runc, runsc, kata\): give its runtime_type/],
+    [
+      'a custom handler without runtime_type',
+      { containerd_runtimes: ['runc', 'youki'] },
+      /"youki" is no preset \(runc, crun, runsc, kata\): give its runtime_type/,
+    ],
     [
       'a default runtime not configured',
       { containerd_default_runtime: 'runsc' },

@@ -3,7 +3,7 @@ import { type HostStats, type Listener, reportResult } from '../core/events.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Vars } from '../inventory/inventory.js';
 import type { Transport } from '../transport/transport.js';
-import type { TransportFactory } from '../plan/model.js';
+import type { PreparedHost, PreparedRun, TransportFactory } from '../plan/model.js';
 
 /**
  * One host's connection for a command (apply, restore): connect, run `body`, close. This is the one
@@ -55,4 +55,35 @@ export function messageOf(e: unknown): string {
   if (e instanceof ProvisionError) return e.message;
   if (e instanceof Error) return `${e.name}: ${e.message}`;
   return String(e);
+}
+
+/**
+ * The read-only commands' fleet (preflight, verify): each selected host in a session of its own, `forks`
+ * at a time, each giving one row. The same boundary as inHostSession: a host that cannot be reached, or
+ * whose connection is lost, gets `failed(e, true)`; anything else thrown gets `failed(e, false)`, that
+ * host's row only. Rows come back in the inventory's order.
+ */
+export async function rowPerHost<R>(
+  prepared: PreparedRun,
+  opts: { connect: TransportFactory; forks: number },
+  body: (host: PreparedHost, transport: Transport) => Promise<R>,
+  failed: (host: PreparedHost, e: unknown, unreachable: boolean) => R,
+): Promise<R[]> {
+  const rows = new Map<string, R>();
+  const queue = [...prepared.hosts];
+  const worker = async () => {
+    for (let host = queue.shift(); host; host = queue.shift()) {
+      let transport: Transport | undefined;
+      try {
+        transport = await opts.connect(host.host, connectionOf(host.host, host.vars));
+        rows.set(host.host, await body(host, transport));
+      } catch (e) {
+        rows.set(host.host, failed(host, e, !transport || e instanceof TransportError));
+      } finally {
+        await transport?.close().catch(() => {});
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks, queue.length)) }, worker));
+  return prepared.hosts.flatMap((h) => (rows.has(h.host) ? [rows.get(h.host)!] : []));
 }

@@ -1,5 +1,5 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
-import { ErrorList, TransportError, ValidationError } from '../core/errors.js';
+import { ErrorList, ValidationError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
 import { detectKubeletLayout, layoutOf, layoutVars, runtimeVars } from '../domain/node-layouts.js';
 import { type NodeFacts, nodeFactsFact } from '../domain/node-layouts-probe.js';
@@ -12,10 +12,9 @@ import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
 import { k8sImagesFact, NO_SANDBOX_CHANGE, sandboxImagePreflight } from '../domain/sandbox-image-preflight.js';
 import type { Vars } from '../inventory/inventory.js';
-import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
-import { messageOf } from './host-session.js';
+import { messageOf, rowPerHost } from './host-session.js';
 import { FactCache } from '../apply/fact-cache.js';
 import type { PreparedHost, PreparedRun } from '../plan/model.js';
 import { planFacts, runHost } from '../apply/run-host.js';
@@ -178,39 +177,24 @@ export interface PreflightRow {
 }
 
 /** `provision preflight`: every selected host checked, read-only, `forks` at a time. */
-export async function preflightFleet(prepared: PreparedRun, opts: { connect: TransportFactory; forks: number }): Promise<PreflightRow[]> {
-  const rows: PreflightRow[] = [];
-  const queue = [...prepared.hosts];
-  const worker = async () => {
-    for (let host = queue.shift(); host; host = queue.shift()) {
-      let transport: Transport;
-      try {
-        transport = await opts.connect(host.host, connectionOf(host.host, host.vars));
-      } catch (e) {
-        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result: 'unreachable', problems: [messageOf(e)], notes: [] });
-        continue;
-      }
-      try {
-        const p = await preflightHost(prepared, host, transport, { planTasks: true, diff: false });
-        rows.push({
-          host: host.host,
-          docker: p.layout.docker,
-          kubelet: p.layout.kubelet,
-          criDockerd: p.layout.criDockerd,
-          result: p.problems.length ? 'refused' : 'ok',
-          problems: p.problems,
-          notes: p.notes,
-        });
-      } catch (e) {
-        // The host's boundary (as inHostSession's): a lost connection is unreachable, anything else refuses this host only.
-        const result = e instanceof TransportError ? 'unreachable' : 'refused';
-        rows.push({ host: host.host, docker: '?', kubelet: '?', criDockerd: false, result, problems: [messageOf(e)], notes: [] });
-      } finally {
-        await transport.close().catch(() => {});
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.forks, queue.length)) }, worker));
-  const order = prepared.hosts.map((h) => h.host);
-  return rows.sort((a, b) => order.indexOf(a.host) - order.indexOf(b.host));
+export function preflightFleet(prepared: PreparedRun, opts: { connect: TransportFactory; forks: number }): Promise<PreflightRow[]> {
+  return rowPerHost(
+    prepared,
+    opts,
+    async (host, transport): Promise<PreflightRow> => {
+      const p = await preflightHost(prepared, host, transport, { planTasks: true, diff: false });
+      const { docker, kubelet, criDockerd } = p.layout;
+      return { host: host.host, docker, kubelet, criDockerd, result: p.problems.length ? 'refused' : 'ok', problems: p.problems, notes: p.notes };
+    },
+    // A node's answer provision cannot read refuses that host only.
+    (host, e, unreachable) => ({
+      host: host.host,
+      docker: '?',
+      kubelet: '?',
+      criDockerd: false,
+      result: unreachable ? 'unreachable' : 'refused',
+      problems: [messageOf(e)],
+      notes: [],
+    }),
+  );
 }

@@ -1,28 +1,15 @@
-import { UsageError } from '../../core/errors.js';
-import { ExitCode } from '../../core/exit-codes.js';
-import { prepareRun } from '../../plan/prepare.js';
 import { type PreflightRow, preflightFleet } from '../../rollout/preflight.js';
-import { parseExtraVars } from '../../inventory/extra-vars.js';
-import { type ConnectOptions, connector } from '../connect.js';
+import { type ReadOnlyFleetOptions, readOnlyFleet, rowsExitCode } from './read-only-fleet.js';
 import { out, shownText } from '../terminal-text.js';
 
-export interface PreflightOptions extends ConnectOptions {
-  inventory: string[];
-  limit?: string;
-  role?: string[];
-  extraVars?: string[];
-  forks?: string;
-}
+export type PreflightOptions = ReadOnlyFleetOptions;
 
 /** `provision preflight`: read-only; exit 0 when every host may be migrated, 2 when one is refused, 4 when one is unreachable. */
 export async function preflightCommand(opts: PreflightOptions): Promise<number> {
-  const forks = opts.forks === undefined ? 20 : Number(opts.forks);
-  if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got "${opts.forks}"`);
-  const prepared = prepareRun({ inventory: opts.inventory, limit: opts.limit, roles: opts.role ?? [], extraVars: parseExtraVars(opts.extraVars ?? []) });
-  const rows = await preflightFleet(prepared, { connect: await connector(opts), forks });
+  const { prepared, connect, forks } = await readOnlyFleet(opts);
+  const rows = await preflightFleet(prepared, { connect, forks });
   out(formatPreflightTable(rows));
-  if (rows.some((r) => r.result === 'unreachable')) return ExitCode.unreachable;
-  return rows.some((r) => r.result === 'refused') ? ExitCode.hostFailed : ExitCode.ok;
+  return rowsExitCode(rows, 'refused');
 }
 
 export function formatPreflightTable(rows: PreflightRow[]): string {

@@ -139,3 +139,20 @@ function pointAt(image: string, configured: string, how: string): SandboxImageOu
     notes: [`sandbox image: ${configured} is not on the node; containerd is pointed at ${image} (${how}). Set containerd_sandbox_image to choose another`],
   };
 }
+
+/**
+ * What the node offers fills containerd_sandbox_image only where the inventory (or -e) left it out: a
+ * value set there wins, so a rule that pointed containerd at another image did not take, and the host
+ * is refused rather than told a pointing that is not in its config.
+ */
+export function unlessSetByInventory(outcome: SandboxImageOutcome, planned: unknown): SandboxImageOutcome {
+  const chosen = outcome.vars.containerd_sandbox_image;
+  if (chosen === undefined || planned === chosen) return outcome;
+  return {
+    vars: {},
+    notes: [],
+    problems: [
+      `no pod could start: containerd_sandbox_image is set to ${String(planned)}, which is not in containerd's k8s.io namespace and which the node cannot pull, while ${String(chosen)} is on the node or handed over from Docker. Set containerd_sandbox_image to ${String(chosen)} (or leave it unset, so that the node's image is used), or make ${String(planned)} available to the node`,
+    ],
+  };
+}

@@ -10,7 +10,7 @@ import type { ContainerdConfigFile } from '../facts/containerd-config-file.js';
 import type { DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
-import { k8sImagesFact, NO_SANDBOX_CHANGE, sandboxImagePreflight } from '../domain/sandbox-image-preflight.js';
+import { k8sImagesFact, NO_SANDBOX_CHANGE, sandboxImagePreflight, unlessSetByInventory } from '../domain/sandbox-image-preflight.js';
 import type { Vars } from '../inventory/inventory.js';
 import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
@@ -85,6 +85,7 @@ export async function preflightHost(
       declaredPreflight(plan),
     );
     if (Object.keys(sandbox.vars).length) plan = prepared.replan(host.host, { ...detected, ...more, ...sandbox.vars });
+    sandbox = unlessSetByInventory(sandbox, plan.vars.containerd_sandbox_image);
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is
     // refused before anything on it is touched, as for any preflight problem, not called unreachable.

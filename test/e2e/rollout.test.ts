@@ -83,7 +83,8 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
     const steps = r.report.tasks.map((t: { host: string; role: string; task: string }) => `${t.host} ${t.role === 'rollout' ? t.task : 'role'}`);
     const compact = steps.filter((s: string, i: number) => s !== steps[i - 1]);
     expect(compact).to.deep.equal(
-      ['worker01', 'worker02', 'worker03'].flatMap((h) => [`${h} drain node`, `${h} role`, `${h} verify node`, `${h} uncordon node`]),
+      // notes: the fleet's nodes hold Docker's pause image only, which the preflight hands over as the sandbox image.
+      ['worker01', 'worker02', 'worker03'].flatMap((h) => [`${h} notes`, `${h} drain node`, `${h} role`, `${h} verify node`, `${h} uncordon node`]),
     );
     expect(r.stdout)
       .to.match(/^WAVE 1\/3: worker01$/m)
@@ -160,17 +161,21 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
     writeFileSync(log, '');
     const r = run(['--limit', 'worker05'], 'drain-fails', { KUBECTL_FAIL_NODE: 'worker05', KUBECTL_DRY_RUN_PASSES: '1' });
     expect(r.code).to.equal(2);
-    expect(r.report.tasks).to.have.length(1);
-    expect(r.report.tasks[0]).to.deep.include({ host: 'worker05', task: 'drain node', status: 'failed' });
-    expect(r.report.tasks[0].error).to.match(/would violate PodDisruptionBudget/);
+    // Only the preflight's notes (the sandbox image handed over) come before the drain.
+    const tasks = r.report.tasks.filter((t: { task: string }) => t.task !== 'notes');
+    expect(tasks).to.have.length(1);
+    expect(tasks[0]).to.deep.include({ host: 'worker05', task: 'drain node', status: 'failed' });
+    expect(tasks[0].error).to.match(/would violate PodDisruptionBudget/);
     expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
   });
 
   it('restore puts back byte for byte the files a run replaced, and restarts containerd', () => {
     const before = fleet.ssh('worker01', 'base64 -w0 /etc/containerd/config.toml').stdout;
-    const changed = run(['--limit', 'worker01', '-e', 'containerd_sandbox_image=registry.k8s.io/pause:3.10'], 'change');
+    // The node's pause image under a second name: a config change whose sandbox image the node has.
+    fleet.ssh('worker01', 'ctr -n k8s.io images tag k8s.gcr.io/pause:3.6 registry.test/pause:restore');
+    const changed = run(['--limit', 'worker01', '-e', 'containerd_sandbox_image=registry.test/pause:restore'], 'change');
     expect(changed.code, changed.stdout).to.equal(0);
-    expect(fleet.ssh('worker01', 'cat /etc/containerd/config.toml').stdout).to.include('pause:3.10');
+    expect(fleet.ssh('worker01', 'cat /etc/containerd/config.toml').stdout).to.include('registry.test/pause:restore');
     const runId = changed.report.runId as string;
     const r = runCli([
       'restore',

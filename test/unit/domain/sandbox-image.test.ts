@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { k8sImagesFact, pullEndpoints, pullFact, sandboxImagePreflight } from '../../../src/domain/sandbox-image-preflight.js';
+import { k8sImagesFact, pullEndpoints, pullFact, sandboxImagePreflight, unlessSetByInventory } from '../../../src/domain/sandbox-image-preflight.js';
 import { imageParts, newestPause, normalizeImage, SANDBOX_IMAGE_DEFAULTS } from '../../../src/domain/sandbox-images.js';
 import type { DockerSettingsFacts } from '../../../src/facts/docker-daemon-files.js';
 import type { Fact } from '../../../src/facts/fact.js';
@@ -79,6 +79,17 @@ describe('the sandbox image, before anything is touched', () => {
     const r = await rule(vars({ docker_migrate_image_list: [] }), ['k8s.gcr.io/pause:3.10', 'registry.example/team/app:1.0'], docker([], false));
     expect(r.vars).to.deep.equal({ containerd_sandbox_image: 'k8s.gcr.io/pause:3.10' });
     expect(r.gathers).to.equal(0);
+  });
+
+  it("an image the inventory (or -e) sets wins over the node's: the pointing does not take, so the host is refused, naming both", async () => {
+    const r = await rule(vars(), [], docker(['k8s.gcr.io/pause:3.6']), ['000']);
+    // The replan kept the inventory's value: the outcome becomes a refusal.
+    const kept = unlessSetByInventory(r, 'registry.k8s.io/pause:3.9');
+    expect(kept.vars).to.deep.equal({});
+    expect(kept.notes).to.deep.equal([]);
+    expect(kept.problems[0]).to.match(/containerd_sandbox_image is set to registry.k8s.io\/pause:3.9, .* while k8s.gcr.io\/pause:3.6 is on the node/);
+    // The replan took the node's image: the outcome stands.
+    expect(unlessSetByInventory(r, 'k8s.gcr.io/pause:3.6')).to.equal(r);
   });
 
   it('no sandbox image anywhere: refused, naming the image, what was tried and the variable to set', async () => {

@@ -3,15 +3,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { criOverTransport, type PodSandboxConfig } from '../../src/cri/cri-client.js';
 import { Fleet, requireFleet, testFleetDir } from '../fleet/fleet.js';
 import { runCli } from '../helpers/cli.js';
 import { changedTasks, provision } from '../helpers/fleet-run.js';
+import { randomUUID } from 'node:crypto';
 
 /**
  * Issue 25 on real nodes, one fleet of three:
  * - gpu01: a Docker-era GPU node, the NVIDIA runtime registered in daemon.json as Docker's default. The
  *   NVIDIA runtime is a STAND-IN (no GPU here): /usr/bin/nvidia-container-runtime is a script that logs
- *   its arguments and execs runc.
+ *   its arguments and execs runc. After migration the pod check and a pod started through CRI without a
+ *   handler (as kubelet starts a pod without a RuntimeClass) both go through it: its log shows the calls.
  * - own01: a node whose containerd config.toml already has a runtime handler and a registry mirror of its
  *   own (as another tool would write them): refused naming both, then migrated with the inventory
  *   taking them over; a drop-in written afterwards into the imported directory is honoured.
@@ -124,6 +127,55 @@ describe('end to end: GPU runtimes, other tools’ containerd settings and docke
     expect(c.containerd.runtimes.nvidia.options.BinaryName).to.equal('/usr/bin/nvidia-container-runtime');
     expect(c.containerd.runtimes.nvidia.options.SystemdCgroup).to.equal(true);
     expect(sh('gpu01', 'cat /etc/containerd/runtime-classes.yaml').stdout).to.match(/^handler: "?runc"?$/m);
+  });
+
+  it('gpu01: the pod check ran through the nvidia handler, and a pod started without a handler goes through the STAND-IN', async () => {
+    const verified = migration.report.tasks.find((t) => t.host === 'gpu01' && t.task === 'verify node') as { status?: string; reason?: string } | undefined;
+    expect(verified?.status, JSON.stringify(verified)).to.equal('ok');
+    expect(verified?.reason, verified?.reason).to.match(/^pod on nvidia \(host network\): ok, .*read back/m);
+    // As kubelet starts a pod without a RuntimeClass: runtime_handler '', so containerd picks its default.
+    const c = cri('gpu01');
+    const sandbox: PodSandboxConfig = {
+      metadata: { name: 'no-runtime-class', uid: randomUUID(), namespace: 'provision-test', attempt: 0 },
+      logDirectory: '/var/log/pods/provision-test_no-runtime-class',
+      // The node's cgroup driver is systemd (SystemdCgroup above): kubelet gives a slice.
+      linux: { cgroupParent: 'provision_gpu_test.slice', securityContext: { namespaceOptions: { network: 'NODE' } } },
+    };
+    fleet.ssh('gpu01', `mkdir -p ${sandbox.logDirectory}`);
+    const t = await fleet.transport('gpu01');
+    const client = await criOverTransport(t, '/run/containerd/containerd.sock');
+    const made: { pod?: string; container?: string } = {};
+    try {
+      made.pod = await client.runPodSandbox(sandbox, '');
+      // The sandbox image (migrated from Docker) as the container too: its /pause -v prints a line and exits 0.
+      const image = { image: String(c.sandbox_image) };
+      made.container = await client.createContainer(
+        made.pod,
+        { metadata: { name: 'pause-v', attempt: 0 }, image, command: ['/pause', '-v'], logPath: 'pause-v.log' },
+        sandbox,
+      );
+      await client.startContainer(made.container);
+      let status = await client.containerStatus(made.container);
+      for (let i = 0; i < 100 && status.state !== 'CONTAINER_EXITED'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await client.containerStatus(made.container);
+      }
+      expect([status.state, status.exitCode]).to.deep.equal(['CONTAINER_EXITED', 0]);
+      // The shim runs `<BinaryName> ... create --bundle <dir>/<id> ... <id>`: both runc calls went through the stand-in.
+      const calls = sh('gpu01', 'cat /var/log/nvidia-container-runtime-standin.log').stdout.split('\n');
+      for (const id of [made.pod, made.container])
+        expect(
+          calls.filter((l) => / create /.test(l) && l.endsWith(` ${id}`)),
+          `${id} in:\n${calls.join('\n')}`,
+        ).to.have.length(1);
+    } finally {
+      if (made.container) await client.removeContainer(made.container);
+      if (made.pod) await client.stopPodSandbox(made.pod).then(() => client.removePodSandbox(made.pod as string));
+      client.close();
+      await t.close();
+      sh('gpu01', `rm -rf ${sandbox.logDirectory}; systemctl stop provision_gpu_test.slice`);
+    }
+    expect(sh('gpu01', 'ctr -n k8s.io containers ls -q; ctr -n k8s.io tasks ls -q').stdout.trim()).to.equal('');
   });
 
   it('own01: its handler and mirror are kept, and a drop-in written afterwards into the imported directory is honoured', () => {

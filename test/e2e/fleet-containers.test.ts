@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { criOverTransport, type PodSandboxConfig } from '../../src/cri/cri-client.js';
-import { SshTransport } from '../../src/transport/ssh-transport.js';
 import { Fleet, requireFleet, testFleetDir } from '../fleet/fleet.js';
 import { echoImage, loadTinyImagesOnNode, pauseImage } from '../helpers/tiny-images.js';
 
@@ -74,17 +73,7 @@ describe('test fleet: nodes run containers', function () {
         `sed -i 's/^  \\[plugins."io.containerd.grpc.v1.cri"\\]$/&\\n    restrict_oom_score_adj = true/' /etc/containerd/config.toml && systemctl restart containerd`,
       );
     }
-    const node = fleet.node('box');
-    const spec = {
-      type: 'ssh' as const,
-      address: '127.0.0.1',
-      port: node.port,
-      user: 'root',
-      privateKeyFile: fleet.keyFile,
-      become: false,
-      becomeUser: 'root',
-    };
-    const t = await SshTransport.connect('box', spec, { knownHostsFile: fleet.knownHostsFile });
+    const t = await fleet.transport('box');
     const cri = await criOverTransport(t, '/run/containerd/containerd.sock');
     try {
       expect((await cri.version()).runtimeApiVersion).to.equal('v1');

@@ -7,6 +7,7 @@ import { ensureArtifacts, type Artifacts } from './artifacts.js';
 import { bootFiles, layoutLayer, type NodeLayout } from './layouts.js';
 import { freeListenPort } from './ports.js';
 import { loadDockershimPause } from '../helpers/tiny-images.js';
+import { SshTransport } from '../../src/transport/ssh-transport.js';
 
 /**
  * Real systemd nodes on this machine (systemd-nspawn), each with sshd on its own loopback port
@@ -247,6 +248,20 @@ export class Fleet {
     const result = { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     if (result.code !== 0 && !opts.allowFail) throw new Error(`ssh ${name} ${command}: exit ${result.code}: ${r.stderr}`);
     return result;
+  }
+
+  /** provision's own SSH transport to a node, as root over its loopback port (for CRI over the node's socket): the caller closes it. */
+  transport(name: string): Promise<SshTransport> {
+    const spec = {
+      type: 'ssh' as const,
+      address: '127.0.0.1',
+      port: this.node(name).port,
+      user: 'root',
+      privateKeyFile: this.keyFile,
+      become: false,
+      becomeUser: 'root',
+    };
+    return SshTransport.connect(name, spec, { knownHostsFile: this.knownHostsFile });
   }
 
   /** An Ansible INI inventory for the fleet, with download_base_url on the loopback artifact server. */

@@ -6,6 +6,7 @@ import { ErrorList, ValidationError, TemplateError } from '../../../src/core/err
 import { defaultRolesDir, defaultTemplateDir } from '../../../src/core/paths.js';
 import { loadRoles } from '../../../src/roles/load-roles.js';
 import { findRole } from '../../../src/roles/select-roles.js';
+import { HANDLER_ARGS } from '../../../src/checks/containerd-runtimes.js';
 import { thrown } from '../../helpers/inventory.js';
 
 /** A roles dir with one role `r` and the given templates. */
@@ -34,6 +35,15 @@ describe('role loading', () => {
     expect(thrown(() => findRole(catalog, 'containrd')).message).to.match(
       /unknown role "containrd"; did you mean "containerd"\? Roles: install-cni \(cni\), install-containerd \(containerd\)/,
     );
+  });
+
+  it('gives every check of the runtime handlers the same handlers: the pod check runs what is written (carried ones too)', () => {
+    const install = findRole(loadRoles(defaultRolesDir, defaultTemplateDir), 'install-containerd');
+    const handlerChecks = install.verify.filter((c) => 'runtimes' in c.args);
+    expect(handlerChecks.map((c) => c.type)).to.have.members(['containerd_runtimes', 'pod']);
+    const handlerArgs = (args: Record<string, unknown>) => Object.fromEntries(Object.keys(HANDLER_ARGS).map((k) => [k, args[k]]));
+    for (const c of handlerChecks) expect(handlerArgs(c.args), c.name).to.deep.equal(handlerArgs(handlerChecks[0]!.args));
+    expect(handlerChecks[0]!.args.runtimes).to.equal('{{containerd_runtime_handlers}}');
   });
 
   const invalid: [string, string, Record<string, string>, number, number, RegExp][] = [

@@ -57,7 +57,10 @@ export class StepPlanner {
 
   factsOf(task: TaskInstance): Fact<unknown>[] {
     let facts = this.facts.get(task);
-    if (!facts) this.facts.set(task, (facts = taskFacts(task, this.context(task))));
+    if (!facts) {
+      facts = taskFacts(task, this.context(task));
+      this.facts.set(task, facts);
+    }
     return facts;
   }
 

@@ -88,7 +88,8 @@ function isElseIf(node: ts.Node): boolean {
 function nestingBelow(node: ts.Node, depth: number): number {
   let deepest = depth;
   ts.forEachChild(node, (child) => {
-    const opens = (NESTING_STATEMENTS.has(child.kind) && !isElseIf(child)) || (isFunctionWithBody(child) && child !== node);
+    if (isFunctionWithBody(child) && nameOf(child) !== undefined) return;
+    const opens = (NESTING_STATEMENTS.has(child.kind) && !isElseIf(child)) || isFunctionWithBody(child);
     deepest = Math.max(deepest, nestingBelow(child, opens ? depth + 1 : depth));
   });
   return deepest;

@@ -41,6 +41,8 @@ describe('function shape check (test/tools/function-shape.ts)', () => {
     expect(shapeProblems('cb.ts', callback)[0]).to.include({ name: 'f', nesting: 4 });
     const chain = `function g(n: number) {\n  if (n === 1) { return 1; } else if (n === 2) { return 2; } else if (n === 3) { if (n) { if (n) { return 3; } } }\n  return 0;\n}\n`;
     expect(shapeProblems('chain.ts', chain)).to.deep.equal([]);
+    const named = `function h(xs: number[]) {\n  for (const x of xs) {\n    const inner = (y: number) => {\n      if (y) { if (y) return; }\n    };\n    inner(x);\n  }\n}\n`;
+    expect(shapeProblems('named.ts', named), 'a named inner function is measured on its own').to.deep.equal([]);
   });
 
   it('measures methods and object properties, not a callback on its own', () => {

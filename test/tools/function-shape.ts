@@ -9,8 +9,10 @@
  * - Length: the lines of the function's body, from the line of its opening `{` to the line of its closing `}`
  *   (an arrow function's expression body: its first to its last line).
  * - Nesting: the deepest chain of nested blocks inside the body, one level for each `if`, `for`/`for of`/
- *   `for in`, `while`/`do`, `switch`, `try` (its `catch` and `finally` are the same level) and each body of a
- *   function written inside it (a callback, or a named inner function, which is also measured on its own).
+ *   `for in`, `while`/`do`, `switch`, `try` (its `catch` and `finally` are the same level) and each block body
+ *   `{ }` of a callback written inside it (a one-expression arrow such as `(x) => x.name` opens no block).
+ *   A named function inside it (an inner `const f = () => {}`, an object's method) is measured on its own
+ *   instead, so it adds nothing to the nesting around it (its lines do count in the length).
  *   An `else if` is the same level as its `if`. The body itself is level 0, so `if { for { if {} } }` is 3.
  * - The way out: a comment ending on the line directly above the function (above its `const`, property or
  *   `export` line) holding `long-function:` (for the length) or `deep-nesting:` (for the nesting), followed
@@ -89,7 +91,7 @@ function nestingBelow(node: ts.Node, depth: number): number {
   let deepest = depth;
   ts.forEachChild(node, (child) => {
     if (isFunctionWithBody(child) && nameOf(child) !== undefined) return;
-    const opens = (NESTING_STATEMENTS.has(child.kind) && !isElseIf(child)) || isFunctionWithBody(child);
+    const opens = (NESTING_STATEMENTS.has(child.kind) && !isElseIf(child)) || (isFunctionWithBody(child) && child.body !== undefined && ts.isBlock(child.body));
     deepest = Math.max(deepest, nestingBelow(child, opens ? depth + 1 : depth));
   });
   return deepest;

@@ -42,6 +42,8 @@ describe('function shape check (test/tools/function-shape.ts)', () => {
     const chain = `function g(n: number) {\n  if (n === 1) { return 1; } else if (n === 2) { return 2; } else if (n === 3) { if (n) { if (n) { return 3; } } }\n  return 0;\n}\n`;
     expect(shapeProblems('chain.ts', chain)).to.deep.equal([]);
     const named = `function h(xs: number[]) {\n  for (const x of xs) {\n    const inner = (y: number) => {\n      if (y) { if (y) return; }\n    };\n    inner(x);\n  }\n}\n`;
+    const expression = `function k(xs: number[][]) {\n  for (const x of xs) {\n    if (x) {\n      if (x.some((y) => y > 1)) return;\n    }\n  }\n}\n`;
+    expect(shapeProblems('expression.ts', expression), 'a one-expression arrow opens no block').to.deep.equal([]);
     expect(shapeProblems('named.ts', named), 'a named inner function is measured on its own').to.deep.equal([]);
   });
 

@@ -56,11 +56,10 @@ export class StepPlanner {
   private readonly facts = new Map<TaskInstance, Fact<unknown>[]>();
 
   factsOf(task: TaskInstance): Fact<unknown>[] {
-    let facts = this.facts.get(task);
-    if (!facts) {
-      facts = taskFacts(task, this.context(task));
-      this.facts.set(task, facts);
-    }
+    const known = this.facts.get(task);
+    if (known) return known;
+    const facts = taskFacts(task, this.context(task));
+    this.facts.set(task, facts);
     return facts;
   }
 

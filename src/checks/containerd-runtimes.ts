@@ -5,6 +5,7 @@ import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
 import { lazyRequire } from '../core/lazy-require.js';
+import type { ArgSpec } from '../tasks/task-type.js';
 import { commandFact, defineCheckType } from './check-type.js';
 
 /** containerd's rule: runtime_type io.containerd.<name>.<version> runs containerd-shim-<name>-<version>. */
@@ -31,7 +32,7 @@ export function loadedRuntimes(dump: string): Record<string, string> | undefined
   return Object.fromEntries(Object.entries(runtimes as Record<string, { runtime_type?: string }>).map(([k, r]) => [k, String(r.runtime_type ?? '')]));
 }
 
-const handlersOf = (args: Record<string, unknown>) =>
+export const handlersOf = (args: Record<string, unknown>) =>
   normalizeRuntimes(args.runtimes as RuntimeSpec[], {
     systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true,
     runcBinary: String(args.runc_binary),
@@ -40,7 +41,19 @@ const handlersOf = (args: Record<string, unknown>) =>
     nvidiaRuntime: typeof args.nvidia_runtime === 'string' ? args.nvidia_runtime : undefined,
   });
 const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config), CONTAINERD_DROPIN_IMPORTS.glob);
-const shimsFact = (args: Record<string, unknown>) => {
+/** The arguments that say which handlers are configured and where their binaries are (this check's and the pod check's). */
+export const HANDLER_ARGS: Record<string, ArgSpec> = {
+  bin_dir: { type: 'string', required: true, doc: "where containerd's binaries are" },
+  runtimes: { type: 'list', required: true, doc: 'the runtime handlers, as containerd_runtimes' },
+  systemd_cgroup: { type: 'boolean', doc: "runc's SystemdCgroup" },
+  runc_binary: { type: 'string', doc: "runc's BinaryName" },
+  runsc_config: { type: 'string', doc: "runsc's ConfigPath" },
+  crun_binary: { type: 'string', doc: "crun's BinaryName (the crun preset)" },
+  nvidia_runtime: { type: 'string', doc: "the nvidia preset's BinaryName" },
+};
+
+/** The handlers' shims and BinaryNames that are on the node, one a line. */
+export const shimsFact = (args: Record<string, unknown>) => {
   const shims = [
     ...new Set(
       handlersOf(args)
@@ -71,14 +84,8 @@ export const containerdRuntimesCheck = defineCheckType({
   name: 'containerd_runtimes',
   doc: 'every runtime handler is in what containerd loads (`containerd config dump`), and its shim is on the node (else a warning)',
   args: {
-    bin_dir: { type: 'string', required: true, doc: "where containerd's binaries are" },
+    ...HANDLER_ARGS,
     config: { type: 'string', required: true, doc: 'the config file containerd runs with' },
-    runtimes: { type: 'list', required: true, doc: 'the runtime handlers, as containerd_runtimes' },
-    systemd_cgroup: { type: 'boolean', doc: "runc's SystemdCgroup" },
-    runc_binary: { type: 'string', doc: "runc's BinaryName" },
-    runsc_config: { type: 'string', doc: "runsc's ConfigPath" },
-    crun_binary: { type: 'string', doc: "crun's BinaryName (the crun preset)" },
-    nvidia_runtime: { type: 'string', doc: "the nvidia preset's BinaryName" },
   },
   facts: (args) => [dumpFact(args), shimsFact(args)],
   judge(args, facts) {

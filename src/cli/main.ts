@@ -86,6 +86,13 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await (await import('./commands/preflight.js')).preflightCommand(opts);
     });
 
+  connection(targets(program.command('verify'), { roles: true }))
+    .description("run every role's checks against the selected hosts (the pod check included), changing nothing; prints a table")
+    .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
+    .action(async (opts) => {
+      exitCode = await (await import('./commands/verify.js')).verifyCommand(opts);
+    });
+
   targets(program.command('render'), { roles: true })
     .description('print or write every file the roles would put on each host, without connecting')
     .option('-o, --out <dir>', 'write <dir>/<host>/<path on the node> instead of printing')

@@ -22,6 +22,7 @@ export const PREFLIGHT_KINDS: Record<string, string> = {
   'runc-install': 'installs runc: the runc handler needs none found on the node',
   carry: "reads the variables carried from Docker's settings (registries, mirrors, certificates)",
   'containerd-config': "writes containerd's config.toml: what another tool configured there is read first (kept, or the host refused)",
+  'sandbox-image': "configures containerd's sandbox (pause) image: it must be on the node, pullable from it, or handed over from Docker",
 };
 
 export interface PreflightCheck {

@@ -11,7 +11,7 @@ import { labelProblems } from './node-labels.js';
 import { q as shellQuote } from '../transport/shell.js';
 import { type HostPreflight, preflightHost } from './preflight.js';
 import type { ApplyRunOptions } from './apply-run-options.js';
-import { type Verification, verificationFor } from './verification.js';
+import { type Verification, verificationFor, verifyHost } from './verification.js';
 
 /** One host's rollout as it goes through its steps: what each step learns, the next reads. */
 export interface HostRollout {
@@ -36,6 +36,8 @@ export interface HostRollout {
   cordoned: boolean;
   /** Set when the host was left undrained because nothing on it changes. */
   notDrained?: string;
+  /** The roles changed something on the node in this run (the pod check runs then, or always: provision_pod_check). */
+  rolesChanged?: boolean;
 }
 
 /** A step of a host's rollout; false stops the host there (the failure is already reported). */
@@ -175,6 +177,7 @@ async function foundCordoned(h: HostRollout): Promise<boolean> {
 async function roles(h: HostRollout): Promise<boolean> {
   const verification = verifying(h, h.plan);
   h.cache = h.preflight!.cache.fork();
+  const changedBefore = h.stats.changed;
   await runHost(h.plan, h.transport, {
     check: !!h.opts.check,
     diff: !!h.opts.diff,
@@ -188,6 +191,7 @@ async function roles(h: HostRollout): Promise<boolean> {
     stats: h.stats,
     ...(verification ? { afterFacts: verification } : {}),
   });
+  h.rolesChanged = h.stats.changed > changedBefore;
   if (h.stats.failed || h.interrupted()) return false;
   if (h.changes && !h.opts.check) reached(h, 'applied');
   return true;
@@ -198,15 +202,9 @@ async function verify(h: HostRollout): Promise<boolean> {
   const verification = verifying(h, h.plan);
   if (verification) {
     starting(h, 'verify node');
-    const { failures, warnings } = verification.judge(await h.cache!.need(verification.facts, () => []));
-    const ok = step(
-      h,
-      'verify node',
-      failures.length === 0
-        ? { status: 'ok', reason: warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed` }
-        : { status: 'failed', error: [...failures, ...warnings.map((w) => `warning: ${w}`)].join('\n') },
-    );
-    if (!ok) return false;
+    // The checks' facts are judged first; a check that acts (the pod check) runs only when they pass.
+    const v = await verifyHost(verification, h.cache!, h.transport, !!h.rolesChanged);
+    if (!step(h, 'verify node', v.ok ? { status: 'ok', reason: v.reason } : { status: 'failed', error: v.error })) return false;
   }
   if (h.cordoned && ansibleBoolean(h.plan.vars.provision_verify_pull) && !h.opts.check && !(await nodeRuntime(h))) return false;
   if (!h.opts.check) reached(h, 'verified');

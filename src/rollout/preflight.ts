@@ -10,6 +10,7 @@ import type { ContainerdConfigFile } from '../facts/containerd-config-file.js';
 import type { DockerSettingsFacts } from '../facts/docker-daemon-files.js';
 import type { Fact } from '../facts/fact.js';
 import { logCollectorsIn, logFormatNote } from '../domain/workload-notes.js';
+import { k8sImagesFact, NO_SANDBOX_CHANGE, sandboxImagePreflight } from '../domain/sandbox-image-preflight.js';
 import type { Vars } from '../inventory/inventory.js';
 import { connectionOf } from '../inventory/connection.js';
 import type { Transport } from '../transport/transport.js';
@@ -55,7 +56,11 @@ export async function preflightHost(
   const dockerFact = dockerCarryFact(host.vars);
   const cache = new FactCache(transport);
   const existingFact = existingConfigFact(host.vars);
-  const values = await cache.need([fact, dockerFact, existingFact], () => [...planFacts(host, ctx), ...(opts.afterFacts?.(host) ?? [])]);
+  const images = k8sImagesFact(host.vars);
+  const values = await cache.need([fact, dockerFact, existingFact, ...(images ? [images] : [])], () => [
+    ...planFacts(host, ctx),
+    ...(opts.afterFacts?.(host) ?? []),
+  ]);
   const facts = values.get(fact.key) as NodeFacts;
   // Docker's settings are read here, in the first gather, while /etc/docker still exists.
   const carry = dockerCarry(values.get(dockerFact.key) as DockerSettingsFacts, host.vars, declaredPreflight(host));
@@ -66,11 +71,21 @@ export async function preflightHost(
     found: detectKubeletLayout(facts).found,
   });
   let plan: PreparedHost;
+  let sandbox = NO_SANDBOX_CHANGE;
   try {
     plan = prepared.replan(host.host, detected);
     // Some detections depend on the layout the host settled on (detected or forced).
     const more = runtimeVars(facts.runcs, plan.vars, declaredPreflight(plan));
     if (Object.keys(more).length) plan = prepared.replan(host.host, { ...detected, ...more });
+    // The sandbox image every pod needs: on the node, pullable, or handed over from Docker (else refused).
+    sandbox = await sandboxImagePreflight(
+      plan.vars,
+      values,
+      values.get(dockerFact.key) as DockerSettingsFacts,
+      (f) => cache.need(f, () => []),
+      declaredPreflight(plan),
+    );
+    if (Object.keys(sandbox.vars).length) plan = prepared.replan(host.host, { ...detected, ...more, ...sandbox.vars });
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is
     // refused before anything on it is touched, as for any preflight problem, not called unreachable.
@@ -82,8 +97,8 @@ export async function preflightHost(
   const layout = layoutFor(plan.vars);
   // What another tool configured in containerd's config.toml, which the written config would drop.
   const existing = existingConfigVerdict(values.get(existingFact.key) as ContainerdConfigFile | undefined, plan.vars, declaredPreflight(plan));
-  const problems = [...carry.problems, ...existing.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
-  const notes = [...carry.notes, ...existing.notes];
+  const problems = [...carry.problems, ...existing.problems, ...sandbox.problems, ...preflightProblems(facts, plan.vars, declaredPreflight(plan))];
+  const notes = [...carry.notes, ...existing.notes, ...sandbox.notes];
   let changes: number | undefined;
   if (problems.length === 0 && opts.planTasks) {
     const failed: string[] = [];

@@ -1,11 +1,15 @@
 import { CHECK_TYPES } from '../checks/check-list.js';
+import type { CheckNode } from '../checks/check-type.js';
 import type { Fact, FactValues } from '../facts/fact.js';
 import type { PreparedHost } from '../plan/model.js';
+import type { FactCache } from '../apply/fact-cache.js';
+import type { Transport } from '../transport/transport.js';
+import { criForCheck } from '../checks/pod-connect.js';
 
 /**
  * After its roles, a host is checked as an operator would, by the checks each role declares in
  * its `verify:` section. All their facts are gathered in one batched probe; a check marked
- * `warn` only warns.
+ * `warn` only warns. Checks that act (the pod check) run after every check's facts are judged.
  */
 export interface Verification {
   facts: Fact<unknown>[];
@@ -14,14 +18,17 @@ export interface Verification {
   /** How many checks run. */
   count: number;
   judge(values: FactValues): { failures: string[]; warnings: string[] };
+  /** The acting checks, in order: their failures, warnings and one line per thing they proved. */
+  act(values: FactValues, node: CheckNode): Promise<{ failures: string[]; warnings: string[]; results: string[] }>;
 }
 
 export function verificationFor(host: PreparedHost): Verification | undefined {
   const checks = host.roles.flatMap((r) => r.checks);
   if (!checks.length) return undefined;
   return {
-    facts: checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args)),
-    readOnlyFacts: checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : [])),
+    // Two checks may read the same fact (the pod check reads the handlers' shims, as the runtimes check does): asked once.
+    facts: once(checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args))),
+    readOnlyFacts: once(checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : []))),
     count: checks.length,
     judge(values) {
       const failures: string[] = [];
@@ -33,5 +40,45 @@ export function verificationFor(host: PreparedHost): Verification | undefined {
       }
       return { failures, warnings };
     },
+    async act(values, node) {
+      const out = { failures: [] as string[], warnings: [] as string[], results: [] as string[] };
+      for (const c of checks) {
+        const act = CHECK_TYPES[c.type]!.act;
+        if (!act) continue;
+        const r = await act(c.args, values, node);
+        (c.warn ? out.warnings : out.failures).push(...r.failures);
+        out.warnings.push(...(r.warnings ?? []));
+        out.results.push(...r.results);
+      }
+      return out;
+    },
+  };
+}
+
+const once = (facts: Fact<unknown>[]) => [...new Map(facts.map((f) => [f.key, f])).values()];
+
+/**
+ * The verification step of a host: its checks' facts (gathered with the last batch when they could
+ * be), judged, then the acting checks run when the others passed (a pod is not started on a node whose
+ * containerd is known broken). One report: the failures, or what was proven.
+ */
+export async function verifyHost(
+  verification: Verification,
+  cache: FactCache,
+  transport: Transport,
+  changed: boolean,
+): Promise<{ ok: boolean; reason: string; error: string }> {
+  const values = await cache.need(verification.facts, () => []);
+  const judged = verification.judge(values);
+  const acted = judged.failures.length
+    ? { failures: [], warnings: [], results: [] }
+    : await verification.act(values, { transport, cri: criForCheck(transport), changed });
+  const failures = [...judged.failures, ...acted.failures];
+  const warnings = [...judged.warnings, ...acted.warnings];
+  const proven = acted.results.length ? `\n${acted.results.join('\n')}` : '';
+  return {
+    ok: failures.length === 0,
+    reason: `${warnings.length ? `warning: ${warnings.join('; ')}` : `${verification.count} checks of the roles passed`}${proven}`,
+    error: [...failures, ...warnings.map((w) => `warning: ${w}`), ...acted.results.filter((r) => !failures.includes(r))].join('\n'),
   };
 }

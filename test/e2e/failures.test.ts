@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Fleet, requireFleet, testFleetDir } from '../fleet/fleet.js';
 import { freeListenPort } from '../fleet/ports.js';
 import type { CliResult } from '../helpers/cli.js';
+import { writeKubectlStandin } from '../helpers/kubectl-standin.js';
 
 type Task = { host: string; role: string; task: string; status: string; error?: string; handler?: boolean };
 
@@ -39,12 +40,7 @@ describe('end to end: failures take the right path (lost node, hung command, clo
         .replace(/^(worker01 .*)$/m, '$1 hold_seconds=120'),
     );
     const bin = join(out, 'bin');
-    mkdirSync(bin);
-    writeFileSync(
-      join(bin, 'kubectl'),
-      '#!/bin/sh\n# kubectl STAND-IN for tests: records every call, one argument a line, a blank line after.\n[ "$1" = get ] && { echo \'{"items":[]}\'; exit 0; }\nprintf \'%s\\n\' "$@" "" >> "$KUBECTL_LOG"\n',
-    );
-    chmodSync(join(bin, 'kubectl'), 0o755);
+    writeKubectlStandin(bin);
     env = { PATH: `${bin}:${process.env.PATH}`, KUBECTL_LOG: log, PROVISION_ROLES_DIR: rolesDir, CI: 'true' };
   });
 

@@ -139,7 +139,9 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
 
   it('--role containerd alone on a fresh node does what that role promises and nothing else', () => {
     const kubeletUnit = fleet.ssh('worker02', 'sha256sum /etc/systemd/system/kubelet.service').stdout;
-    const r = provision(fleet, ['--limit', 'worker02', '--role', 'containerd'], report('containerd-only'));
+    // Docker stays, holding the sandbox image, which nothing hands over: a pod on containerd could not start offline,
+    // so the pod check is left out here (test/e2e/pod-check.test.ts proves it).
+    const r = provision(fleet, ['--limit', 'worker02', '--role', 'containerd', '-e', 'provision_pod_check=never'], report('containerd-only'));
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     // Only install-containerd ran, then the verification of what it promises.
     expect(new Set(r.report.tasks.map((t) => t.role))).to.deep.equal(new Set(['install-containerd', 'rollout']));

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureArtifacts, type Artifacts } from './artifacts.js';
 import { bootFiles, layoutLayer, type NodeLayout } from './layouts.js';
 import { freeListenPort } from './ports.js';
+import { loadDockershimPause } from '../helpers/tiny-images.js';
 
 /**
  * Real systemd nodes on this machine (systemd-nspawn), each with sshd on its own loopback port
@@ -149,6 +150,8 @@ export class Fleet {
       fleet.save();
       await Promise.all(fleet.state.nodes.map((n) => fleet.waitReady(n)));
       writeFileSync(fleet.knownHostsFile, fleet.state.nodes.map((n) => run('ssh-keyscan', ['-t', 'ed25519', '-p', String(n.port), '127.0.0.1'])).join(''));
+      // As on a dockershim node, Docker holds the pause image: offline, it becomes containerd's sandbox image.
+      for (const n of fleet.state.nodes) loadDockershimPause(fleet.sshArgs(n), image);
       fleet.writeInventory();
       return fleet;
     } catch (e) {
@@ -261,6 +264,8 @@ export class Fleet {
       `runc_version='${a.runc}'`,
       `cni_version='${a.cni}'`,
       "provision_roles=['remove-docker', 'install-runc', 'install-cni', 'install-containerd', 'kubelet-config']",
+      // The nodes lack CAP_SYS_RESOURCE (so does this machine): a pod sandbox's oom_score_adj of -998 would be refused.
+      'containerd_restrict_oom_score_adj=true',
       ...extraVars,
       '',
     ];

@@ -26,7 +26,9 @@ export const pauseImage = (ref: string): TinyImage => ({ ref, entrypoint: ['/pau
 /** An app image that prints `line` and exits 0. */
 export const echoImage = (ref: string, line: string): TinyImage => ({ ref, entrypoint: ['/bin/echo', line] });
 
-const PAUSE_SCRIPT = "#!/bin/sh\ntrap 'exit 0' TERM INT\nwhile :; do sleep 3600 & wait $!; done\n";
+// `-v` prints a version line and exits 0, as the real pause binary (pause.c) does: the pod check's default container.
+const PAUSE_SCRIPT =
+  "#!/bin/sh\n[ \"$1\" = -v ] && { echo 'pause.c tiny (provision test image)'; exit 0; }\ntrap 'exit 0' TERM INT\nwhile :; do sleep 3600 & wait $!; done\n";
 const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'ls', 'true', 'false'];
 const arch = () => ({ x64: 'amd64', arm64: 'arm64' })[process.arch as 'x64' | 'arm64'] ?? process.arch;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -129,4 +131,13 @@ async function pushBlob(registry: string, repository: string, blob: Buffer): Pro
   location.searchParams.set('digest', `sha256:${sha256(blob)}`);
   const put = await fetch(location, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(blob) });
   if (put.status !== 201) throw new Error(`blob PUT: ${put.status} ${await put.text()}`);
+}
+
+/** The pause image a dockershim node's Docker holds (kubelet 1.23's default): every fleet node's Docker has it. */
+export const DOCKERSHIM_PAUSE = pauseImage('k8s.gcr.io/pause:3.6');
+
+/** Loads the dockershim pause image into a node's Docker; a node without Docker is left as it is. */
+export function loadDockershimPause(sshArgs: string[], fleetImage: string): void {
+  const archive = tinyImageArchive([DOCKERSHIM_PAUSE], join(fleetImage, 'bin/busybox'));
+  must('ssh', [...sshArgs, 'if command -v docker >/dev/null; then docker load >/dev/null; else cat >/dev/null; fi'], archive);
 }

@@ -29,6 +29,8 @@ const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
  * entry that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
  * through a stop file, to start no new task; the entries after the running one are not reported.
  */
+// long-function: one streamed script's state (done, running, failed, lost) is written by the marker callback and judged
+// after the script in one order of precedence; split, the parts would pass those four through a shared object.
 export async function runBatch(entries: PlannedStep[], run: BatchRun): Promise<PlannedStep | undefined> {
   const parts = entries.filter((e) => e.changes);
   let done = 0;

@@ -9,6 +9,7 @@ import { switchOffOnClosedPipe } from './output.js';
 import { err, out } from './terminal-text.js';
 
 /** Thin CLI: each command parses options and calls one core function, loaded only when used. */
+// long-function: the command table, one registration per command read top to bottom; each action is one call into commands/.
 export async function main(argv: string[]): Promise<number> {
   switchOffOnClosedPipe(process.stdout);
   switchOffOnClosedPipe(process.stderr);

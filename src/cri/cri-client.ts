@@ -60,6 +60,7 @@ export async function criOverTransport(transport: Transport, socketPath: string,
 type Call = <T>(service: GrpcServiceClient, method: string, request: object, slow?: boolean) => Promise<T>;
 
 /** One unary call with its deadline; a failure becomes a CriError with the runtime's own text. */
+// deep-nesting: a promise around grpc-js's callback API; the levels are the callbacks', the only branch is the error's.
 function caller(host: string, opts: CriOptions, bridgeError: () => Error | undefined): Call {
   const quick = opts.deadlineMs ?? 15_000;
   const slow = opts.slowDeadlineMs ?? 120_000;

@@ -207,15 +207,7 @@ export function carryRegistries(input: CarryInput): { hosts: Record<string, Regi
       });
     return { ...(ca.length ? { ca } : {}), ...(client.length ? { client } : {}) };
   };
-  const insecure = new Set<string>();
-  for (const r of daemon['insecure-registries'] ?? []) {
-    if (/\/\d+$/.test(r) && !/^https?:/.test(r))
-      notes.push(
-        `insecure-registries ${r} is a CIDR range: containerd configures hosts by name, so it is not carried; add hosts.toml files for the registries in it`,
-      );
-    else if (registryProblem(hostOf(r))) notes.push(`insecure-registries ${JSON.stringify(r)} is not a registry name: not carried`);
-    else insecure.add(hostOf(r));
-  }
+  const insecure = insecureRegistries(daemon['insecure-registries'] ?? [], notes);
   const hostEntry = (url: string, capabilities: string[]): RegistryHost => {
     const h = hostOf(url);
     return { url, capabilities, ...(insecure.has(h) && url.startsWith('https://') ? { skip_verify: true } : {}), ...certsOf(h) };
@@ -253,6 +245,20 @@ export function carryRegistries(input: CarryInput): { hosts: Record<string, Regi
   }
   const copies = certs.map((c) => ({ name: `${c.registry}/${c.file}`, src: `/etc/docker/certs.d/${c.registry}/${c.file}`, dest: dest(c), mode: c.mode }));
   return { hosts, copies, notes };
+}
+
+/** daemon.json's insecure-registries that containerd can carry (registry names, not CIDR ranges); the rest are notes. */
+function insecureRegistries(listed: string[], notes: string[]): Set<string> {
+  const insecure = new Set<string>();
+  for (const r of listed) {
+    if (/\/\d+$/.test(r) && !/^https?:/.test(r))
+      notes.push(
+        `insecure-registries ${r} is a CIDR range: containerd configures hosts by name, so it is not carried; add hosts.toml files for the registries in it`,
+      );
+    else if (registryProblem(hostOf(r))) notes.push(`insecure-registries ${JSON.stringify(r)} is not a registry name: not carried`);
+    else insecure.add(hostOf(r));
+  }
+  return insecure;
 }
 
 /** The cgroup driver daemon.json asks for, if any (`exec-opts: ["native.cgroupdriver=systemd"]`). */

@@ -55,22 +55,7 @@ export function archiveFact(src: string, dest: string, strip: number, include: s
   // Owners and mtimes are not compared: owners are the task's `owner`/`group` (checked below), and a
   // member whose content and mode are the archive's matches it whenever it was installed (as the extraction decides).
   const tarCompare = `tar -d -f ${q(src)} -C ${q(dest)}${stripArg} ${included} 2>&1 | grep -v -e 'Uid differs' -e 'Gid differs' -e 'Mod time differs' | sed 's/^/diff /'`;
-  // Receipt: line 1 "archive-v2 <size> <mtime> <inode>", then "<size> <mtime> <mode> <inode> <path>" per member.
-  // A converged node spends a few processes on it, not two per member.
-  // The header is read by the shell itself; then awk names the members, one stat answers for all of them,
-  // and a second awk sets each stat beside its receipt line (stat lines on stdin, then the receipt).
-  const quick = [
-    `if [ -f ${receipt} ] && IFS=' ' read -r tag asize amtime ainode < ${receipt} && [ "$tag $asize $amtime $ainode" = "${RECEIPT_TAG} $(${ARCHIVE_STAT} ${q(src)})" ]; then`,
-    `  echo quick; cd ${q(dest)} || exit 0`,
-    `  awk 'NR > 1 && $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1); print n }' ${receipt} | xargs -r -d '\n' stat -c 'S|%F|%s %.9Y %a %i|%U:%G|%n' -- 2>/dev/null | awk '`,
-    `  FNR == NR { l = substr($0, 3); i = index(l, "|"); t = substr(l, 1, i - 1); l = substr(l, i + 1); i = index(l, "|"); s = substr(l, 1, i - 1)`,
-    `    l = substr(l, i + 1); i = index(l, "|"); type[substr(l, i + 1)] = t; st[substr(l, i + 1)] = s; own[substr(l, i + 1)] = substr(l, 1, i - 1); next }`,
-    `  FNR > 1 && $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1)`,
-    `    if (!(n in type)) print "diff missing: " n; else if (type[n] != "regular file") print "diff " n ": not a regular file"`,
-    `    else { if (st[n] != $1 " " $2 " " $3 " " $4) print "diff " n ": ${STAT_DIFFERS}"; print "owner " own[n] } }' - ${receipt}`,
-    '  exit 0',
-    'fi',
-  ].join('\n');
+  const quick = quickReceiptCheck(src, dest, receipt);
   // The archive is listed once; a destination holding none of its members (a first install) needs no compare.
   const members = [
     `list=$(${archiveMembers(src, strip, include)})`,
@@ -114,6 +99,26 @@ export function archiveFact(src: string, dest: string, strip: number, include: s
       return { archiveExists: true, differences: [], owners: value.owners, quick: false, replaced: true };
     },
   };
+}
+
+/** The probe's quick check against the receipt (shell; `receipt` a shell word): "quick", then each differing member. */
+function quickReceiptCheck(src: string, dest: string, receipt: string): string {
+  // Receipt: line 1 "archive-v2 <size> <mtime> <inode>", then "<size> <mtime> <mode> <inode> <path>" per member.
+  // A converged node spends a few processes on it, not two per member.
+  // The header is read by the shell itself; then awk names the members, one stat answers for all of them,
+  // and a second awk sets each stat beside its receipt line (stat lines on stdin, then the receipt).
+  return [
+    `if [ -f ${receipt} ] && IFS=' ' read -r tag asize amtime ainode < ${receipt} && [ "$tag $asize $amtime $ainode" = "${RECEIPT_TAG} $(${ARCHIVE_STAT} ${q(src)})" ]; then`,
+    `  echo quick; cd ${q(dest)} || exit 0`,
+    `  awk 'NR > 1 && $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1); print n }' ${receipt} | xargs -r -d '\n' stat -c 'S|%F|%s %.9Y %a %i|%U:%G|%n' -- 2>/dev/null | awk '`,
+    `  FNR == NR { l = substr($0, 3); i = index(l, "|"); t = substr(l, 1, i - 1); l = substr(l, i + 1); i = index(l, "|"); s = substr(l, 1, i - 1)`,
+    `    l = substr(l, i + 1); i = index(l, "|"); type[substr(l, i + 1)] = t; st[substr(l, i + 1)] = s; own[substr(l, i + 1)] = substr(l, 1, i - 1); next }`,
+    `  FNR > 1 && $0 != "" { n = $0; for (k = 0; k < 4; k++) n = substr(n, index(n, " ") + 1)`,
+    `    if (!(n in type)) print "diff missing: " n; else if (type[n] != "regular file") print "diff " n ": not a regular file"`,
+    `    else { if (st[n] != $1 " " $2 " " $3 " " $4) print "diff " n ": ${STAT_DIFFERS}"; print "owner " own[n] } }' - ${receipt}`,
+    '  exit 0',
+    'fi',
+  ].join('\n');
 }
 
 /**

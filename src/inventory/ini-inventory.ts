@@ -9,6 +9,7 @@ import { copyVars, setOrigin } from './provenance.js';
  * cannot read it (host lines are not key=value pairs), so it is parsed here, line by line,
  * with the file, line and column of the first thing that is wrong.
  */
+// long-function: one state machine over the lines (the section a line is in decides its grammar), as ini.py's.
 export function parseIniInventory(text: string, file: string, inv: Inventory): void {
   type State = 'hosts' | 'vars' | 'children';
   let state: State = 'hosts';

@@ -12,6 +12,7 @@ export interface Token {
   offset: number;
 }
 
+// deep-nesting: one scanner over the line (shlex's): words, quotes and escapes share the index; split, it would be passed around.
 export function shlexSplit(line: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;

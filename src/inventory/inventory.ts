@@ -130,13 +130,10 @@ export class Inventory {
     while (level.length) {
       for (const g of level) for (const h of this.groups.get(g)?.hosts ?? []) out.add(h);
       const next: string[] = [];
-      for (const g of level) {
-        for (const c of this.groups.get(g)?.children ?? []) {
-          if (!seenGroups.has(c)) {
-            seenGroups.add(c);
-            next.push(c);
-          }
-        }
+      for (const c of level.flatMap((g) => this.groups.get(g)?.children ?? [])) {
+        if (seenGroups.has(c)) continue;
+        seenGroups.add(c);
+        next.push(c);
       }
       level = next;
     }

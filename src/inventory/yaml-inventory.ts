@@ -33,20 +33,23 @@ function parseGroup(src: YamlSource, inv: Inventory, name: string, nameNode: Nod
         inv.addChild(name, child.key, { file: src.file, line, col });
         parseGroup(src, inv, child.key, child.keyNode, child.value);
       }
-    } else {
-      for (const host of src.entries(value, `hosts of group "${name}"`)) {
-        let entry: ReturnType<typeof expandHostEntry>;
-        try {
-          entry = expandHostEntry(host.key);
-        } catch (e) {
-          if (e instanceof InventoryError) throw e.located({ file: src.file, ...src.position(host.keyNode) });
-          throw e;
-        }
-        const vars = varsOf(src, host.value, `vars of host "${host.key}"`);
-        if (entry.port !== undefined && vars.ansible_port === undefined) vars.ansible_port = entry.port;
-        for (const h of entry.names) inv.addHost(name, h, copyVars(vars));
-      }
+    } else parseHosts(src, inv, name, value);
+  }
+}
+
+/** A group's `hosts:`, each key a host entry (a range such as `w[01:03]` is several), its value the host's vars. */
+function parseHosts(src: YamlSource, inv: Inventory, group: string, body: Node | null): void {
+  for (const host of src.entries(body, `hosts of group "${group}"`)) {
+    let entry: ReturnType<typeof expandHostEntry>;
+    try {
+      entry = expandHostEntry(host.key);
+    } catch (e) {
+      if (e instanceof InventoryError) throw e.located({ file: src.file, ...src.position(host.keyNode) });
+      throw e;
     }
+    const vars = varsOf(src, host.value, `vars of host "${host.key}"`);
+    if (entry.port !== undefined && vars.ansible_port === undefined) vars.ansible_port = entry.port;
+    for (const h of entry.names) inv.addHost(group, h, copyVars(vars));
   }
 }
 

@@ -36,16 +36,7 @@ export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   const engine = new TemplateRenderer(templateDir);
   const variables: Record<string, VariableSpec> = {};
 
-  const sharedFile = join(rolesDir, 'variables.yaml');
-  if (existsSync(sharedFile)) {
-    collect(problems, () => {
-      const src = YamlSource.parse(readFileSync(sharedFile, 'utf8'), sharedFile, ValidationError);
-      for (const { key, keyNode, value } of src.entries(src.root, 'roles/variables.yaml')) {
-        if (key !== 'variables') throw src.error(keyNode, `unknown key "${key}": expected variables`);
-        readVariables(src, value, 'shared', variables, problems);
-      }
-    });
-  }
+  readSharedVariables(join(rolesDir, 'variables.yaml'), variables, problems);
 
   const roles: Role[] = [];
   const names = readdirSync(rolesDir, { withFileTypes: true })
@@ -66,6 +57,18 @@ export function loadRoles(rolesDir: string, templateDir: string): RoleCatalog {
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) throw new ErrorList(problems);
   return { roles, variables, templateDir };
+}
+
+/** `roles/variables.yaml`, the variables several roles share (owner "shared"), if there is one. */
+function readSharedVariables(sharedFile: string, variables: Record<string, VariableSpec>, problems: ProvisionError[]): void {
+  if (!existsSync(sharedFile)) return;
+  collect(problems, () => {
+    const src = YamlSource.parse(readFileSync(sharedFile, 'utf8'), sharedFile, ValidationError);
+    for (const { key, keyNode, value } of src.entries(src.root, 'roles/variables.yaml')) {
+      if (key !== 'variables') throw src.error(keyNode, `unknown key "${key}": expected variables`);
+      readVariables(src, value, 'shared', variables, problems);
+    }
+  });
 }
 
 function readRole(file: string, name: string, variables: Record<string, VariableSpec>, problems: ProvisionError[]): Role | undefined {
@@ -106,26 +109,7 @@ function readVariables(src: YamlSource, node: Node | null, owner: string, all: R
     collect(problems, () => {
       const { line, col } = src.position(keyNode);
       const spec: VariableSpec = { name: key, type: 'any', description: '', hasDefault: false, owner, where: { file: src.file, line, col } };
-      for (const field of src.entries(value, `variable "${key}"`)) {
-        if (!VAR_KEYS.has(field.key)) throw src.error(field.keyNode, `unknown key "${field.key}" in variable "${key}": expected ${[...VAR_KEYS].join(', ')}`);
-        if (field.key === 'type') {
-          const t = scalarString(src, field.value, 'type') as VarType;
-          if (!VAR_TYPES.includes(t)) throw src.error(field.value, `unknown type "${t}": expected ${VAR_TYPES.join(', ')}`);
-          spec.type = t;
-        } else if (field.key === 'items') {
-          const t = scalarString(src, field.value, 'items') as VarType;
-          if (!VAR_TYPES.includes(t) || t === 'list') throw src.error(field.value, `unknown item type "${t}": expected a scalar type or map`);
-          spec.items = t;
-        } else if (field.key === 'description') spec.description = scalarString(src, field.value, 'description');
-        else if (field.key === 'default') {
-          spec.default = src.toJS(field.value);
-          spec.hasDefault = true;
-        } else if (field.key === 'choices') spec.choices = src.toJS(field.value) as unknown[];
-        else {
-          spec.check = scalarString(src, field.value, 'check');
-          if (!VARIABLE_CHECKS[spec.check]) throw src.error(field.value, `unknown check "${spec.check}": expected ${Object.keys(VARIABLE_CHECKS).join(', ')}`);
-        }
-      }
+      for (const field of src.entries(value, `variable "${key}"`)) readVariableField(src, spec, field);
       if (!spec.description) throw src.error(keyNode, `variable "${key}" needs a description (it is the role's documentation)`);
       const earlier = all[key];
       if (earlier) {
@@ -301,4 +285,27 @@ function preflightKinds(src: YamlSource, node: Node | null): string[] {
       throw src.error((items[i] as Node | undefined) ?? node, `unknown preflight kind "${k}": expected one of ${Object.keys(PREFLIGHT_KINDS).join(', ')}`);
   });
   return kinds;
+}
+
+/** One field of a variable's declaration (type, items, description, default, choices, check) into its spec. */
+function readVariableField(src: YamlSource, spec: VariableSpec, field: { key: string; keyNode: Node; value: Node | null }): void {
+  const key = spec.name;
+  if (!VAR_KEYS.has(field.key)) throw src.error(field.keyNode, `unknown key "${field.key}" in variable "${key}": expected ${[...VAR_KEYS].join(', ')}`);
+  if (field.key === 'type') {
+    const t = scalarString(src, field.value, 'type') as VarType;
+    if (!VAR_TYPES.includes(t)) throw src.error(field.value, `unknown type "${t}": expected ${VAR_TYPES.join(', ')}`);
+    spec.type = t;
+  } else if (field.key === 'items') {
+    const t = scalarString(src, field.value, 'items') as VarType;
+    if (!VAR_TYPES.includes(t) || t === 'list') throw src.error(field.value, `unknown item type "${t}": expected a scalar type or map`);
+    spec.items = t;
+  } else if (field.key === 'description') spec.description = scalarString(src, field.value, 'description');
+  else if (field.key === 'default') {
+    spec.default = src.toJS(field.value);
+    spec.hasDefault = true;
+  } else if (field.key === 'choices') spec.choices = src.toJS(field.value) as unknown[];
+  else {
+    spec.check = scalarString(src, field.value, 'check');
+    if (!VARIABLE_CHECKS[spec.check]) throw src.error(field.value, `unknown check "${spec.check}": expected ${Object.keys(VARIABLE_CHECKS).join(', ')}`);
+  }
 }

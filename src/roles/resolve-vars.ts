@@ -97,18 +97,21 @@ export function coerceVariables(catalog: RoleCatalog, names: readonly string[], 
     const result = coerce(spec, vars[spec.name]);
     if (typeof result === 'string') problems.add(spec.name, `variable ${spec.name}: ${result}`);
     else vars[spec.name] = result.value;
-    if (spec.items && Array.isArray(vars[spec.name])) {
-      // A new list: the one checked may be a group's, shared by its hosts (and frozen, see plan-classes.ts).
-      const list = [...(vars[spec.name] as unknown[])];
-      const itemSpec = { ...spec, type: spec.items, choices: undefined };
-      for (const [i, item] of list.entries()) {
-        const r = coerce(itemSpec, item);
-        if (typeof r === 'string') problems.add(spec.name, `variable ${spec.name}[${i}]: ${r}`);
-        else list[i] = r.value;
-      }
-      vars[spec.name] = list;
-    }
+    if (spec.items && Array.isArray(vars[spec.name])) vars[spec.name] = coerceItems(spec, vars[spec.name] as unknown[], problems);
   }
+}
+
+/** A list variable's items, each to the declared item type (`items:`). */
+function coerceItems(spec: VariableSpec, items: unknown[], problems: VariableProblems): unknown[] {
+  // A new list: the one checked may be a group's, shared by its hosts (and frozen, see plan-classes.ts).
+  const list = [...items];
+  const itemSpec = { ...spec, type: spec.items!, choices: undefined };
+  for (const [i, item] of list.entries()) {
+    const r = coerce(itemSpec, item);
+    if (typeof r === 'string') problems.add(spec.name, `variable ${spec.name}[${i}]: ${r}`);
+    else list[i] = r.value;
+  }
+  return list;
 }
 
 /** Every declared variable's domain check (`check:`), on type-checked values. */

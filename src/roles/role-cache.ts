@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -58,13 +58,7 @@ function keyOf(rolesDir: string, templateDir: string): string | undefined {
   try {
     const self = statSync(fileURLToPath(import.meta.url));
     hash.update(`${self.size} ${self.mtimeMs}\0`);
-    for (const root of [rolesDir, templateDir]) {
-      for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }).sort((a, b) => pathOf(a).localeCompare(pathOf(b)))) {
-        if (!entry.isFile()) continue;
-        hash.update(`${pathOf(entry)}\0`);
-        hash.update(readFileSync(pathOf(entry)));
-      }
-    }
+    for (const root of [rolesDir, templateDir]) hashTree(hash, root);
   } catch {
     // A directory that cannot be read: loadRoles says so, with its own message.
     return undefined;
@@ -73,3 +67,12 @@ function keyOf(rolesDir: string, templateDir: string): string | undefined {
 }
 
 const pathOf = (e: { parentPath?: string; path?: string; name: string }) => join(e.parentPath ?? e.path ?? '', e.name);
+
+/** Every file's path and content under `root`, in path order. */
+function hashTree(hash: Hash, root: string): void {
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true }).sort((a, b) => pathOf(a).localeCompare(pathOf(b)))) {
+    if (!entry.isFile()) continue;
+    hash.update(`${pathOf(entry)}\0`);
+    hash.update(readFileSync(pathOf(entry)));
+  }
+}

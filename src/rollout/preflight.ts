@@ -40,8 +40,8 @@ export interface HostPreflight {
  * domain checks, then every task planned in check mode on predicted facts (a task that could not
  * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
  * controller (provision_drain) the pods that mount Docker's socket.
- * (Kept as one function, a little over 60 lines: it is the preflight's order, read top to bottom, and
- * several helpers add their checks to it; each step's logic lives in the domain and in the helpers below.)
+ * long-function: kept whole, a little over 60 lines: it is the preflight's order, read top to bottom, and
+ * several helpers add their checks to it; each step's logic lives in the domain and in the helpers below.
  */
 export async function preflightHost(
   prepared: PreparedRun,

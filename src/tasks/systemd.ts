@@ -1,6 +1,6 @@
 import { type Change, changes, noop } from '../core/change.js';
 import { factValue } from '../facts/fact.js';
-import { unitFact } from '../facts/unit-state.js';
+import { type UnitState, unitFact } from '../facts/unit-state.js';
 import { q } from '../transport/shell.js';
 import { PlanError } from '../core/errors.js';
 import { defineTaskType } from './task-type.js';
@@ -41,12 +41,12 @@ export const systemdTask = defineTaskType({
     if (args.masked === false && masked)
       out.push({ what: `unmask ${name}`, script: `systemctl unmask ${q(name)}`, predict: becomes({ unitFileState: 'disabled' }) });
 
-    const needsUnit = (why: string) => {
+    const needsUnit = (why: string): Change => {
       if (!ctx.check) throw new PlanError(`unit ${name} not found: cannot ${why}`);
-      out.push({ what: `${why} ${name} (unit not found yet: an earlier task may create it)`, script: 'true' });
+      return { what: `${why} ${name} (unit not found yet: an earlier task may create it)`, script: 'true' };
     };
     if (args.enabled === true) {
-      if (notFound) needsUnit('enable');
+      if (notFound) out.push(needsUnit('enable'));
       else if (unit.unitFileState === 'disabled' || (unit.unitFileState === 'masked' && args.masked === false)) {
         out.push({
           what: `enable ${name} (${unit.unitFileState} -> enabled)`,
@@ -62,33 +62,35 @@ export const systemdTask = defineTaskType({
         predict: becomes({ unitFileState: 'disabled' }),
       });
     }
-    const active = unit.activeState === 'active' || unit.activeState === 'reloading';
-    const state = args.state as string | undefined;
-    if (state === 'started' && !active) {
-      if (notFound) needsUnit('start');
-      else
-        out.push({
-          what: `start ${name} (${unit.activeState} -> active)`,
-          script: `systemctl start ${q(name)}\n${waitActive(name)}`,
-          predict: becomes({ activeState: 'active' }),
-        });
-    }
-    if (state === 'stopped' && (active || unit.activeState === 'activating')) {
-      out.push({ what: `stop ${name} (${unit.activeState} -> inactive)`, script: `systemctl stop ${q(name)}`, predict: becomes({ activeState: 'inactive' }) });
-    }
-    if (state === 'restarted') {
-      if (notFound) needsUnit('restart');
-      else out.push({ what: `restart ${name}`, script: `systemctl restart ${q(name)}\n${waitActive(name)}`, predict: becomes({ activeState: 'active' }) });
-    }
-    if (state === 'reloaded') {
-      if (notFound) needsUnit('reload');
-      else out.push({ what: `reload ${name}`, script: `systemctl reload-or-restart ${q(name)}`, predict: becomes({ activeState: 'active' }) });
-    }
+    out.push(...runningStateChanges(name, unit, args.state as string | undefined, needsUnit));
     if (out.length) return changes(...out);
     if (notFound) return noop(`unit ${name} does not exist`);
     return noop(`${name} is ${unit.activeState}, ${unit.unitFileState || 'no unit file state'}`);
   },
 });
+
+/** `state:` started, stopped, restarted or reloaded: what it takes from the unit's running state now. */
+function runningStateChanges(name: string, unit: UnitState, state: string | undefined, needsUnit: (why: string) => Change): Change[] {
+  const notFound = unit.loadState === 'not-found';
+  const becomes = (activeState: string) => [{ kind: 'unit' as const, name, state: { activeState } }];
+  const active = unit.activeState === 'active' || unit.activeState === 'reloading';
+  if (state === 'started' && !active) {
+    if (notFound) return [needsUnit('start')];
+    return [{ what: `start ${name} (${unit.activeState} -> active)`, script: `systemctl start ${q(name)}\n${waitActive(name)}`, predict: becomes('active') }];
+  }
+  if (state === 'stopped' && (active || unit.activeState === 'activating')) {
+    return [{ what: `stop ${name} (${unit.activeState} -> inactive)`, script: `systemctl stop ${q(name)}`, predict: becomes('inactive') }];
+  }
+  if (state === 'restarted') {
+    if (notFound) return [needsUnit('restart')];
+    return [{ what: `restart ${name}`, script: `systemctl restart ${q(name)}\n${waitActive(name)}`, predict: becomes('active') }];
+  }
+  if (state === 'reloaded') {
+    if (notFound) return [needsUnit('reload')];
+    return [{ what: `reload ${name}`, script: `systemctl reload-or-restart ${q(name)}`, predict: becomes('active') }];
+  }
+  return [];
+}
 
 /** Up to 10 s for the unit to be active; else its last journal lines, for the failure report. */
 function waitActive(name: string): string {

@@ -17,12 +17,15 @@ const CONTEXT_CHANGING = new Set(['each', 'with']);
  * when its output may depend on more than those. Over-inclusive on purpose: a helper's name or an
  * item's field counts too, which can only make two renders look different, never alike.
  */
+// long-function: one walk over the Handlebars AST (visit); its cases share what was found (names, partials seen, "whole").
 export function templateInputs(ast: unknown, partials: ReadonlyMap<string, unknown>, helperNames: ReadonlySet<string> = new Set()): string[] | undefined {
   const names = new Set<string>();
   let whole = false;
   const partialsSeen = new Set<string>();
 
   // `inItem`: inside the body of an #each/#with, where `this` is an item rather than the root.
+  // long-function: one case per Handlebars node type, as the AST defines them; each case is short.
+  // deep-nesting: a case's own branches (a path's data/`this`/helper forms) sit inside the switch inside the walk.
   const visit = (node: unknown, inItem: boolean): void => {
     if (whole || !node || typeof node !== 'object') return;
     if (Array.isArray(node)) {
@@ -118,32 +121,35 @@ function encode(v: unknown, depth: number): string | undefined {
       return 'U';
     case 'bigint':
       return `b${v}`;
-    case 'object': {
-      if (v === null) return 'N';
-      if (depth > MAX_DEPTH) return undefined;
-      const proto = Object.getPrototypeOf(v);
-      const keys = Object.keys(v);
-      if (Object.getOwnPropertyNames(v).length !== keys.length + (Array.isArray(v) ? 1 : 0)) return undefined;
-      if (Array.isArray(v)) {
-        if (proto !== Array.prototype || keys.length !== v.length) return undefined;
-        let out = '[';
-        for (const item of v) {
-          const e = encode(item, depth + 1);
-          if (e === undefined) return undefined;
-          out += `${e},`;
-        }
-        return `${out}]`;
-      }
-      if (proto !== Object.prototype && proto !== null) return undefined;
-      let out = '{';
-      for (const k of keys) {
-        const e = encode((v as Record<string, unknown>)[k], depth + 1);
-        if (e === undefined) return undefined;
-        out += `${JSON.stringify(k)}:${e},`;
-      }
-      return `${out}}`;
-    }
+    case 'object':
+      return v === null ? 'N' : encodeObject(v, depth);
     default:
       return undefined;
   }
+}
+
+/** A plain array or object, its items or keys in order; undefined for anything else (a class instance, extra properties). */
+function encodeObject(v: object, depth: number): string | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const proto = Object.getPrototypeOf(v);
+  const keys = Object.keys(v);
+  if (Object.getOwnPropertyNames(v).length !== keys.length + (Array.isArray(v) ? 1 : 0)) return undefined;
+  if (Array.isArray(v)) {
+    if (proto !== Array.prototype || keys.length !== v.length) return undefined;
+    let out = '[';
+    for (const item of v) {
+      const e = encode(item, depth + 1);
+      if (e === undefined) return undefined;
+      out += `${e},`;
+    }
+    return `${out}]`;
+  }
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  let out = '{';
+  for (const k of keys) {
+    const e = encode((v as Record<string, unknown>)[k], depth + 1);
+    if (e === undefined) return undefined;
+    out += `${JSON.stringify(k)}:${e},`;
+  }
+  return `${out}}`;
 }

@@ -83,8 +83,8 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
   for (const [i, hop] of hops.entries()) {
     const isTarget = i === hops.length - 1;
     const ssh = new NodeSSH();
-    let refusal: string | undefined;
     const known = new KnownHosts(hop.knownHostsFile);
+    const hostKey = hostKeyCheck(known, hop);
     const agent = hop.useAgent ? process.env.SSH_AUTH_SOCK : undefined;
     const loaded = hop.keyFiles.map((file) => loadKey(file, host));
     const keys = loaded.flatMap((k) => (k.key ? [{ key: k.key, passphrase: k.passphrase }] : []));
@@ -108,19 +108,7 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
           ...keys.map((k) => ({ type: 'publickey' as const, username: hop.user, ...k })),
           ...(agent ? [{ type: 'agent' as const, username: hop.user, agent }] : []),
         ] as never,
-        hostVerifier: (key: Buffer) => {
-          const verdict = known.verify(hop.address, hop.port, key);
-          if (verdict.ok) return true;
-          if (verdict.reason === 'unknown' && hop.acceptNew) {
-            known.add(hop.address, hop.port, key);
-            return true;
-          }
-          refusal =
-            verdict.reason === 'unknown'
-              ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}${otherTypes(known, hop, key)}: add it (ssh-keyscan) or pass --accept-new-host-keys`
-              : `HOST KEY ${verdict.reason.toUpperCase()} for ${hop.address}:${hop.port}: the ${keyType(key)} key differs from ${known.file}; refusing to connect (someone may be intercepting, or the host was rebuilt)`;
-          return false;
-        },
+        hostVerifier: hostKey.verify,
       });
     } catch (e) {
       ssh.dispose();
@@ -128,7 +116,7 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
       const via = isTarget ? '' : ` through jump host ${hop.name}`;
       // The keys left out or not opened explain a failed login, nothing else.
       const authFailed = (e as { level?: string }).level === 'client-authentication';
-      const message = refusal ?? [(e as Error).message, ...(authFailed ? notes : [])].join('; ');
+      const message = hostKey.refusal() ?? [(e as Error).message, ...(authFailed ? notes : [])].join('; ');
       throw new TransportError(`cannot connect to ${host}${via} (${hop.address}:${hop.port}): ${message}`, { host, cause: e });
     }
     // A dropped connection must become a failed result, never an unhandled 'error' that ends the process.
@@ -138,6 +126,25 @@ export async function openRoute(host: string, hops: Hop[]): Promise<NodeSSH[]> {
     if (next) sock = await forward(ssh, host, hop, next);
   }
   return opened;
+}
+
+/** The hop's host key against known_hosts (a new one added with acceptNew), and why it was refused, if it was. */
+function hostKeyCheck(known: KnownHosts, hop: Hop): { verify: (key: Buffer) => boolean; refusal: () => string | undefined } {
+  let refusal: string | undefined;
+  const verify = (key: Buffer) => {
+    const verdict = known.verify(hop.address, hop.port, key);
+    if (verdict.ok) return true;
+    if (verdict.reason === 'unknown' && hop.acceptNew) {
+      known.add(hop.address, hop.port, key);
+      return true;
+    }
+    refusal =
+      verdict.reason === 'unknown'
+        ? `host key of ${hop.address}:${hop.port} (${keyType(key)}) is not in ${known.file}${otherTypes(known, hop, key)}: add it (ssh-keyscan) or pass --accept-new-host-keys`
+        : `HOST KEY ${verdict.reason.toUpperCase()} for ${hop.address}:${hop.port}: the ${keyType(key)} key differs from ${known.file}; refusing to connect (someone may be intercepting, or the host was rebuilt)`;
+    return false;
+  };
+  return { verify, refusal: () => refusal };
 }
 
 function forward(ssh: NodeSSH, host: string, via: Hop, to: Hop): Promise<Duplex> {

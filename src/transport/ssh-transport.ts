@@ -76,6 +76,7 @@ export class SshTransport extends ScriptTransport {
     return new ConnectionLostError(`lost the connection to ${this.host}: ${reason}`, { host: this.host, cause });
   }
 
+  // deep-nesting: a promise around ssh2's channel callbacks; the levels are the callbacks', not branches.
   protected exec: RawExec = async (command, stdin, timeoutMs, onStdout): Promise<RunResult> => {
     const connection = this.ssh.connection;
     if (this.lost || !this.ssh.isConnected() || !connection) throw this.lostError(this.lost ?? 'the connection was closed');

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import type { Listener } from '../../core/events.js';
 import { cliInterrupts } from '../interrupt.js';
 import { prepareRun } from '../../plan/prepare.js';
-import { applyRun } from '../../rollout/rollout.js';
+import { applyRun, type RunSummary } from '../../rollout/rollout.js';
 import { parseExtraVars } from '../../inventory/extra-vars.js';
 import { connectionDefaults } from '../../config/cli-settings.js';
 import { connector } from '../connect.js';
@@ -56,8 +56,8 @@ export interface ApplyOptions {
   disableEviction?: boolean;
 }
 
-/** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
-export async function applyCommand(opts: ApplyOptions): Promise<number> {
+/** --forks, --serial, --max-fail-percentage and --task-timeout, checked before anything else. */
+function rolloutNumbers(opts: ApplyOptions) {
   const forks = opts.forks === undefined ? 20 : Number(opts.forks);
   if (!Number.isInteger(forks) || forks < 1) throw new UsageError(`--forks must be a positive integer, got "${opts.forks}"`);
   const serial = opts.serial === undefined ? undefined : opts.serial.split(',').map((s) => s.trim());
@@ -70,6 +70,12 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   if (taskTimeoutS !== undefined && !(Number.isInteger(taskTimeoutS) && taskTimeoutS >= 0)) {
     throw new UsageError(`--task-timeout must be a whole number of seconds (0: no limit), got "${opts.taskTimeout}"`);
   }
+  return { forks, serial, maxFailPercentage, taskTimeoutS };
+}
+
+/** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
+export async function applyCommand(opts: ApplyOptions): Promise<number> {
+  const { forks, serial, maxFailPercentage, taskTimeoutS } = rolloutNumbers(opts);
 
   // Everything is checked before the first connection.
   const selected = prepareRun({
@@ -98,12 +104,8 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   );
   const { report, finish, outcome } = progress;
   const interrupts = cliInterrupts(finish);
-  const listener: Listener = (e) => {
-    // The journal first: a state is on disk before anything else hears of it.
-    journal?.listener(e);
-    interrupts.listener(e);
-    progress.listener(e);
-  };
+  // The journal first: a state is on disk before anything else hears of it.
+  const listener = inOrder([journal?.listener, interrupts.listener, progress.listener]);
   process.on('SIGINT', interrupts.onSignal);
 
   try {
@@ -125,25 +127,37 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       pause: pausePrompt({ yes: opts.yes }),
     });
     await finish();
-    out(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
-    if (opts.check) out('check mode: nothing was changed\n');
-    out(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
-    out(rolloutLines(summary));
-    const extra = {
-      runId: summary.runId,
-      check: !!opts.check,
-      notStarted: summary.notStarted,
-      maxFailPercentage: summary.budget.maxFailPercentage,
-      maxFail: summary.budget.maxFail,
-      strategy: summary.strategy,
-      notDrained: summary.notDrained,
-      ...(summary.stopped ? { stopped: summary.stopped } : {}),
-    };
-    if (opts.report) report.write(opts.report, summary.stats, extra);
-    if (opts.reportHtml) writeReportFile(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
-    if (opts.retryFile) writeRetryFile(opts.retryFile, summary.stats);
+    writeOutcome(opts, summary, report, outcome);
     return summary.exitCode;
   } finally {
     process.off('SIGINT', interrupts.onSignal);
   }
+}
+
+/** After the run: the recap, where backups are, the rollout's lines, and the --report, --report-html and --retry-file files. */
+function writeOutcome(opts: ApplyOptions, summary: RunSummary, report: Awaited<ReturnType<typeof reporting>>['report'], outcome: () => string): void {
+  out(`\n${formatRecap(summary.stats, summary.notStarted)}${outcome()}`);
+  if (opts.check) out('check mode: nothing was changed\n');
+  out(`run ${summary.runId}: replaced files are kept on each node under ${BACKUP_ROOT}/${summary.runId}/\n`);
+  out(rolloutLines(summary));
+  const extra = {
+    runId: summary.runId,
+    check: !!opts.check,
+    notStarted: summary.notStarted,
+    maxFailPercentage: summary.budget.maxFailPercentage,
+    maxFail: summary.budget.maxFail,
+    strategy: summary.strategy,
+    notDrained: summary.notDrained,
+    ...(summary.stopped ? { stopped: summary.stopped } : {}),
+  };
+  if (opts.report) report.write(opts.report, summary.stats, extra);
+  if (opts.reportHtml) writeReportFile(opts.reportHtml, htmlReport(report.body(summary.stats, extra)));
+  if (opts.retryFile) writeRetryFile(opts.retryFile, summary.stats);
+}
+
+/** One listener that hands each event to the given ones, in their order. */
+function inOrder(listeners: (Listener | undefined)[]): Listener {
+  return (e) => {
+    for (const l of listeners) l?.(e);
+  };
 }

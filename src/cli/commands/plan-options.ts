@@ -15,19 +15,21 @@ export function splitTags(values: string[] | undefined): string[] {
  */
 export function startAtTask(run: PreparedRun, name: string): void {
   let found = false;
-  for (const host of run.hosts) {
-    let started = false;
-    for (const role of host.roles) {
-      if (!started) {
-        const at = role.tasks.findIndex((t) => t.name === name || t.spec.name === name || `${role.role} : ${t.spec.name}` === name);
-        if (at >= 0) {
-          started = found = true;
-          role.tasks = role.tasks.slice(at);
-        } else role.tasks = [];
-      }
-    }
-  }
+  for (const host of run.hosts) if (startHostAt(host, name)) found = true;
   if (!found) throw new UsageError(`--start-at-task: no selected host has a task named "${name}"`);
+}
+
+/** One host's part of `--start-at-task`: drops its tasks before the first named NAME; true if it has one. */
+function startHostAt(host: PreparedRun['hosts'][number], name: string): boolean {
+  for (const role of host.roles) {
+    const at = role.tasks.findIndex((t) => t.name === name || t.spec.name === name || `${role.role} : ${t.spec.name}` === name);
+    if (at >= 0) {
+      role.tasks = role.tasks.slice(at);
+      return true;
+    }
+    role.tasks = [];
+  }
+  return false;
 }
 
 /** `--list-hosts`, laid out as ansible-playbook prints it. */

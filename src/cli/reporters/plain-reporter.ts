@@ -1,4 +1,4 @@
-import type { Listener } from '../../core/events.js';
+import type { Listener, RunEvent } from '../../core/events.js';
 import { formatDiff } from './format-diff.js';
 import { LiveView } from './live-view.js';
 import { hostRanges } from './host-ranges.js';
@@ -12,16 +12,9 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
   return (e) => {
     view.update(e);
     switch (e.type) {
-      case 'task-result': {
-        const label = `${e.host} | ${e.role}${e.handler ? ' (handler)' : ''} | ${e.task}`;
-        if (e.status === 'changed') {
-          write(`changed: ${label}\n${e.changes.map((c) => `    - ${c}\n`).join('')}`);
-          for (const d of e.diffs ?? []) write(`${formatDiff(d).replace(/^/gm, '    ')}\n`);
-        } else if (e.status === 'failed') write(`FAILED:  ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
-        else if (e.status === 'unknown') write(`UNKNOWN: ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
-        else if (opts.verbose) write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
+      case 'task-result':
+        taskResult(write, e, opts.verbose);
         break;
-      }
       case 'wave-start':
         write(`WAVE ${e.index}/${e.of}: ${e.hosts.join(', ')}\n`);
         if (opts.total) write(`  ${view.header()}\n`);
@@ -48,4 +41,15 @@ export function plainReporter(write: (line: string) => void, opts: { verbose?: b
         break;
     }
   };
+}
+
+/** A task's outcome: a change with its changes and diffs, a failure or unknown outcome with its error; with -v, every task. */
+function taskResult(write: (line: string) => void, e: Extract<RunEvent, { type: 'task-result' }>, verbose?: boolean): void {
+  const label = `${e.host} | ${e.role}${e.handler ? ' (handler)' : ''} | ${e.task}`;
+  if (e.status === 'changed') {
+    write(`changed: ${label}\n${e.changes.map((c) => `    - ${c}\n`).join('')}`);
+    for (const d of e.diffs ?? []) write(`${formatDiff(d).replace(/^/gm, '    ')}\n`);
+  } else if (e.status === 'failed') write(`FAILED:  ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
+  else if (e.status === 'unknown') write(`UNKNOWN: ${label}\n    ${e.error?.replace(/\n/g, '\n    ')}\n`);
+  else if (verbose) write(`${e.status}: ${label}${e.reason ? ` (${e.reason})` : ''}\n`);
 }

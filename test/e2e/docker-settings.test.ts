@@ -184,8 +184,9 @@ describe("end to end: Docker's registry settings, log options and images carried
     expect(changes).to.include(`create /etc/containerd/certs.d/${reg()}/ca.crt (a copy of /etc/docker/certs.d/${reg()}/ca.crt)`);
     expect(changes).to.include('create /var/lib/provision/docker-settings.json');
     expect(changes).to.include(`create /etc/containerd/certs.d/${reg()}/hosts.toml`);
-    expect(changes).to.include(`export 1 image(s) from Docker to /var/lib/provision/docker-images.tar: ${reg()}/team/app:1.0`);
-    expect(changes).to.include(`import 1 image(s) into containerd's k8s.io namespace: ${reg()}/team/app:1.0`);
+    // Docker's pause image goes too: the offline node has no other sandbox image (the preflight's sandbox rule).
+    expect(changes).to.include(`export 2 image(s) from Docker to /var/lib/provision/docker-images.tar: k8s.gcr.io/pause:3.6, ${reg()}/team/app:1.0`);
+    expect(changes).to.include(`import 2 image(s) into containerd's k8s.io namespace: k8s.gcr.io/pause:3.6, ${reg()}/team/app:1.0`);
     expect(r.stdout).to.include('+containerLogMaxSize: 10Mi').and.include(`+[host."http://${reg()}"]`);
     expect(nodeSnapshot(fleet, node)).to.deep.equal(before);
     checkReport = r.report!;

@@ -18,6 +18,7 @@ export function dockerCarryFact(vars: Vars): Fact<DockerSettingsFacts> {
   return dockerSettingsFact({
     stateFile: String(vars.docker_settings_state_file ?? '/var/lib/provision/docker-settings.json'),
     containerdRoot: String(vars.containerd_root ?? '/var/lib/containerd'),
+    archive: String(vars.docker_images_archive ?? '/var/lib/provision/docker-images.tar'),
   });
 }
 
@@ -33,9 +34,14 @@ export function dockerCarry(f: DockerSettingsFacts, vars: Vars, declared: Readon
   // Only for roles that read the carried variables (a role of your own gets nothing of Docker's unless it declares `carry`).
   if (!declared.has('carry') && !declared.has('docker-removal')) return out;
   if (ansibleBoolean(vars.docker_carry_settings)) carrySettings(f, vars, out);
-  const migrate = vars.docker_migrate_images === 'auto' ? f.dockerActive : ansibleBoolean(vars.docker_migrate_images);
+  // An archive an earlier run exported and did not import (it was cut short once Docker had stopped) is handed over still.
+  const resumed = !f.dockerActive && f.archived.length > 0;
+  const migrate = vars.docker_migrate_images === 'auto' ? f.dockerActive || resumed : ansibleBoolean(vars.docker_migrate_images);
   out.vars.docker_migrate_images = migrate;
-  if (migrate && declared.has('docker-removal')) {
+  if (migrate && resumed && declared.has('docker-removal')) {
+    out.vars.docker_migrate_image_list = f.archived;
+    out.notes.push(`${f.archived.length} image(s) an earlier run exported from Docker, handed over to containerd now: ${f.archived.join(', ')}`);
+  } else if (migrate && declared.has('docker-removal')) {
     const maxBytes = Number(vars.docker_migrate_images_max_mb) * 1024 * 1024;
     const picked = imagesToMigrate(f, { all: ansibleBoolean(vars.docker_migrate_all_images), maxBytes });
     out.vars.docker_migrate_image_list = picked.images;

@@ -112,7 +112,8 @@ export async function sandboxImagePreflight(
   const pull = pullFact(configured, endpoints);
   const tried = (await gather([pull])).get(pull.key) as { url: string; code: string }[];
   if (tried.some((t) => pullable(t.code))) return { vars: {}, problems: [], notes: [] };
-  const fromDocker = newestPause((docker?.dockerActive ? docker.images : []).flatMap((i) => i.tags));
+  // Docker's images while it runs; once it has stopped, what an earlier run exported and did not import yet.
+  const fromDocker = newestPause(docker?.dockerActive ? docker.images.flatMap((i) => i.tags) : (docker?.archived ?? []));
   const list = vars.docker_migrate_image_list;
   const attempts = tried.map((t) => `${t.url} (${t.code === '000' ? 'unreachable' : `HTTP ${t.code}`})`).join(', ');
   if (fromDocker && Array.isArray(list) && vars.docker_migrate_images === true) {

@@ -35,6 +35,11 @@ export interface DockerSettingsFacts {
   dataRoot?: { path: string; mount: string; device: string };
   /** The mount point and device of containerd's root (or its nearest existing parent). */
   containerdRootMount?: { mount: string; device: string };
+  /**
+   * The image references of the handover archive an earlier run exported (docker save's manifest.json) and
+   * did not import yet: that run was cut short after Docker stopped, so they are handed over from here.
+   */
+  archived: string[];
 }
 
 /** A file as one base64 line (one process, none per line). */
@@ -44,7 +49,7 @@ const b64 = (file: string) => `base64 -w 0 < ${file}; echo`;
  * One probe, in the plan's batch: the settings are read before any task runs, i.e. while Docker and
  * /etc/docker still exist. Docker's Go templates ({{.Id}}) are Docker's, not provision's.
  */
-export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: string }): Fact<DockerSettingsFacts> {
+export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: string; archive: string }): Fact<DockerSettingsFacts> {
   const probe = [
     'if [ -d /etc/docker ]; then echo "source /etc/docker"',
     `  [ -f /etc/docker/daemon.json ] && { printf 'daemon '; ${b64('/etc/docker/daemon.json')}; }`,
@@ -64,16 +69,18 @@ export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: st
     '[ -d "$dr" ] && findmnt -nr -o TARGET,SOURCE --target "$dr" | { IFS= read -r m; printf \'data-root %s %s\\n\' "$m" "$dr"; }',
     `c=${q(opts.containerdRoot)}; while [ ! -e "$c" ] && [ "$c" != / ]; do c=$(dirname "$c"); done`,
     'findmnt -nr -o TARGET,SOURCE --target "$c" | { IFS= read -r m; printf \'containerd-root %s\\n\' "$m"; }',
+    // docker save writes manifest.json (each image's RepoTags) into the archive: the archive itself is not read.
+    `[ -f ${q(opts.archive)} ] && { printf 'archived '; tar -xOf ${q(opts.archive)} manifest.json 2>/dev/null | base64 -w 0; echo; }`,
     'true',
   ].join('\n');
-  return { key: `docker-settings:${opts.stateFile}:${opts.containerdRoot}`, probe, parse: parseDockerSettings };
+  return { key: `docker-settings:${opts.stateFile}:${opts.containerdRoot}:${opts.archive}`, probe, parse: parseDockerSettings };
 }
 
 /** Image ids, tags and cert names go into commands and notes: shaped like Docker's, or the node's answer does not fit. */
 const imageId = matching(/^(sha256:)?[0-9a-f]+$/, 'an image id');
 
 export function parseDockerSettings(out: string): DockerSettingsFacts {
-  const f: DockerSettingsFacts = { source: 'none', daemonJson: '', certs: [], dockerActive: false, images: [], containerImages: [] };
+  const f: DockerSettingsFacts = { source: 'none', daemonJson: '', certs: [], dockerActive: false, images: [], containerImages: [], archived: [] };
   for (const line of out.split('\n')) {
     const [kind = '', ...rest] = line.split(' ');
     if (kind === 'source') f.source = rest.join(' ');
@@ -97,6 +104,26 @@ export function parseDockerSettings(out: string): DockerSettingsFacts {
     else if (kind === 'container' && rest[0]) f.containerImages.push(imageId(rest[0], "Docker's containers: an image id"));
     else if (kind === 'data-root' && rest.length >= 3) f.dataRoot = { mount: rest[0]!, device: rest[1]!, path: rest.slice(2).join(' ') };
     else if (kind === 'containerd-root' && rest.length >= 2) f.containerdRootMount = { mount: rest[0]!, device: rest[1]! };
+    else if (kind === 'archived') f.archived = archivedTags(rest.join(''));
   }
   return f;
+}
+
+/**
+ * The tags in an archive's manifest.json (docker save: `[{"RepoTags": [...]}, ...]`). An archive whose manifest
+ * cannot be read hands nothing over from here (its import then fails naming the archive); a tag goes into
+ * commands and notes, so it must be text as Docker's tags are.
+ */
+function archivedTags(base64: string): string[] {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(Buffer.from(base64, 'base64').toString('utf8'));
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(manifest)) return [];
+  const tags = manifest.flatMap((m) =>
+    m && typeof m === 'object' && Array.isArray((m as { RepoTags?: unknown }).RepoTags) ? (m as { RepoTags: unknown[] }).RepoTags : [],
+  );
+  return [...new Set(tags.map((t) => text(t, 'the handover archive: a tag')))].sort();
 }

@@ -171,8 +171,10 @@ describe('end to end: failures take the right path (lost node, hung command, clo
       '-e',
       'hold_seconds=0',
       '-e',
-      'containerd_sandbox_image=registry.k8s.io/pause:3.10',
+      'containerd_sandbox_image=registry.test/pause:piped',
     ];
+    // A sandbox image the nodes have (a second name of the pause image they handed over): the run changes config.toml.
+    for (const h of ['worker01', 'worker02']) fleet.ssh(h, 'ctr -n k8s.io images tag --force k8s.gcr.io/pause:3.6 registry.test/pause:piped');
     // The CLI's exit status goes to a file of its own, not to the stderr the CLI shares with the shell, and
     // the run's own outcome comes from its report: what head cut off stdout must not hide why a run failed.
     const status = join(out, 'piped.status');
@@ -199,7 +201,7 @@ describe('end to end: failures take the right path (lost node, hung command, clo
     for (const h of ['worker01', 'worker02']) {
       expect(rep.summary[h]).to.deep.include({ failed: 0, unreachable: 0 });
       expect(tasksOf(rep, h).find((t) => t.task === 'verify node')).to.deep.include({ status: 'ok' });
-      expect(fleet.ssh(h, 'cat /etc/containerd/config.toml').stdout).to.include('pause:3.10');
+      expect(fleet.ssh(h, 'cat /etc/containerd/config.toml').stdout).to.include('registry.test/pause:piped');
     }
   });
 

@@ -434,6 +434,26 @@ describe('image handover: which images leave Docker', () => {
   });
 });
 
+describe('the handover of a run cut short (the archive exported, Docker stopped, nothing imported yet)', () => {
+  const manifest = (tags: string[][]) => b64(JSON.stringify(tags.map((t) => ({ Config: 'c.json', RepoTags: t, Layers: [] }))));
+  const stopped = (extra: string[]) => parseDockerSettings(['source state', `daemon ${b64('{}')}`, ...extra].join('\n'));
+
+  it("reads the archive's tags from docker save's manifest.json, and hands them over under auto", () => {
+    const f = stopped([`archived ${manifest([['registry.example/team/app:1.0'], ['k8s.gcr.io/pause:3.6']])}`]);
+    expect(f.archived).to.deep.equal(['k8s.gcr.io/pause:3.6', 'registry.example/team/app:1.0']);
+    const carry = dockerCarry(f, VARS, declaredBy(ROLES));
+    expect(carry.vars.docker_migrate_images).to.equal(true);
+    expect(carry.vars.docker_migrate_image_list).to.deep.equal(['k8s.gcr.io/pause:3.6', 'registry.example/team/app:1.0']);
+    expect(carry.notes.join('\n')).to.match(/2 image\(s\) an earlier run exported from Docker, handed over to containerd now/);
+  });
+
+  it('an archive whose manifest is not readable hands nothing over; a tag with a control character refuses the node', () => {
+    expect(stopped(['archived bm90IGpzb24=']).archived).to.deep.equal([]);
+    expect(dockerCarry(stopped([]), VARS, declaredBy(ROLES)).vars.docker_migrate_images).to.equal(false);
+    expect(() => stopped([`archived ${manifest([['evil\u001b[2J:1']])}`])).to.throw(/node answered something provision cannot read/);
+  });
+});
+
 describe('workloads: log collectors among the daemonsets', () => {
   const ds = (ns: string, name: string, image: string) => ({ metadata: { namespace: ns, name }, spec: { template: { spec: { containers: [{ image }] } } } });
   const cases: [string, object, string | undefined][] = [

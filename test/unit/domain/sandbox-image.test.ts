@@ -18,13 +18,14 @@ const vars = (over: Record<string, unknown> = {}) => ({
   docker_migrate_images: true,
   ...over,
 });
-const docker = (tags: string[], active = true): DockerSettingsFacts => ({
+const docker = (tags: string[], active = true, archived: string[] = []): DockerSettingsFacts => ({
   source: '/etc/docker',
   daemonJson: '',
   certs: [],
   dockerActive: active,
   images: tags.map((t, i) => ({ id: `sha256:${i}`, bytes: 700_000, tags: [t] })),
   containerImages: [],
+  archived,
 });
 
 /** The rule on given facts; the pull probe answered with `codes` (and counted: it is a round trip). */
@@ -90,6 +91,12 @@ describe('the sandbox image, before anything is touched', () => {
     expect(kept.problems[0]).to.match(/containerd_sandbox_image is set to registry.k8s.io\/pause:3.9, .* while k8s.gcr.io\/pause:3.6 is on the node/);
     // The replan took the node's image: the outcome stands.
     expect(unlessSetByInventory(r, 'k8s.gcr.io/pause:3.6')).to.equal(r);
+  });
+
+  it('a run cut short after Docker stopped: the pause image its archive holds is handed over still', async () => {
+    const r = await rule(vars({ docker_migrate_image_list: ['k8s.gcr.io/pause:3.6'] }), [], docker([], false, ['k8s.gcr.io/pause:3.6']), ['000']);
+    expect(r.vars.containerd_sandbox_image).to.equal('k8s.gcr.io/pause:3.6');
+    expect(r.problems).to.deep.equal([]);
   });
 
   it('no sandbox image anywhere: refused, naming the image, what was tried and the variable to set', async () => {

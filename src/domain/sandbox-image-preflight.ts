@@ -146,8 +146,9 @@ function pointAt(image: string, configured: string, how: string): SandboxImageOu
  * value set there wins, so a rule that pointed containerd at another image did not take, and the host
  * is refused rather than told a pointing that is not in its config.
  */
-export function unlessSetByInventory(outcome: SandboxImageOutcome, planned: unknown): SandboxImageOutcome {
+export function unlessSetByInventory(outcome: SandboxImageOutcome, plannedVars: Vars): SandboxImageOutcome {
   const chosen = outcome.vars.containerd_sandbox_image;
+  const planned = plannedVars.containerd_sandbox_image;
   if (chosen === undefined || planned === chosen) return outcome;
   return {
     vars: {},

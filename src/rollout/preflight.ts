@@ -85,7 +85,7 @@ export async function preflightHost(
       declaredPreflight(plan),
     );
     if (Object.keys(sandbox.vars).length) plan = prepared.replan(host.host, { ...detected, ...more, ...sandbox.vars });
-    sandbox = unlessSetByInventory(sandbox, plan.vars.containerd_sandbox_image);
+    sandbox = unlessSetByInventory(sandbox, plan.vars);
   } catch (e) {
     // What the node holds makes a variable invalid (a carried value a check refuses): the host is
     // refused before anything on it is touched, as for any preflight problem, not called unreachable.

@@ -85,12 +85,12 @@ describe('the sandbox image, before anything is touched', () => {
   it("an image the inventory (or -e) sets wins over the node's: the pointing does not take, so the host is refused, naming both", async () => {
     const r = await rule(vars(), [], docker(['k8s.gcr.io/pause:3.6']), ['000']);
     // The replan kept the inventory's value: the outcome becomes a refusal.
-    const kept = unlessSetByInventory(r, 'registry.k8s.io/pause:3.9');
+    const kept = unlessSetByInventory(r, vars({ containerd_sandbox_image: 'registry.k8s.io/pause:3.9' }));
     expect(kept.vars).to.deep.equal({});
     expect(kept.notes).to.deep.equal([]);
     expect(kept.problems[0]).to.match(/containerd_sandbox_image is set to registry.k8s.io\/pause:3.9, .* while k8s.gcr.io\/pause:3.6 is on the node/);
     // The replan took the node's image: the outcome stands.
-    expect(unlessSetByInventory(r, 'k8s.gcr.io/pause:3.6')).to.equal(r);
+    expect(unlessSetByInventory(r, vars({ containerd_sandbox_image: 'k8s.gcr.io/pause:3.6' }))).to.equal(r);
   });
 
   it('a run cut short after Docker stopped: the pause image its archive holds is handed over still', async () => {

@@ -61,12 +61,20 @@ export class BatchStream {
 
   /** What the failed task wrote to stderr (its tail). */
   stderr(part: number): string {
-    return chompOne(this.stderrOf.get(part)?.text ?? '');
+    return this.shown(chompOne(this.stderrOf.get(part)?.text ?? ''));
   }
 
   /** What the script printed outside any task (its tail). */
   get other(): string {
-    return this.outside.text;
+    return this.shown(this.outside.text);
+  }
+
+  /**
+   * Output as it may be shown: a task can print the marker (its script holds the nonce) glued to other text,
+   * where it is no marker but output; the nonce in it is never shown.
+   */
+  private shown(text: string): string {
+    return text.includes(this.mark) ? text.split(this.mark).join('@@provision-<nonce>') : text;
   }
 
   /** Everything after the `gatherAfter` marker (undefined when the script never got there or it was too large). */
@@ -122,7 +130,7 @@ export class BatchStream {
       this.sink = this.current.output;
       on({ kind: 'begin', part: n });
     } else if (what === 'end' && fits(this.current?.part === n && /^\d+$/.test(b ?? '') && (c === undefined || c === 'unchanged') && !more.length)) {
-      const output = chompOne(this.current!.output.text);
+      const output = this.shown(chompOne(this.current!.output.text));
       this.current = undefined;
       this.lastEnded = n;
       this.sink = this.outside;

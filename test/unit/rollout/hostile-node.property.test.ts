@@ -244,7 +244,10 @@ describe('issue 23: a fleet of generated hostile nodes through the real engine',
         expect(hasControls(terminal), JSON.stringify(terminal.slice(0, 200))).to.equal(false);
         expect(peak - heapBefore).to.be.below(256 * 1024 * 1024);
       }),
-      { numRuns: Number(process.env.HOSTILE_NODE_RUNS ?? 30) },
+      {
+        numRuns: Number(process.env.HOSTILE_NODE_RUNS ?? 30),
+        ...(process.env.HOSTILE_NODE_SEED ? { seed: Number(process.env.HOSTILE_NODE_SEED), path: process.env.HOSTILE_NODE_PATH } : {}),
+      },
     );
   });
 

@@ -203,6 +203,26 @@ export class Fleet {
     return node;
   }
 
+  /**
+   * fleet-cgroups.service made the node's cgroup controllers writable at boot; under load one was once found
+   * read-only when a pod started (runc: "mkdir /sys/fs/cgroup/cpuset/...: read-only file system"). Each
+   * controller is proven writable by a directory made and removed in it; one that is not gets the unit's
+   * script again, and a node still without them does not count as up.
+   */
+  private ensureWritableCgroups(node: FleetNode): void {
+    const probe = [
+      'for c in cpu cpuacct cpuset memory devices freezer blkio pids; do',
+      '  mountpoint -q "/sys/fs/cgroup/$c" || continue',
+      '  d="/sys/fs/cgroup/$c/fleet-probe.$$"; if mkdir "$d" 2>/dev/null; then rmdir "$d"; else echo "$c"; fi',
+      'done',
+    ].join('\n');
+    const ssh = (cmd: string) => spawnSync('ssh', [...this.sshArgs(node, 'accept-new', '/dev/null'), cmd], { encoding: 'utf8', timeout: 60_000 });
+    if (!ssh(probe).stdout.trim()) return;
+    ssh('/usr/local/sbin/fleet-cgroups');
+    const still = ssh(probe).stdout.trim();
+    if (still) throw new Error(`${node.name}: cgroup controllers still read-only after fleet-cgroups: ${still.split('\n').join(', ')}`);
+  }
+
   private async waitReady(node: FleetNode): Promise<void> {
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -210,7 +230,7 @@ export class Fleet {
         encoding: 'utf8',
         timeout: 60_000,
       });
-      if (/^(running|degraded)/m.test(r.stdout)) return;
+      if (/^(running|degraded)/m.test(r.stdout)) return this.ensureWritableCgroups(node);
       if (Date.now() > deadline)
         throw new Error(`${node.name} did not come up: ${r.stderr}${r.stdout}\n${readFileSync(join(node.dir, 'console.log'), 'utf8').slice(-2000)}`);
       await new Promise((res) => setTimeout(res, 500));

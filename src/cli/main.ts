@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { BACKUP_ROOT, DEFAULT_CONNECT_TIMEOUT_S, DEFAULT_FORKS } from '../core/constants.js';
 import { ExitCode, exitCodeFor } from '../core/exit-codes.js';
 import { formatError } from './format-error.js';
+import { restoreExtraCaCerts } from './launcher.js';
 import { switchOffOnClosedPipe } from './output.js';
 import { err, out } from './terminal-text.js';
 
 /** Thin CLI: each command parses options and calls one core function, loaded only when used. */
 // long-function: the command table, one registration per command read top to bottom; each action is one call into commands/.
 export async function main(argv: string[]): Promise<number> {
+  restoreExtraCaCerts();
   switchOffOnClosedPipe(process.stdout);
   switchOffOnClosedPipe(process.stderr);
   // Handled before commander is even loaded (the version is start-up alone), and before the subcommands

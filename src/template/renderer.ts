@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TemplateError } from '../core/errors.js';
+import { compiledStoreFor, specObject } from './compiled-store.js';
 import { helpers } from './helpers.js';
 import { parseTemplate } from './parse-cache.js';
 import { inputKey, templateInputs } from './template-inputs.js';
@@ -39,8 +40,11 @@ export class TemplateRenderer {
   private readonly helperNames: ReadonlySet<string>;
   /** What each string template reads (null: it may read the whole context). */
   private readonly stringInputs = new Map<string, string[] | null>();
+  /** Compiled templates kept between runs, when the built CLI opened a store (src/template/compiled-store.ts). */
+  private readonly store: ReturnType<typeof compiledStoreFor>;
 
   constructor(readonly templateDir: string) {
+    this.store = compiledStoreFor(templateDir);
     for (const [name, fn] of Object.entries(helpers)) this.hb.registerHelper(name, secretKeeping(fn));
     this.hb.registerHelper(EMPTY, () => '');
     this.helperNames = new Set(Object.keys(this.hb.helpers));
@@ -93,11 +97,15 @@ export class TemplateRenderer {
     if (!text.includes('{{')) return [];
     let inputs = this.stringInputs.get(text);
     if (inputs === undefined) {
-      try {
-        inputs = templateInputs(parseTemplate(text), this.partialAsts, this.helperNames) ?? null;
-      } catch {
-        inputs = null;
-      }
+      const read = () => {
+        try {
+          return templateInputs(parseTemplate(text), this.partialAsts, this.helperNames) ?? null;
+        } catch {
+          return null;
+        }
+      };
+      // What a text reads depends on the partials known so far (the constructor adds them one by one).
+      inputs = this.store ? this.store.get(`inputs ${this.partialAsts.size}\0${text}`, () => ({ inputs: read() })).inputs : read();
       this.stringInputs.set(text, inputs);
     }
     return inputs ?? undefined;
@@ -149,15 +157,33 @@ export class TemplateRenderer {
 
   private compile(text: string, where: string): Compiled {
     try {
-      // A copy: the shared tree must not get the empty-string helper calls added below.
-      const ast = structuredClone(parseTemplate(text));
-      const inputs = templateInputs(ast, this.partialAsts, this.helperNames);
-      startBodiesWithString(ast);
-      const render = this.hb.compile(ast, { noEscape: true, strict: true });
+      const { render, inputs } = this.store ? this.compileStored(text) : this.compileNow(text);
       return inputs ? { render, inputs, memo: new Map(), renders: 0, hits: 0 } : { render, renders: 0, hits: 0 };
     } catch (e) {
       throw templateError(e, where);
     }
+  }
+
+  /** The tree Handlebars compiles (a copy: the shared one must not get the empty-string helper calls), and what it reads. */
+  private treeOf(text: string) {
+    const ast = structuredClone(parseTemplate(text));
+    const inputs = templateInputs(ast, this.partialAsts, this.helperNames);
+    startBodiesWithString(ast);
+    return { ast, inputs };
+  }
+
+  private compileNow(text: string) {
+    const { ast, inputs } = this.treeOf(text);
+    return { render: this.hb.compile(ast, { noEscape: true, strict: true }), inputs };
+  }
+
+  /** From the store, else precompiled (eagerly, to be stored) and kept there. */
+  private compileStored(text: string) {
+    const entry = this.store!.get(`compiled ${this.partialAsts.size}\0${text}`, () => {
+      const { ast, inputs } = this.treeOf(text);
+      return { spec: this.hb.precompile(ast, { noEscape: true, strict: true }) as unknown as string, inputs: inputs ?? null };
+    });
+    return { render: this.hb.template(specObject(entry.spec!) as TemplateSpecification), inputs: entry.inputs ?? undefined };
   }
 
   private run(compiled: Compiled, vars: Record<string, unknown>, where: string): string {

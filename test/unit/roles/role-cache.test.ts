@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, loadRolesCached } from '../../../src/roles/role-cache.js';
@@ -13,7 +14,7 @@ describe('roles kept between runs (loadRolesCached)', () => {
     writeFileSync(join(roles, 'r', 'role.yaml'), `description: ${description}\ntasks:\n  - name: t\n    command: { cmd: "true" }\n`);
   mkdirSync(join(roles, 'r'), { recursive: true });
   mkdirSync(templates);
-  const cached = () => join(cache, readdirSync(cache)[0]!);
+  const cached = () => join(cache, readdirSync(cache).find((f) => f.startsWith('roles-'))!);
 
   it('keeps a catalog that loaded, and answers from it while no file changed', () => {
     role('first');
@@ -31,6 +32,20 @@ describe('roles kept between runs (loadRolesCached)', () => {
     writeFileSync(join(templates, 'x.hbs'), 'x');
     writeFileSync(cached(), JSON.stringify({ ...JSON.parse(readFileSync(cached(), 'utf8')), catalog: { roles: [] } }));
     expect(loadRolesCached(roles, templates, cache).roles[0]!.description).to.equal('second');
+  });
+
+  it('sees an edit that keeps the size and the modification time (npm installs every file with one mtime)', () => {
+    role('third');
+    expect(loadRolesCached(roles, templates, cache).roles[0]!.description).to.equal('third');
+    const file = join(roles, 'r', 'role.yaml');
+    const before = statSync(file, { bigint: true });
+    // touch -r copies the time to the nanosecond (utimes from JavaScript would round it).
+    execFileSync('touch', ['-r', file, join(root, 'ref')]);
+    role('3rd!!');
+    execFileSync('touch', ['-r', join(root, 'ref'), file]);
+    const after = statSync(file, { bigint: true });
+    expect([after.size, after.mtimeNs]).to.deep.equal([before.size, before.mtimeNs]);
+    expect(loadRolesCached(roles, templates, cache).roles[0]!.description).to.equal('3rd!!');
   });
 
   it('never keeps a catalog with a problem: a broken role fails every run', () => {

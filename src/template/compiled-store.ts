@@ -9,7 +9,11 @@ interface StoredTemplate {
   inputs: string[] | null;
 }
 
-const MAX_ENTRIES = 5_000;
+/**
+ * The roles and templates shipped compile to some 150 entries (140 KB); texts from an inventory (a value with a
+ * helper call) add theirs. The whole file is read at every start, so it stays small: past this, nothing is added.
+ */
+const MAX_ENTRIES = 1_000;
 
 /**
  * Compiled templates kept between runs of a command (`render --limit` of one host spent a third of its CPU

@@ -46,6 +46,28 @@ describe('compiled templates kept between runs (CompiledStore)', function () {
     expect(other.misses).to.equal(cold.misses);
   });
 
+  it('renders a template that calls a partial (templates/partials/) as a fresh compile does, cold and warm', () => {
+    const dir = join(root, 'with-partials');
+    mkdirSync(join(dir, 'partials'), { recursive: true });
+    writeFileSync(join(dir, 'partials', 'limits.hbs'), '{{#each limits}}{{@key}}={{this}}\n{{/each}}');
+    writeFileSync(join(dir, 'unit.hbs'), '[Service]\n{{> limits}}Name={{name}}\n');
+    const vars = { name: 'x', limits: { LimitNOFILE: 1048576, LimitNPROC: 'infinity' } };
+    const fresh = new TemplateRenderer(dir);
+    const expected = fresh.renderFile('unit.hbs', vars);
+    expect(expected).to.equal('[Service]\nLimitNOFILE=1048576\nLimitNPROC=infinity\nName=x\n');
+    const file = join(root, 'partials.json');
+    for (const run of ['cold', 'warm']) {
+      const store = new CompiledStore(dir, file, 'k');
+      useCompiledStore(store, dir);
+      const engine = new TemplateRenderer(dir);
+      useCompiledStore(undefined, dir);
+      expect(engine.renderFile('unit.hbs', vars), run).to.equal(expected);
+      expect(engine.fileInputs('unit.hbs'), run).to.deep.equal(fresh.fileInputs('unit.hbs'));
+      expect(store.misses, run).to.equal(run === 'cold' ? 2 : 0);
+      store.save();
+    }
+  });
+
   describe('errors keep their template position', () => {
     const dir = join(root, 'templates');
     mkdirSync(dir, { recursive: true });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { holdsSecret } from '../core/secrets.js';
 
@@ -21,7 +21,8 @@ const MAX_ENTRIES = 1_000;
  * template text, the templates directory's partials, the helpers and Handlebars (this build): the store is
  * opened by src/roles/role-cache.ts under the same key as the roles' catalog (the status of every roles and
  * templates file, and the build), so it is emptied whenever any of them changes. Its file is the user's own
- * (0600 in a 0700 directory, as the catalog), since its specs are JavaScript the renderer evaluates.
+ * (0600 in a 0700 directory, as the catalog), and only such a file is read (ownFile), since its specs are
+ * JavaScript the renderer evaluates.
  */
 export class CompiledStore {
   private readonly entries: Map<string, StoredTemplate>;
@@ -72,12 +73,26 @@ export class CompiledStore {
 
 function readEntries(file: string, key: string): Record<string, StoredTemplate> {
   try {
+    if (!ownFile(file)) return {};
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { key?: string; entries?: Record<string, StoredTemplate> };
     if (stored.key === key && stored.entries && typeof stored.entries === 'object') return stored.entries;
   } catch {
     // Not there yet, or unreadable: starts empty.
   }
   return {};
+}
+
+/**
+ * The specs are code: a file is trusted only if it is this user's, writable by no one else, in a directory no one
+ * else can replace it in (PROVISION_CACHE_DIR may name a shared one).
+ */
+function ownFile(file: string): boolean {
+  const uid = process.getuid?.();
+  const f = statSync(file);
+  const d = statSync(dirname(file));
+  const othersWrite = (mode: number) => (mode & 0o022) !== 0;
+  const sticky = (d.mode & 0o1000) !== 0;
+  return uid !== undefined && f.uid === uid && !othersWrite(f.mode) && (!othersWrite(d.mode) || sticky);
 }
 
 /** A precompiled spec back into the object Handlebars.template takes. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defaultRolesDir, defaultTemplateDir } from '../../../src/core/paths.js';
 import { forgetSecrets, registerSecret } from '../../../src/core/secrets.js';
 import { prepareRun } from '../../../src/plan/prepare.js';
@@ -68,7 +68,7 @@ describe('compiled templates kept between runs (CompiledStore)', function () {
     }
   });
 
-  describe('errors keep their template position', () => {
+  describe('errors, secrets and files not to trust', () => {
     const dir = join(root, 'templates');
     mkdirSync(dir, { recursive: true });
     const store = new CompiledStore(dir, join(root, 'errors.json'), 'k');
@@ -103,6 +103,26 @@ describe('compiled templates kept between runs (CompiledStore)', function () {
       }
       expect(s.misses).to.equal(3);
       expect(readFileSync(file, 'utf8')).to.include('plain {{x}}').and.not.include('hunter2');
+    });
+
+    it('reads no file that someone else could have written (its specs are code)', () => {
+      const file = join(root, 'shared', 'store.json');
+      const kept = new CompiledStore(dir, file, 'k');
+      kept.get('compiled 0\0{{json x}}', () => ({ spec: '{}', inputs: ['x'] }));
+      kept.save();
+      const misses = () => {
+        const s = new CompiledStore(dir, file, 'k');
+        s.get('compiled 0\0{{json x}}', () => ({ inputs: ['fresh'] }));
+        return s.misses;
+      };
+      expect(misses()).to.equal(0);
+      chmodSync(file, 0o666);
+      expect(misses()).to.equal(1);
+      chmodSync(file, 0o600);
+      chmodSync(dirname(file), 0o777);
+      expect(misses()).to.equal(1);
+      chmodSync(dirname(file), 0o1777);
+      expect(misses()).to.equal(0);
     });
 
     it('a store file that is not JSON, or of another shape, is an empty store', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CompiledStore, compiledStoreFor, useCompiledStore } from '../template/compiled-store.js';
+import { CompiledStore, compiledStoreFor, ownFile, useCompiledStore } from '../template/compiled-store.js';
 import { loadRoles } from './load-roles.js';
 import type { RoleCatalog } from './role.js';
 
@@ -25,10 +25,10 @@ export function loadRolesCached(rolesDir: string, templateDir: string, dir = cac
   if (dir && key) openCompiledStore(join(dir, `templates-${pair}.json`), templateDir, key);
   if (file) {
     try {
-      const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; catalog: RoleCatalog };
-      if (cached.key === key) return cached.catalog;
+      const cached = ownFile(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { key: string; catalog: RoleCatalog }) : undefined;
+      if (cached && cached.key === key) return cached.catalog;
     } catch {
-      // Not there yet, or unreadable: loaded below.
+      // Not there yet, or unreadable: loaded below (as is a file someone else could have written).
     }
   }
   const catalog = loadRoles(rolesDir, templateDir);

@@ -83,10 +83,11 @@ function readEntries(file: string, key: string): Record<string, StoredTemplate> 
 }
 
 /**
- * The specs are code: a file is trusted only if it is this user's, writable by no one else, in a directory no one
- * else can replace it in (PROVISION_CACHE_DIR may name a shared one).
+ * The specs are code (and the roles' catalog says what runs on nodes): a cache file is trusted only if it is this
+ * user's, writable by no one else, in a directory no one else can replace it in (PROVISION_CACHE_DIR may name a
+ * shared one).
  */
-function ownFile(file: string): boolean {
+export function ownFile(file: string): boolean {
   const uid = process.getuid?.();
   const f = statSync(file);
   const d = statSync(dirname(file));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, loadRolesCached } from '../../../src/roles/role-cache.js';
@@ -46,6 +46,16 @@ describe('roles kept between runs (loadRolesCached)', () => {
     const after = statSync(file, { bigint: true });
     expect([after.size, after.mtimeNs]).to.deep.equal([before.size, before.mtimeNs]);
     expect(loadRolesCached(roles, templates, cache).roles[0]!.description).to.equal('3rd!!');
+  });
+
+  it('answers from no catalog file someone else could have written (it says what runs on nodes)', () => {
+    role('fourth');
+    loadRolesCached(roles, templates, cache);
+    const kept = JSON.parse(readFileSync(cached(), 'utf8'));
+    kept.catalog.roles[0].description = 'planted';
+    writeFileSync(cached(), JSON.stringify(kept));
+    chmodSync(cached(), 0o666);
+    expect(loadRolesCached(roles, templates, cache).roles[0]!.description).to.equal('fourth');
   });
 
   it('never keeps a catalog with a problem: a broken role fails every run', () => {

@@ -4,10 +4,10 @@ import type { TaskResult } from '../core/events.js';
 import { q } from '../transport/shell.js';
 import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut } from '../transport/time-limit.js';
 import type { RunResult, Transport } from '../transport/transport.js';
-import { type BatchEvent, type BatchStream, batchApplyScript } from './apply-script.js';
+import { type ApplyStreamEvent, type ApplyStream, buildApplyScript } from './apply-script.js';
 import type { PlannedStep } from './planned-step.js';
 
-export interface BatchRun {
+export interface ApplyScriptRun {
   transport: Transport;
   /** A task starts on the node. */
   start(e: PlannedStep): void;
@@ -16,27 +16,27 @@ export interface BatchRun {
   interrupted(): boolean;
   /** Each task's time limit on the node, in seconds. */
   timeLimitS?: number;
-  /** Probes to run at the end of the batch once every task succeeded, and how to take their output in. */
+  /** Probes to run at the end of the apply script once every task succeeded, and how to take their output in. */
   gather?: { script: string; absorb(stdout: string, code: number, stderr: string): void };
 }
 
 const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
 
 /**
- * Applies entries as one batch script (see batchApplyScript) and reports each as the node reports it,
- * in order: an entry with nothing to change is reported when the node gets past it, and one whose
+ * Applies planned steps as one apply script (see buildApplyScript) and reports each as the node reports it,
+ * in order: a step with nothing to change is reported when the node gets past it, and one whose
  * outcome the node decides (Change.decidedOnNode) as ok when the node says it found nothing to change. Returns the task
- * entry that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
- * through a stop file, to start no new task; the entries after the running one are not reported.
+ * step that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
+ * through a stop file, to start no new task; the steps after the running one are not reported.
  */
-export async function runBatch(entries: PlannedStep[], run: BatchRun): Promise<PlannedStep | undefined> {
-  const parts = entries.filter((e) => e.changes);
+export async function runApplyScript(steps: PlannedStep[], run: ApplyScriptRun): Promise<PlannedStep | undefined> {
+  const parts = steps.filter((e) => e.changes);
   if (parts.length === 0) {
     // Nothing goes to the node: every step is reported as planned.
-    for (const e of entries) run.report(e);
-    return firstFailedTask(entries);
+    for (const e of steps) run.report(e);
+    return firstFailedTask(steps);
   }
-  const script = new StreamedScript(entries, parts, run);
+  const script = new StreamedScript(steps, parts, run);
   await script.send();
   return script.judge();
 }
@@ -69,15 +69,15 @@ class StreamedScript {
   /** When each step began on the node, for its time limit. */
   private readonly began = new Map<PlannedStep, number>();
   private readonly script: string;
-  private readonly stream: BatchStream;
+  private readonly stream: ApplyStream;
 
   constructor(
     private readonly steps: PlannedStep[],
     /** The steps with changes: the script's parts, in order. */
     private readonly parts: PlannedStep[],
-    private readonly run: BatchRun,
+    private readonly run: ApplyScriptRun,
   ) {
-    const built = batchApplyScript(
+    const built = buildApplyScript(
       parts.map((e) => ({ changes: e.changes!, handler: e.handler })),
       { ...(run.gather ? { gatherAfter: run.gather.script } : {}), ...(run.timeLimitS ? { timeLimitS: run.timeLimitS } : {}) },
     );
@@ -127,7 +127,7 @@ class StreamedScript {
   }
 
   /** A marker: a step began, or ended with its exit code. */
-  private take(ev: BatchEvent): void {
+  private take(ev: ApplyStreamEvent): void {
     const step = this.parts[ev.part]!;
     if (ev.kind === 'begin') {
       this.reportUpTo(this.steps.indexOf(step));

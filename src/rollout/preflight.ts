@@ -37,7 +37,7 @@ export interface HostPreflight {
 }
 
 /**
- * Read-only: one batched gather of the node's layout facts, the host planned again on them, the
+ * Read-only: one gather of the node's layout facts, the host planned again on them, the
  * domain checks, then every task planned in check mode on predicted facts (a task that could not
  * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
  * controller (provision_drain) the pods that mount Docker's socket.

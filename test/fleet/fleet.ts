@@ -82,6 +82,8 @@ const FLEET_TOOLS: Record<string, string> = {
   'ssh-keygen': 'openssh-client',
   'ssh-keyscan': 'openssh-client',
   python3: 'python3',
+  // privateNetwork nodes: the veth's host side is numbered with ip.
+  ip: 'iproute2',
 };
 const missingTools = () => Object.keys(FLEET_TOOLS).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
 

@@ -25,6 +25,8 @@ export interface PodOutcome {
 }
 
 const LOG_FILE = 'check.log';
+/** The label of every sandbox the check makes (ListPodSandbox finds a failed one's by it). */
+const POD_LABELS = { 'provision.io/pod-check': 'true' };
 /** A node's answer is bounded: the log is read up to this many bytes. */
 const LOG_BYTES = 64 * 1024;
 
@@ -42,7 +44,8 @@ export async function runPod(cri: PodCri, transport: Transport, spec: PodSpec, u
   const label = `pod on ${spec.handler} (${spec.network} network)`;
   const created: { sandbox?: string; container?: string } = {};
   const outcome = await podSteps(cri, transport, spec, uid, created, label);
-  const left = await removePod(cri, created.sandbox, created.container);
+  const orphan = created.sandbox || outcome.ok ? undefined : await failedSandbox(cri, uid);
+  const left = [...(orphan?.error ? [orphan.error] : []), ...(await removePod(cri, created.sandbox ?? orphan?.id, created.container))];
   return left.length ? { ok: false, line: `${outcome.line}; left behind: ${left.join(', ')}`, leftBehind: left } : outcome;
 }
 
@@ -60,7 +63,7 @@ async function podSteps(
     // As kubelet: a hostname only for a pod with its own network (and so UTS) namespace; runc refuses one otherwise.
     ...(spec.network === 'pod' ? { hostname: 'provision-pod-check' } : {}),
     logDirectory,
-    labels: { 'provision.io/pod-check': 'true' },
+    labels: POD_LABELS,
     linux: { cgroupParent: spec.cgroupParent, securityContext: { namespaceOptions: { network: spec.network === 'host' ? 'NODE' : 'POD' } } },
   };
   const config: ContainerConfig = {
@@ -89,6 +92,19 @@ async function podSteps(
     return { ok: true, line: `${label}: ok, ${spec.command.join(' ')} exited 0, log line "${line}" read back (${Date.now() - started} ms)`, leftBehind: [] };
   } catch (e) {
     return fail(label, `${call} failed: ${oneLine(e)}`);
+  }
+}
+
+/**
+ * The sandbox a failed RunPodSandbox left, found by the pod's uid among the check's own: containerd keeps one whose
+ * network it could not tear down (a CNI DEL that fails as the ADD did), NOTREADY, for kubelet's collector to stop and
+ * remove. The check is that collector for its own pods; a sandbox it cannot remove is named as left behind.
+ */
+async function failedSandbox(cri: PodCri, uid: string): Promise<{ id?: string; error?: string }> {
+  try {
+    return { id: (await cri.listPodSandbox(POD_LABELS)).find((p) => p.metadata?.uid === uid)?.id };
+  } catch (e) {
+    return { error: `any sandbox of the failed RunPodSandbox (ListPodSandbox failed: ${oneLine(e)})` };
   }
 }
 

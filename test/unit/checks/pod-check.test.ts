@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shimsFact } from '../../../src/checks/containerd-runtimes.js';
@@ -63,6 +63,8 @@ class FakeCri implements PodCri {
     c.started = true;
     const s = this.sandboxes.get(c.sandbox)!;
     const out = this.behaviour[s.handler]?.out ?? 'pause.c v3.9';
+    // As containerd: the log file's directory is made when the container starts (openLogFile's MkdirAll).
+    mkdirSync(s.logDirectory!, { recursive: true, mode: 0o755 });
     writeFileSync(join(s.logDirectory!, c.config.logPath!), `2026-12-02T01:00:00.000000000Z stdout F ${out}\n`);
   }
   async containerStatus(id: string) {

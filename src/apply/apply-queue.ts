@@ -1,6 +1,6 @@
 import type { TaskResult } from '../core/events.js';
 import type { PlannedStep } from './planned-step.js';
-import { type BatchRun, runBatch } from './run-apply-script.js';
+import { type ApplyScriptRun, runApplyScript } from './run-apply-script.js';
 
 /** How a flush runs the steps queued. */
 export interface FlushOptions {
@@ -13,13 +13,13 @@ export interface FlushOptions {
 }
 
 /** What the queue needs of the run to apply its steps. */
-export interface QueueRun extends Pick<BatchRun, 'transport' | 'interrupted' | 'timeLimitS'> {
+export interface QueueRun extends Pick<ApplyScriptRun, 'transport' | 'interrupted' | 'timeLimitS'> {
   /** A step starts on the node. */
   start(step: PlannedStep): void;
   /** A step is done: as planned, or as the node decided. */
   report(step: PlannedStep, result: TaskResult): void;
   /** The probes to ride on the apply script's end, when the flush gathers. */
-  gather(last: boolean): BatchRun['gather'];
+  gather(last: boolean): ApplyScriptRun['gather'];
   /** Applying changes makes the node's facts stale. */
   invalidateFacts(): void;
 }
@@ -51,13 +51,13 @@ export class ApplyQueue {
   async flush(opts: FlushOptions = {}): Promise<PlannedStep | undefined> {
     const steps = this.pending;
     this.pending = [];
-    if (!steps.some((s) => s.changes)) return await runBatch(steps, this.batchRun(false, false));
-    const run = { ...this.batchRun(!!opts.gatherAfter, !!opts.last), ...(opts.evenInterrupted ? { interrupted: () => false } : {}) };
+    if (!steps.some((s) => s.changes)) return await runApplyScript(steps, this.scriptRun(false, false));
+    const run = { ...this.scriptRun(!!opts.gatherAfter, !!opts.last), ...(opts.evenInterrupted ? { interrupted: () => false } : {}) };
     this.run.invalidateFacts();
-    return await runBatch(steps, run);
+    return await runApplyScript(steps, run);
   }
 
-  private batchRun(gather: boolean, last: boolean): BatchRun {
+  private scriptRun(gather: boolean, last: boolean): ApplyScriptRun {
     const q = this.run;
     const probes = gather ? q.gather(last) : undefined;
     return {

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { type Change, nodeDecision } from '../core/change.js';
 import { timeLimited } from '../transport/time-limit.js';
-import { BatchStream } from './apply-stream.js';
+import { ApplyStream } from './apply-stream.js';
 
-/** One task's changes in a batch; a handler's failure does not stop the batch (nor the host), a task's does. */
-export interface BatchPart {
+/** One task's changes in an apply script; a handler's failure does not stop the script (nor the host), a task's does. */
+export interface ApplyScriptPart {
   changes: Change[];
   handler: boolean;
 }
 
-export interface BatchOptions {
+export interface ApplyScriptOptions {
   /** Per-task time limit: each part runs under timeout(1) (as timeLimited does), and exit 124 or 137 says it ran out of time. */
   timeLimitS?: number;
   /** Shell run once every part succeeded (the fact probes of the tasks still to plan). */
@@ -17,7 +17,7 @@ export interface BatchOptions {
 }
 
 /**
- * A host's planned changes as one script, so a batch of tasks costs one round trip. Each part runs
+ * A host's planned changes as one script, so the queued tasks cost one round trip. Each part runs
  * between markers carrying a random nonce (no task output can forge them), its changes each in
  * their own `set -e` subshell as when they ran one script per task, its stdin /dev/null (a command
  * reading stdin would otherwise eat the script). Every marker is printed after a newline of its own,
@@ -29,7 +29,7 @@ export interface BatchOptions {
  * $PROVISION_UNCHANGED that it touches when it found nothing to change; its end marker (printed by
  * this script, never by the task) then says `unchanged`.
  */
-export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
+export function buildApplyScript(parts: ApplyScriptPart[], opts: ApplyScriptOptions = {}) {
   const nonce = randomBytes(6).toString('hex');
   const mark = `@@provision-${nonce}`;
   // On a line of its own: a newline first (taken back by the parser), then the marker.
@@ -49,7 +49,7 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
         decided ? `export PROVISION_UNCHANGED="$d/unchanged-${i}"` : '',
         marker(`begin ${i}`),
         run,
-        // A handler's stderr goes with its end marker: the batch goes on after it.
+        // A handler's stderr goes with its end marker: the script goes on after it.
         part.handler ? `[ $rc -eq 0 ] || cat "$d/err"` : '',
         decided ? `u=; [ $rc -ne 0 ] || [ ! -e "$d/unchanged-${i}" ] || u=' unchanged'; unset PROVISION_UNCHANGED` : '',
         marker(`end ${i} $rc${decided ? '$u' : ''}`),
@@ -60,7 +60,7 @@ export function batchApplyScript(parts: BatchPart[], opts: BatchOptions = {}) {
     }),
     opts.gatherAfter ? `${marker('gathered')}\n${opts.gatherAfter}` : '',
   ];
-  return { script: `${lines.filter(Boolean).join('\n')}\n`, parser: () => new BatchStream(mark, parts.length) };
+  return { script: `${lines.filter(Boolean).join('\n')}\n`, parser: () => new ApplyStream(mark, parts.length) };
 }
 
-export { type BatchEvent, BatchStream } from './apply-stream.js';
+export { type ApplyStreamEvent, ApplyStream } from './apply-stream.js';

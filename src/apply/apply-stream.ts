@@ -2,13 +2,13 @@ import { NodeAnswerError } from '../core/errors.js';
 import { ANSWER_MAX, CappedText, OUTPUT_TAIL, TailText } from '../transport/bounded-output.js';
 
 /** What the node said about each part, as the output streams in. */
-export type BatchEvent = { kind: 'begin'; part: number } | { kind: 'end'; part: number; code: number; output: string; unchanged?: true };
+export type ApplyStreamEvent = { kind: 'begin'; part: number } | { kind: 'end'; part: number; code: number; output: string; unchanged?: true };
 
 /** Where the lines between markers go. */
 type Sink = TailText | CappedText;
 
 /**
- * Reads a batch's stdout as it streams in and calls back at each marker, so progress and the
+ * Reads an apply script's stdout as it streams in and calls back at each marker, so progress and the
  * report stay task by task and live; at the end, the failed task's stderr and what followed `gatherAfter`.
  * Linear in its input and bounded in memory whatever the node prints: a line is looked at only
  * while it could still be a marker (its first characters), then streamed into where it belongs,
@@ -16,7 +16,7 @@ type Sink = TailText | CappedText;
  * A marker that does not follow the script's order (a part out of range or out of turn, an end
  * without its begin, an unknown kind) stops the reading: `problem` says what, and the host fails.
  */
-export class BatchStream {
+export class ApplyStream {
   /** The current line while it may still be a marker. */
   private head = '';
   /** The current line is known not to be a marker and goes straight to `sink`. */
@@ -29,7 +29,7 @@ export class BatchStream {
   private gatheredOutput?: CappedText;
   private next = 0;
   private lastEnded?: number;
-  /** The node's private directory of this batch (for the stop file). */
+  /** The node's private directory of this apply script (for the stop file). */
   dir?: string;
   /** Why the stream could not be read (no marker is read after it). */
   problem?: NodeAnswerError;
@@ -41,7 +41,7 @@ export class BatchStream {
     this.sink = this.outside;
   }
 
-  feed(chunk: string, on: (e: BatchEvent) => void): void {
+  feed(chunk: string, on: (e: ApplyStreamEvent) => void): void {
     let pos = 0;
     while (pos < chunk.length) {
       const nl = chunk.indexOf('\n', pos);
@@ -104,7 +104,7 @@ export class BatchStream {
     this.streaming = true;
   }
 
-  private endLine(on: (e: BatchEvent) => void): void {
+  private endLine(on: (e: ApplyStreamEvent) => void): void {
     if (this.streaming) this.streaming = false;
     else if (this.head.startsWith(`${this.mark}-`)) this.marker(this.head.slice(this.mark.length + 1), on);
     else this.sink.line(this.head);
@@ -115,7 +115,7 @@ export class BatchStream {
    * A marker line. The newline the script printed before it ended the line before (output seen as
    * lines joined by newlines): so a task's output keeps exactly what it printed.
    */
-  private marker(text: string, on: (e: BatchEvent) => void): void {
+  private marker(text: string, on: (e: ApplyStreamEvent) => void): void {
     const [what, a, b, c, ...more] = text.split(' ');
     const n = Number(a);
     const fits = (ok: boolean) => {

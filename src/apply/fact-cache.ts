@@ -1,7 +1,7 @@
 import { NodeAnswerError } from '../core/errors.js';
 import type { Prediction } from '../core/change.js';
 import type { Fact, FactValues } from '../facts/fact.js';
-import { batchScript } from '../facts/probe-script.js';
+import { probeScript } from '../facts/probe-script.js';
 import type { Transport } from '../transport/transport.js';
 
 /**
@@ -29,7 +29,7 @@ export class FactCache {
 
   /**
    * The probes of the facts not known yet, as one script, and how to take in what it printed; the
-   * apply runs it at the end of a batch of changes, so gathering after them costs no round trip.
+   * apply runs it at the end of an apply script, so gathering after them costs no round trip.
    */
   gather(
     facts: Fact<unknown>[],
@@ -39,13 +39,13 @@ export class FactCache {
     // fresh: for after changes still to be made, when only what outlives them stays known.
     const known = (key: string) => this.values.has(key) && (!opts.fresh || !!this.facts.get(key)?.outlivesChanges);
     for (const f of facts) if (!known(f.key)) wanted.set(f.key, f);
-    const batch = batchScript([...wanted.values()], { record: opts.record });
+    const probes = probeScript([...wanted.values()], { record: opts.record });
     return {
-      script: batch.script,
+      script: probes.script,
       absorb: (stdout, code, stderr) => {
         let parsed: FactValues;
         try {
-          parsed = batch.parse(stdout);
+          parsed = probes.parse(stdout);
         } catch (e) {
           // What the node answered does not fit: this host's failure (never "unreachable", never the run's).
           const why = e instanceof NodeAnswerError ? e.message.replace(/^node answered something provision cannot read: /, '') : (e as Error).message;

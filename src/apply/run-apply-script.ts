@@ -4,10 +4,10 @@ import type { TaskResult } from '../core/events.js';
 import { q } from '../transport/shell.js';
 import { ANSWER_GRACE_S, KILL_AFTER_S, timedOut } from '../transport/time-limit.js';
 import type { RunResult, Transport } from '../transport/transport.js';
-import { batchApplyScript } from './apply-script.js';
+import { type ApplyStreamEvent, type ApplyStream, buildApplyScript } from './apply-script.js';
 import type { PlannedStep } from './planned-step.js';
 
-export interface BatchRun {
+export interface ApplyScriptRun {
   transport: Transport;
   /** A task starts on the node. */
   start(e: PlannedStep): void;
@@ -16,120 +16,190 @@ export interface BatchRun {
   interrupted(): boolean;
   /** Each task's time limit on the node, in seconds. */
   timeLimitS?: number;
-  /** Probes to run at the end of the batch once every task succeeded, and how to take their output in. */
+  /** Probes to run at the end of the apply script once every task succeeded, and how to take their output in. */
   gather?: { script: string; absorb(stdout: string, code: number, stderr: string): void };
 }
 
 const lastLines = (s: string) => s.trim().split('\n').slice(-20).join('\n');
 
 /**
- * Applies entries as one batch script (see batchApplyScript) and reports each as the node reports it,
- * in order: an entry with nothing to change is reported when the node gets past it, and one whose
+ * Applies planned steps as one apply script (see buildApplyScript) and reports each as the node reports it,
+ * in order: a step with nothing to change is reported when the node gets past it, and one whose
  * outcome the node decides (Change.decidedOnNode) as ok when the node says it found nothing to change. Returns the task
- * entry that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
- * through a stop file, to start no new task; the entries after the running one are not reported.
+ * step that failed, which stops the host (a handler's failure does not). On Ctrl-C the node is told,
+ * through a stop file, to start no new task; the steps after the running one are not reported.
  */
-// long-function: one streamed script's state (done, running, failed, lost) is written by the marker callback and judged
-// after the script in one order of precedence; split, the parts would pass those four through a shared object.
-export async function runBatch(entries: PlannedStep[], run: BatchRun): Promise<PlannedStep | undefined> {
-  const parts = entries.filter((e) => e.changes);
-  let done = 0;
-  const began = new Map<PlannedStep, number>();
-  // 124/137 before the limit is the script's own exit code, not the limit's.
-  const failure = (entry: PlannedStep, code: number, output: string) =>
-    run.timeLimitS && timedOut(code) && Date.now() - (began.get(entry) ?? 0) >= run.timeLimitS * 1000 - 500
-      ? `timed out after ${run.timeLimitS} s (its processes on the node were ended)${output.trim() ? `:\n${lastLines(output)}` : ''}`
-      : `exit ${code}: ${lastLines(output)}`;
-  const reportUpTo = (index: number) => {
-    for (; done < index; done++) if (!entries[done]!.changes) run.report(entries[done]!);
-  };
+export async function runApplyScript(steps: PlannedStep[], run: ApplyScriptRun): Promise<PlannedStep | undefined> {
+  const parts = steps.filter((e) => e.changes);
   if (parts.length === 0) {
-    reportUpTo(entries.length);
-    return entries.find((e) => e.result.status === 'failed' && !e.handler);
+    // Nothing goes to the node: every step is reported as planned.
+    for (const e of steps) run.report(e);
+    return firstFailedTask(steps);
   }
-  const batch = batchApplyScript(
-    parts.map((e) => ({ changes: e.changes!, handler: e.handler })),
-    { ...(run.gather ? { gatherAfter: run.gather.script } : {}), ...(run.timeLimitS ? { timeLimitS: run.timeLimitS } : {}) },
-  );
-  const limit = run.timeLimitS;
-  const stream = batch.parser();
-  let failed: { entry: PlannedStep; code: number; output: string } | undefined;
-  let running: PlannedStep | undefined;
-  const stopper = setInterval(() => {
-    if (!run.interrupted() || !stream.dir) return;
+  const script = new StreamedScript(steps, parts, run);
+  await script.send();
+  return script.judge();
+}
+
+/** The task (not handler) that failed, which stops the host. */
+const firstFailedTask = (steps: PlannedStep[]) => steps.find((e) => e.result.status === 'failed' && !e.handler);
+
+/** A task that failed on the node: judged once the script has ended (its stderr follows its end marker). */
+interface TaskFailure {
+  step: PlannedStep;
+  code: number;
+  output: string;
+}
+
+/**
+ * One apply script on its way: what the node reported so far (written as its markers stream in), judged
+ * once the script has ended in one order of precedence (see `judge`).
+ */
+class StreamedScript {
+  /** The steps before this index are reported, or passed by the node. */
+  private reportedUpTo = 0;
+  /** The step the node is applying now (between its begin and end markers). */
+  private running?: PlannedStep;
+  /** The task that failed on the node (a handler's failure is reported at once and goes on). */
+  private failed?: TaskFailure;
+  /** Why the transport gave up on the script (the connection lost, the time limit). */
+  private lost?: ProvisionError;
+  /** The script's exit code and output, when it ended. */
+  private answer?: RunResult;
+  /** When each step began on the node, for its time limit. */
+  private readonly began = new Map<PlannedStep, number>();
+  private readonly script: string;
+  private readonly stream: ApplyStream;
+
+  constructor(
+    private readonly steps: PlannedStep[],
+    /** The steps with changes: the script's parts, in order. */
+    private readonly parts: PlannedStep[],
+    private readonly run: ApplyScriptRun,
+  ) {
+    const built = buildApplyScript(
+      parts.map((e) => ({ changes: e.changes!, handler: e.handler })),
+      { ...(run.gather ? { gatherAfter: run.gather.script } : {}), ...(run.timeLimitS ? { timeLimitS: run.timeLimitS } : {}) },
+    );
+    this.script = built.script;
+    this.stream = built.parser();
+  }
+
+  /** Runs the script, taking in its markers as they stream; a ProvisionError from the transport is kept as `lost`. */
+  async send(): Promise<void> {
+    const limit = this.run.timeLimitS;
+    const stopper = setInterval(() => this.stopIfInterrupted(stopper), 100);
+    try {
+      this.answer = await this.run.transport.run(this.script, {
+        ...(limit ? { timeoutMs: ((limit + KILL_AFTER_S) * this.parts.length + ANSWER_GRACE_S) * 1000 } : {}),
+        onStdout: (chunk) => this.stream.feed(chunk, (ev) => this.take(ev)),
+      });
+    } catch (e) {
+      if (!(e instanceof ProvisionError)) throw e;
+      this.lost = e;
+    } finally {
+      clearInterval(stopper);
+    }
+    this.stream.end();
+  }
+
+  /**
+   * The script's outcome, in this order of precedence: a stream that does not follow the script, a failed task,
+   * a lost connection, a script cut inside a task or between two, an interruption; else every step is reported.
+   * Returns the task that failed (it stops the host); a lost connection is thrown.
+   */
+  judge(): PlannedStep | undefined {
+    const { stream, failed, lost } = this;
+    // A stream that does not follow the script (a forged or out-of-range marker): the task it was in fails, and the host with it.
+    if (stream.problem && !failed && !(lost instanceof ConnectionLostError))
+      return this.fail(this.running ?? this.nextPart() ?? this.parts.at(-1)!, stream.problem.message);
+    if (failed) return this.fail(failed.step, this.failure(failed.step, failed.code, stream.stderr(this.parts.indexOf(failed.step)) || failed.output));
+    if (lost instanceof ConnectionLostError) this.throwLost(lost);
+    // The script ended inside a task or between two (connection lost, killed): the next task failed.
+    const cut = this.running ?? ((lost || this.answer!.code !== 0) && !this.run.interrupted() ? this.nextPart() : undefined);
+    if (cut) return this.fail(cut, lost ? lost.message : `exit ${this.answer!.code}: ${lastLines(this.answer!.stderr || stream.other)}`);
+    // Lost after the last task: the next task's gather reports it.
+    if (lost) return undefined;
+    if (this.run.interrupted() && this.steps.slice(this.reportedUpTo).some((e) => e.changes)) return undefined;
+    this.reportUpTo(this.steps.length);
+    this.absorbGathered(this.answer!);
+    return firstFailedTask(this.steps);
+  }
+
+  /** A marker: a step began, or ended with its exit code. */
+  private take(ev: ApplyStreamEvent): void {
+    const step = this.parts[ev.part]!;
+    if (ev.kind === 'begin') {
+      this.reportUpTo(this.steps.indexOf(step));
+      this.running = step;
+      this.began.set(step, Date.now());
+      this.run.start(step);
+      return;
+    }
+    this.running = undefined;
+    this.reportedUpTo = this.steps.indexOf(step) + 1;
+    const unchanged = ev.unchanged && nodeDecision(step.changes);
+    if (ev.code === 0)
+      this.run.report(step, unchanged ? { ...step.result, status: 'ok', changes: [], reason: unchanged.unchanged, diffs: undefined } : undefined);
+    else if (step.handler) this.run.report(step, { ...step.result, status: 'failed', error: this.failure(step, ev.code, ev.output) });
+    else this.failed = { step, code: ev.code, output: ev.output };
+  }
+
+  /** On Ctrl-C, once the node named its private directory: a stop file there, so no new task starts. */
+  private stopIfInterrupted(stopper: ReturnType<typeof setInterval>): void {
+    if (!this.run.interrupted() || !this.stream.dir) return;
     clearInterval(stopper);
-    run.transport.run(`[ -d ${q(stream.dir)} ] && : > ${q(`${stream.dir}/stop`)}; true`).catch(() => {});
-  }, 100);
-  let r: RunResult | undefined;
-  let lost: ProvisionError | undefined;
-  try {
-    r = await run.transport.run(batch.script, {
-      ...(limit ? { timeoutMs: ((limit + KILL_AFTER_S) * parts.length + ANSWER_GRACE_S) * 1000 } : {}),
-      onStdout: (chunk) =>
-        stream.feed(chunk, (ev) => {
-          const entry = parts[ev.part]!;
-          if (ev.kind === 'begin') {
-            reportUpTo(entries.indexOf(entry));
-            running = entry;
-            began.set(entry, Date.now());
-            run.start(entry);
-            return;
-          }
-          running = undefined;
-          done = entries.indexOf(entry) + 1;
-          const unchanged = ev.unchanged && nodeDecision(entry.changes);
-          if (ev.code === 0)
-            run.report(entry, unchanged ? { ...entry.result, status: 'ok', changes: [], reason: unchanged.unchanged, diffs: undefined } : undefined);
-          else if (entry.handler) run.report(entry, { ...entry.result, status: 'failed', error: failure(entry, ev.code, ev.output) });
-          else failed = { entry, code: ev.code, output: ev.output };
-        }),
-    });
-  } catch (e) {
-    if (!(e instanceof ProvisionError)) throw e;
-    lost = e;
-  } finally {
-    clearInterval(stopper);
+    this.run.transport.run(`[ -d ${q(this.stream.dir)} ] && : > ${q(`${this.stream.dir}/stop`)}; true`).catch(() => {});
   }
-  stream.end();
-  const f = failed as { entry: PlannedStep; code: number; output: string } | undefined;
-  // A stream that does not follow the script (a forged or out-of-range marker): the task it was in fails, and the host with it.
-  if (stream.problem && !f && !(lost instanceof ConnectionLostError)) {
-    const entry = running ?? parts.find((e) => entries.indexOf(e) >= done) ?? parts.at(-1)!;
-    reportUpTo(entries.indexOf(entry));
-    run.report(entry, { ...entry.result, status: 'failed', error: stream.problem.message });
-    return entry;
+
+  /** Reports the steps without changes the node has got past (those before `index`). */
+  private reportUpTo(index: number): void {
+    for (; this.reportedUpTo < index; this.reportedUpTo++) if (!this.steps[this.reportedUpTo]!.changes) this.run.report(this.steps[this.reportedUpTo]!);
   }
-  if (f) {
-    run.report(f.entry, { ...f.entry.result, status: 'failed', error: failure(f.entry, f.code, stream.stderr(parts.indexOf(f.entry)) || f.output) });
-    return f.entry;
+
+  /** The first part the node has not got past. */
+  private nextPart(): PlannedStep | undefined {
+    return this.parts.find((e) => this.steps.indexOf(e) >= this.reportedUpTo);
   }
-  // Lost while a task applied (or before the next began): its outcome is unknown, and the host stops at once.
-  if (lost instanceof ConnectionLostError) {
-    const entry = running ?? parts.find((e) => entries.indexOf(e) >= done);
-    if (entry) {
-      reportUpTo(entries.indexOf(entry));
-      run.report(entry, { ...entry.result, status: 'unknown', error: `${lost.message}: whether these changes were made is unknown; the next run finds out` });
+
+  /** Reports `step` failed (and the steps without changes before it as passed); it stops the host. */
+  private fail(step: PlannedStep, error: string): PlannedStep {
+    this.reportUpTo(this.steps.indexOf(step));
+    this.run.report(step, { ...step.result, status: 'failed', error });
+    return step;
+  }
+
+  /** Lost while a task applied (or before the next began): its outcome is unknown, and the host stops at once. */
+  private throwLost(lost: ConnectionLostError): never {
+    const step = this.running ?? this.nextPart();
+    if (step) {
+      this.reportUpTo(this.steps.indexOf(step));
+      this.run.report(step, {
+        ...step.result,
+        status: 'unknown',
+        error: `${lost.message}: whether these changes were made is unknown; the next run finds out`,
+      });
     }
     throw lost;
   }
-  // The script ended inside a task or between two (connection lost, killed): the next task failed.
-  const cut = running ?? ((lost || r!.code !== 0) && !run.interrupted() ? parts.find((e) => entries.indexOf(e) >= done) : undefined);
-  if (cut) {
-    reportUpTo(entries.indexOf(cut));
-    run.report(cut, { ...cut.result, status: 'failed', error: lost ? lost.message : `exit ${r!.code}: ${lastLines(r!.stderr || stream.other)}` });
-    return cut;
+
+  /** A failed step's error: its time limit when it ran out of time, else its exit code and output's tail. */
+  private failure(step: PlannedStep, code: number, output: string): string {
+    const limit = this.run.timeLimitS;
+    // 124/137 before the limit is the script's own exit code, not the limit's.
+    return limit && timedOut(code) && Date.now() - (this.began.get(step) ?? 0) >= limit * 1000 - 500
+      ? `timed out after ${limit} s (its processes on the node were ended)${output.trim() ? `:\n${lastLines(output)}` : ''}`
+      : `exit ${code}: ${lastLines(output)}`;
   }
-  // Lost after the last task: the next task's gather reports it.
-  if (lost) return undefined;
-  if (run.interrupted() && entries.slice(done).some((e) => e.changes)) return undefined;
-  reportUpTo(entries.length);
-  const gathered = stream.gathered;
-  if (run.gather && gathered !== undefined) {
+
+  /** The probes' output that rode on the script's end, taken in (a probe that cannot be read is gathered again when next needed). */
+  private absorbGathered(answer: RunResult): void {
+    const gathered = this.stream.gathered;
+    if (!this.run.gather || gathered === undefined) return;
     try {
-      run.gather.absorb(gathered, r!.code, r!.stderr);
+      this.run.gather.absorb(gathered, answer.code, answer.stderr);
     } catch {
       // gathered again when next needed
     }
   }
-  return entries.find((e) => e.result.status === 'failed' && !e.handler);
 }

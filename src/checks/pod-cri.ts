@@ -9,6 +9,7 @@ export type PodCri = Pick<
   | 'runPodSandbox'
   | 'stopPodSandbox'
   | 'removePodSandbox'
+  | 'listPodSandbox'
   | 'createContainer'
   | 'startContainer'
   | 'containerStatus'

@@ -28,6 +28,8 @@ export interface PodOutcome {
 }
 
 const LOG_FILE = 'check.log';
+/** The label of every sandbox the check makes (ListPodSandbox finds a failed one's by it). */
+const POD_LABELS = { 'provision.io/pod-check': 'true' };
 /** A node's answer is bounded: the log is read up to this many bytes. */
 export const LOG_BYTES = 64 * 1024;
 
@@ -46,7 +48,8 @@ export async function runPod(cri: PodCri, spec: PodSpec, uid: string): Promise<P
   const created: { sandbox?: string; container?: string } = {};
   const started = Date.now();
   const outcome = await podSteps(cri, spec, uid, created, label);
-  const left = await removePod(cri, created.sandbox, created.container);
+  const orphan = created.sandbox || outcome.ok ? undefined : await failedSandbox(cri, uid);
+  const left = [...(orphan?.error ? [orphan.error] : []), ...(await removePod(cri, created.sandbox ?? orphan?.id, created.container))];
   const line = outcome.logFile ? `${outcome.line} (${Date.now() - started} ms)` : outcome.line;
   return { ...outcome, line, ok: outcome.ok && !left.length, leftBehind: left };
 }
@@ -72,7 +75,7 @@ async function podSteps(cri: PodCri, spec: PodSpec, uid: string, created: { sand
     // As kubelet: a hostname only for a pod with its own network (and so UTS) namespace; runc refuses one otherwise.
     ...(spec.network === 'pod' ? { hostname: 'provision-pod-check' } : {}),
     logDirectory,
-    labels: { 'provision.io/pod-check': 'true' },
+    labels: POD_LABELS,
     linux: { cgroupParent: spec.cgroupParent, securityContext: { namespaceOptions: { network: spec.network === 'host' ? 'NODE' : 'POD' } } },
   };
   const config: ContainerConfig = {
@@ -96,6 +99,19 @@ async function podSteps(cri: PodCri, spec: PodSpec, uid: string, created: { sand
     return { ok: true, line: `${label}: exited 0`, leftBehind: [], logFile: `${logDirectory}/${LOG_FILE}` };
   } catch (e) {
     return fail(label, `${call} failed: ${oneLine(e)}`);
+  }
+}
+
+/**
+ * The sandbox a failed RunPodSandbox left, found by the pod's uid among the check's own: containerd keeps one whose
+ * network it could not tear down (a CNI DEL that fails as the ADD did), NOTREADY, for kubelet's collector to stop and
+ * remove. The check is that collector for its own pods; a sandbox it cannot remove is named as left behind.
+ */
+async function failedSandbox(cri: PodCri, uid: string): Promise<{ id?: string; error?: string }> {
+  try {
+    return { id: (await cri.listPodSandbox(POD_LABELS)).find((p) => p.metadata?.uid === uid)?.id };
+  } catch (e) {
+    return { error: `any sandbox of the failed RunPodSandbox (ListPodSandbox failed: ${oneLine(e)})` };
   }
 }
 

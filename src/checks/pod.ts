@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { factValue, type FactValues } from '../facts/fact.js';
-import { batchScript } from '../facts/probe-script.js';
+import { probeScript } from '../facts/probe-script.js';
 import type { Args } from '../tasks/task-type.js';
 import { q } from '../transport/shell.js';
 import { type CheckActResult, type CheckNode, commandFact, defineCheckType } from './check-type.js';
@@ -122,7 +122,7 @@ async function runPods(cri: PodCri, node: CheckNode, pods: PodSpec[], results: s
   // The parent cgroup too, where it is empty (a systemd slice is stopped; cgroupfs directories removed).
   const cgroups = `systemctl stop ${CGROUP}.slice 2>/dev/null; for d in /sys/fs/cgroup/${CGROUP} /sys/fs/cgroup/*/${CGROUP}; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; true`;
   const cleanup = commandFact('pod-cleanup', `rm -rf -- ${dirs.map(q).join(' ')} && { ${cgroups}; }`);
-  const batch = batchScript([...logs, cleanup]);
+  const batch = probeScript([...logs, cleanup]);
   const failures: string[] = [];
   let answer: FactValues | undefined;
   try {

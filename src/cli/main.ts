@@ -82,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   connection(targets(program.command('preflight'), { roles: true }))
     .description("detect each host's layout and check it could be migrated, changing nothing; prints a table")
     .option('-f, --forks <n>', 'hosts in parallel', String(DEFAULT_FORKS))
+    .option('--disable-eviction', 'dry-run the drain as apply --disable-eviction would run it (deleting pods past PodDisruptionBudgets)')
     .action(async (opts) => {
       exitCode = await (await import('./commands/preflight.js')).preflightCommand(opts);
     });

@@ -10,7 +10,7 @@ export interface Change {
   predict?: Prediction[];
   /**
    * `predict` is a best guess (it depends on the node's configuration): check mode plans on it, but an
-   * apply ends its batch after this change, so later tasks are planned on facts gathered after it.
+   * apply script ends after this change, so later tasks are planned on facts gathered after it.
    */
   uncertain?: boolean;
   /**

@@ -1,10 +1,19 @@
 import type { Transport } from '../transport/transport.js';
 import { CriError } from './cri-error.js';
 import { loadCriServices, type GrpcServiceClient } from './cri-proto.js';
-import type { ContainerConfig, CriCondition, CriContainerStatus, CriImage, PodSandboxConfig } from './cri-types.js';
+import type { ContainerConfig, CriCondition, CriContainerStatus, CriImage, CriPodSandbox, PodSandboxConfig } from './cri-types.js';
 import { bridgeUnixSocket } from './socket-bridge.js';
 
-export type { ContainerConfig, CriCondition, CriContainerStatus, CriImage, NamespaceMode, NamespaceOption, PodSandboxConfig } from './cri-types.js';
+export type {
+  ContainerConfig,
+  CriCondition,
+  CriContainerStatus,
+  CriImage,
+  CriPodSandbox,
+  NamespaceMode,
+  NamespaceOption,
+  PodSandboxConfig,
+} from './cri-types.js';
 export { CriError } from './cri-error.js';
 
 /** The CRI calls kubelet makes, over runtime.v1 gRPC to the node's runtime socket. */
@@ -14,6 +23,8 @@ export interface CriClient {
   runPodSandbox(config: PodSandboxConfig, runtimeHandler: string): Promise<string>;
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
+  /** The sandboxes whose labels hold all of `labels` (kubelet lists its own this way to collect what a failed call left). */
+  listPodSandbox(labels: Record<string, string>): Promise<CriPodSandbox[]>;
   createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<CriContainerStatus>;
@@ -119,6 +130,12 @@ function clientOf(host: string, call: Call, runtime: GrpcServiceClient, images: 
       (await call<{ podSandboxId: string }>(runtime, 'RunPodSandbox', { config, runtimeHandler }, true)).podSandboxId,
     stopPodSandbox: async (id) => void (await call(runtime, 'StopPodSandbox', { podSandboxId: id })),
     removePodSandbox: async (id) => void (await call(runtime, 'RemovePodSandbox', { podSandboxId: id })),
+    listPodSandbox: async (labels) =>
+      ((await call<{ items?: CriPodSandbox[] }>(runtime, 'ListPodSandbox', { filter: { labelSelector: labels } })).items ?? []).map((p) => ({
+        id: p.id,
+        metadata: p.metadata,
+        state: p.state,
+      })),
     createContainer: async (podSandboxId, config, sandboxConfig) =>
       (await call<{ containerId: string }>(runtime, 'CreateContainer', { podSandboxId, config: wireContainer(config), sandboxConfig }, true)).containerId,
     startContainer: async (id) => void (await call(runtime, 'StartContainer', { containerId: id }, true)),

@@ -56,6 +56,13 @@ export interface CriContainerStatus {
   logPath: string;
 }
 
+export interface CriPodSandbox {
+  id: string;
+  metadata?: { name: string; uid: string; namespace: string; attempt?: number };
+  /** SANDBOX_READY or SANDBOX_NOTREADY. */
+  state: string;
+}
+
 export interface CriCondition {
   /** RuntimeReady, NetworkReady. */
   type: string;

@@ -1,5 +1,6 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import { lazyRequire } from '../core/lazy-require.js';
+import { containerdHas } from './containerd-versions.js';
 import { type ContainerdConfigFile, containerdConfigFileFact } from '../facts/containerd-config-file.js';
 import type { Fact } from '../facts/fact.js';
 
@@ -108,7 +109,9 @@ export function existingConfigFact(vars: Record<string, unknown>): Fact<Containe
 export function existingConfigVerdict(file: ContainerdConfigFile | undefined, vars: Record<string, unknown>, declared: ReadonlySet<string>): ExistingVerdict {
   if (!file || !declared.has('containerd-config')) return { problems: [], notes: [] };
   const verdict = existingSettingsVerdict(file, String(vars.containerd_config_file ?? '/etc/containerd/config.toml'), vars);
-  verdict.problems.push(...dropinProblems(file.dropins ?? {}, String(vars.containerd_version ?? '')));
+  const dropins = dropinVerdict(file.dropins ?? {}, String(vars.containerd_version ?? ''));
+  verdict.problems.push(...dropins.problems);
+  verdict.notes.push(...dropins.notes);
   return verdict;
 }
 
@@ -116,28 +119,46 @@ export function existingConfigVerdict(file: ContainerdConfigFile | undefined, va
 const CRI_PLUGINS = ['io.containerd.grpc.v1.cri', 'io.containerd.cri.v1.runtime', 'io.containerd.cri.v1.images', 'cri'];
 
 /**
- * containerd 1.x merges an imported file per plugin: a drop-in's [plugins."<id>"] replaces that plugin's
- * whole section of the main config (checked with containerd 1.6.20's config dump: a drop-in adding one
- * runtime handler dropped the others and reset sandbox_image). A drop-in already on the node that sets
- * a CRI plugin would silently undo the config provision writes there. Not refused on 2.x, whose own
- * default config imports conf.d for exactly such drop-ins (containerd#12323; its merge was not checked here).
+ * How containerd merges an imported drop-in into the main config, by version. 1.x: per plugin, a drop-in's
+ * [plugins."<id>"] replaces that plugin's whole section of the main config (checked with containerd 1.6.20's
+ * config dump: a drop-in adding one runtime handler dropped the others and reset sandbox_image; the source's
+ * mergeConfig replaces `to.Plugins[k]` for every key of the drop-in). 2.0 and later: key by key, a drop-in's
+ * value winning (containerd#9982, "Allow sections of Plugins to be merged", released in 2.0.0; mergeConfig in
+ * cmd/containerd/server/config/config.go keeps only mergo's deep merge; no 2.x binary here to check it on).
+ * (The `imports-merge-keys` row of CONTAINERD_FEATURES.) So on 1.x a drop-in that sets a CRI plugin would silently undo the config provision writes (refused); on 2.x
+ * it overrides only the keys it sets (named in a note: a handler it adds is kept beside provision's).
  */
-export function dropinProblems(dropins: Record<string, string>, containerdVersion: string): string[] {
-  if (!/^v?1\./.test(containerdVersion)) return [];
-  const problems: string[] = [];
+export function dropinVerdict(dropins: Record<string, string>, containerdVersion: string): ExistingVerdict {
+  const out: ExistingVerdict = { problems: [], notes: [] };
+  const wholeSection = !containerdHas('imports-merge-keys', containerdVersion.replace(/^v/, ''));
   for (const [path, text] of Object.entries(dropins)) {
     let plugins: Toml;
     try {
       plugins = ((toml().parse(text) as Toml).plugins ?? {}) as Toml;
     } catch (e) {
-      problems.push(`${path} is imported by containerd but is not valid TOML (${(e as Error).message.split('\n')[0]}): fix or remove it`);
+      out.problems.push(`${path} is imported by containerd but is not valid TOML (${(e as Error).message.split('\n')[0]}): fix or remove it`);
       continue;
     }
     const touched = CRI_PLUGINS.filter((id) => plugins[id] !== undefined);
-    if (touched.length)
-      problems.push(
+    if (!touched.length) continue;
+    if (wholeSection)
+      out.problems.push(
         `${path} sets [plugins."${touched[0]}"]: containerd ${containerdVersion} imports a plugin's section whole, so it would replace the CRI settings provision writes (runtime handlers, sandbox image, registry); take its settings over in the inventory (containerd_runtimes, containerd_registry_mirrors) and remove the file, or carry the whole CRI section in it`,
       );
+    else {
+      const keys = touched.flatMap((id) => leafKeys(plugins[id], [])).map((k) => k.join('.'));
+      if (!keys.length) continue;
+      const shown = keys.length > 8 ? `${keys.slice(0, 8).join(', ')} and ${keys.length - 8} more` : keys.join(', ');
+      out.notes.push(
+        `${path} sets CRI settings that containerd ${containerdVersion} merges over the config provision writes, key by key, its values winning: ${shown}`,
+      );
+    }
   }
-  return problems;
+  return out;
+}
+
+/** The dotted paths of a parsed TOML table's values (a table's own keys, not its sub-tables, are the leaves). */
+function leafKeys(value: unknown, at: string[]): string[][] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return [at];
+  return Object.entries(value as Toml).flatMap(([k, v]) => leafKeys(v, [...at, k]));
 }

@@ -46,6 +46,15 @@ export const CONTAINERD_FEATURES: Record<string, { since: string; source: string
     source:
       'containerd-config.toml.5 "imports: Imports is a list of additional configuration files to include ... vendors may keep a custom runtime configuration in a separate file" (version 2 configs); a glob import merged by `containerd config dump` of containerd 1.6.20 (Debian 12), checked 2026-12-02',
   },
+  /**
+   * An imported drop-in merges into the main config key by key, its values winning; before 2.0 a drop-in's
+   * [plugins."<id>"] replaced that plugin's whole section (1.6.20's config dump: one added handler dropped the others).
+   */
+  'imports-merge-keys': {
+    since: '2.0.0',
+    source:
+      'containerd#9982 "Allow sections of Plugins to be merged, and not overwritten as entire sections" (v2.0.0): mergeConfig in cmd/containerd/server/config/config.go no longer replaces `to.Plugins[k]`; 1.x replaced it (containerd#5837)',
+  },
   /** The CRI plugin reports the sandbox image as pinned, so kubelet's image GC keeps it. */
   'pinned-sandbox-image': { since: '1.7.0', source: 'containerd#7944 "CRI Pinned image support" (v1.7.0), closing containerd#6352' },
 };

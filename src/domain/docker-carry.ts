@@ -9,7 +9,7 @@ import { type CarriedDaemon, carriedLogConfig, carriedState, carryRegistries, cg
 
 /**
  * The variables Docker's settings and images set for the roles, detected on the node in the plan's
- * batched gather (while /etc/docker and Docker still exist) and filled in like the layout: an
+ * gather (while /etc/docker and Docker still exist) and filled in like the layout: an
  * inventory value other than "auto" wins. Problems refuse the host before anything changes;
  * notes are told per node.
  */

@@ -46,7 +46,7 @@ export interface DockerSettingsFacts {
 const b64 = (file: string) => `base64 -w 0 < ${file}; echo`;
 
 /**
- * One probe, in the plan's batch: the settings are read before any task runs, i.e. while Docker and
+ * One probe, in the plan's gather: the settings are read before any task runs, i.e. while Docker and
  * /etc/docker still exist. Docker's Go templates ({{.Id}}) are Docker's, not provision's.
  */
 export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: string; archive: string }): Fact<DockerSettingsFacts> {

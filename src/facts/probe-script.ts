@@ -15,7 +15,7 @@ interface Section {
  * one group (see ProbeGroup) share one probe: one section answers all of them. `record`: the gather
  * runs inside an apply script, where probes may keep receipts (RECORD_ENV).
  */
-export function batchScript(facts: Fact<unknown>[], opts: { record?: boolean } = {}): { script: string; parse(stdout: string): FactValues } {
+export function probeScript(facts: Fact<unknown>[], opts: { record?: boolean } = {}): { script: string; parse(stdout: string): FactValues } {
   const nonce = randomBytes(6).toString('hex');
   const begin = (i: number) => `@@provision-${nonce}-begin ${i}`;
   const sections = sectionsOf(facts);

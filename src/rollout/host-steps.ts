@@ -7,6 +7,7 @@ import { runHost } from '../apply/run-host.js';
 import type { PreparedHost, PreparedRun } from '../plan/model.js';
 import type { Transport } from '../transport/transport.js';
 import { runOnController } from './controller-command.js';
+import { drainDryRun, lastLines, withEvictionChoice } from './drain-check.js';
 import { labelProblems } from './node-labels.js';
 import { q as shellQuote } from '../transport/shell.js';
 import { type HostPreflight, preflightHost } from './preflight.js';
@@ -78,8 +79,6 @@ async function controller(h: HostRollout, task: string, command: string): Promis
     : step(h, task, { status: 'failed', error: `${command}: exit ${r.code}: ${lastLines(r.stderr || r.stdout, 5)}` });
 }
 
-const lastLines = (text: string, n: number) => text.trim().split('\n').slice(-n).join('\n');
-
 /** The roles' checks, when verification is on (not in check mode: nothing was applied to check). */
 const verifying = (h: HostRollout, plan: PreparedHost): Verification | undefined =>
   ansibleBoolean(plan.vars.provision_verify) && !h.opts.check ? verificationFor(plan) : undefined;
@@ -108,7 +107,7 @@ async function preflight(h: HostRollout): Promise<boolean> {
       error: `found docker ${docker}, kubelet ${kubelet}${criDockerd ? ', cri-dockerd' : ''}; nothing was changed:\n${p.problems.join('\n')}`,
     });
   }
-  const evictions = await drainDryRun(h);
+  const evictions = await drainDryRunOf(h);
   if (evictions) {
     starting(h, 'preflight');
     return step(h, 'preflight', { status: 'failed', error: `the node's pods cannot all be evicted; nothing was changed:\n${evictions}` });
@@ -121,20 +120,11 @@ async function preflight(h: HostRollout): Promise<boolean> {
   return true;
 }
 
-/**
- * A server-side dry run of the drain (provision_drain_check_command) for a host that will be
- * drained: a PodDisruptionBudget with no room refuses the host before anything is touched, instead
- * of leaving it cordoned and half drained at the drain's timeout. Returns why it cannot, if so.
- */
-async function drainDryRun(h: HostRollout): Promise<string | undefined> {
-  const command = withEvictionChoice(h, String(h.plan.vars.provision_drain_check_command ?? '').trim());
-  if (!h.drain || !h.changes || h.cordoned || h.opts.check || !command) return undefined;
-  const r = await runOnController(command, 300_000);
-  return r.code === 0 ? undefined : `${command}: exit ${r.code}: ${lastLines(r.stderr || r.stdout, 5)}`;
+/** The drain's dry run, for a host that will be drained now (not one a resumed run drained already). */
+function drainDryRunOf(h: HostRollout): Promise<string | undefined> {
+  if (!h.drain || !h.changes || h.cordoned || h.opts.check) return Promise.resolve(undefined);
+  return drainDryRun(h.plan.vars, h.opts.disableEviction);
 }
-
-/** --disable-eviction: the drain deletes pods instead of evicting them, past PodDisruptionBudgets (opt-in). */
-const withEvictionChoice = (h: HostRollout, command: string) => (h.opts.disableEviction && command ? `${command} --disable-eviction` : command);
 
 /** Drains only a node whose plan changes something; a failed drain fails the host before anything touches it. */
 async function drain(h: HostRollout): Promise<boolean> {
@@ -152,7 +142,7 @@ async function drain(h: HostRollout): Promise<boolean> {
     starting(h, 'drain node');
     return step(h, 'drain node', { status: 'skipped', reason: 'drained by the run this one resumes: not drained again' });
   }
-  if (!(await controller(h, 'drain node', withEvictionChoice(h, String(h.plan.vars.provision_drain_command))))) return false;
+  if (!(await controller(h, 'drain node', withEvictionChoice(String(h.plan.vars.provision_drain_command), h.opts.disableEviction)))) return false;
   h.cordoned = true;
   if (!h.opts.check) reached(h, 'drained');
   return true;

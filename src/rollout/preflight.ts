@@ -1,3 +1,4 @@
+import { drainDryRun } from './drain-check.js';
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import { ErrorList, ValidationError } from '../core/errors.js';
 import type { RunEvent } from '../core/events.js';
@@ -36,7 +37,7 @@ export interface HostPreflight {
 }
 
 /**
- * Read-only: one batched gather of the node's layout facts, the host planned again on them, the
+ * Read-only: one gather of the node's layout facts, the host planned again on them, the
  * domain checks, then every task planned in check mode on predicted facts (a task that could not
  * be planned, e.g. a file where a directory must go, refuses the host), and with kubectl on the
  * controller (provision_drain) the pods that mount Docker's socket.
@@ -178,12 +179,15 @@ export interface PreflightRow {
 }
 
 /** `provision preflight`: every selected host checked, read-only, `forks` at a time. */
-export function preflightFleet(prepared: PreparedRun, opts: { connect: TransportFactory; forks: number }): Promise<PreflightRow[]> {
+export function preflightFleet(prepared: PreparedRun, opts: { connect: TransportFactory; forks: number; disableEviction?: boolean }): Promise<PreflightRow[]> {
   return rowPerHost(
     prepared,
     opts,
     async (host, transport): Promise<PreflightRow> => {
       const p = await preflightHost(prepared, host, transport, { planTasks: true, diff: false });
+      // As apply's preflight step: a host that would be drained must be drainable (nothing to change: no drain).
+      const evictions = p.problems.length || p.changes === 0 ? undefined : await drainDryRun(p.plan.vars, opts.disableEviction);
+      if (evictions) p.problems.push(`the node's pods cannot all be evicted: ${evictions}`);
       const { docker, kubelet, criDockerd } = p.layout;
       return { host: host.host, docker, kubelet, criDockerd, result: p.problems.length ? 'refused' : 'ok', problems: p.problems, notes: p.notes };
     },

@@ -8,7 +8,7 @@ import { criForCheck } from '../checks/pod-connect.js';
 
 /**
  * After its roles, a host is checked as an operator would, by the checks each role declares in
- * its `verify:` section. All their facts are gathered in one batched probe; a check marked
+ * its `verify:` section. All their facts are gathered in one probe script; a check marked
  * `warn` only warns. Checks that act (the pod check) run after every check's facts are judged.
  */
 export interface Verification {
@@ -58,7 +58,7 @@ export function verificationFor(host: PreparedHost): Verification | undefined {
 const once = (facts: Fact<unknown>[]) => [...new Map(facts.map((f) => [f.key, f])).values()];
 
 /**
- * The verification step of a host: its checks' facts (gathered with the last batch when they could
+ * The verification step of a host: its checks' facts (gathered at the end of the last apply script when they could
  * be), judged, then the acting checks run when the others passed (a pod is not started on a node whose
  * containerd is known broken). One report: the failures, or what was proven.
  */

@@ -10,7 +10,7 @@ export interface RunResult {
 export interface RunOptions {
   /** How long to wait for the answer; past it the connection is given up on (lost). */
   timeoutMs?: number;
-  /** Called with stdout as it arrives (a batch's per-task markers), besides collecting it. */
+  /** Called with stdout as it arrives (an apply script's per-task markers), besides collecting it. */
   onStdout?: (chunk: string) => void;
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { Fact } from '../../src/facts/fact.js';
-import { batchScript } from '../../src/facts/probe-script.js';
+import { probeScript } from '../../src/facts/probe-script.js';
 import { unitFact } from '../../src/facts/unit-state.js';
 import { Fleet, testFleetDir, requireFleet } from '../fleet/fleet.js';
 import { freeListenPort } from '../fleet/ports.js';
@@ -46,8 +46,8 @@ describe('end to end: Docker-era workers migrated to containerd on a real fleet'
   it("units asked in one systemctl show answer as each asked alone, on the node's real systemd (a name systemd refuses included)", () => {
     const units = ['docker.service', 'docker', 'docker.socket', 'kubelet', 'containerd', 'nothere.service', 'bad@', 'ssh'];
     const gather = (facts: Fact<unknown>[]) => {
-      const batch = batchScript(facts);
-      return batch.parse(fleet.ssh('worker02', `echo ${Buffer.from(batch.script).toString('base64')} | base64 -d | sh`).stdout);
+      const probes = probeScript(facts);
+      return probes.parse(fleet.ssh('worker02', `echo ${Buffer.from(probes.script).toString('base64')} | base64 -d | sh`).stdout);
     };
     const grouped = gather(units.map(unitFact));
     const alone = gather(units.map((u) => ({ ...unitFact(u), group: undefined })));

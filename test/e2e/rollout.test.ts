@@ -156,6 +156,30 @@ describe('end to end: fleet rollouts (waves, drain/uncordon, verification, retry
     expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
   });
 
+  it('provision preflight runs the same drain dry run: the node is refused there too, and passes with --disable-eviction', () => {
+    const untouched = nodeSnapshot(fleet, 'worker05');
+    writeFileSync(log, '');
+    const preflight = (extra: string[], extraEnv: Record<string, string>) =>
+      runCli(['preflight', '-i', fleet.inventoryFile, '--known-hosts', fleet.knownHostsFile, '--limit', 'worker05', ...extra], {
+        env: { ...env, ...extraEnv },
+        timeoutMs: 300_000,
+      });
+    const refused = preflight([], { KUBECTL_FAIL_NODE: 'worker05' });
+    expect(refused.code, refused.stdout + refused.stderr).to.equal(2);
+    expect(refused.stdout).to.match(/^worker05 .* refused$/m);
+    expect(refused.stdout).to.match(
+      /^worker05: the node's pods cannot all be evicted: kubectl drain worker05 .*--dry-run=server: exit 1: .*would violate PodDisruptionBudget/m,
+    );
+    // With --disable-eviction the dry run is of the deleting drain (the stand-in is told to let it pass).
+    const deleting = preflight(['--disable-eviction'], { KUBECTL_FAIL_NODE: 'worker05', KUBECTL_DRY_RUN_PASSES: '1' });
+    expect(deleting.code, deleting.stdout + deleting.stderr).to.equal(0);
+    expect(calls()).to.deep.equal([
+      'drain worker05 --ignore-daemonsets --delete-emptydir-data --dry-run=server',
+      'drain worker05 --ignore-daemonsets --delete-emptydir-data --dry-run=server --disable-eviction',
+    ]);
+    expect(nodeSnapshot(fleet, 'worker05')).to.deep.equal(untouched);
+  });
+
   it('a drain that fails although its dry run passed fails the host without touching it', () => {
     const untouched = nodeSnapshot(fleet, 'worker05');
     writeFileSync(log, '');

@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     const count = Number(args[0] ?? 3);
     const names = Array.from({ length: count }, (_, i) => ({ name: `worker${String(i + 1).padStart(2, '0')}` }));
     const fleet = await Fleet.up(dir, names, (s) => console.log(s));
-    console.log(`fleet up: ${fleet.state.nodes.map((n) => `${n.name} (127.0.0.1:${n.port})`).join(', ')}`);
+    console.log(`fleet up: ${fleet.state.nodes.map((n) => `${n.name} (${n.address}:${n.port})`).join(', ')}`);
     console.log(`inventory: ${fleet.inventoryFile}`);
     console.log(`known hosts: ${fleet.knownHostsFile}`);
     return 0;
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     return spawnSync('ssh', [...fleet.sshArgs(fleet.node(name)), ...cmd], { stdio: 'inherit' }).status ?? 1;
   }
   if (command === 'status') {
-    for (const n of fleet.state.nodes) console.log(`${n.name} 127.0.0.1:${n.port} kubelet stand-in ${n.kubeletVersion}`);
+    for (const n of fleet.state.nodes) console.log(`${n.name} ${n.address}:${n.port} kubelet stand-in ${n.kubeletVersion}`);
     console.log(`inventory: ${fleet.inventoryFile}`);
     return 0;
   }

@@ -1,11 +1,20 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureArtifacts, type Artifacts } from './artifacts.js';
 import { bootFiles, layoutLayer, type NodeLayout } from './layouts.js';
 import { freeListenPort } from './ports.js';
+import {
+  FLEET_NET_WANTS,
+  type PrivateNetwork,
+  privateNetworkArgs,
+  privateNetworkFiles,
+  privateNetworkFor,
+  releaseHostSide,
+  setUpHostSide,
+} from './private-network.js';
 import { loadDockershimPause } from '../helpers/tiny-images.js';
 import { SshTransport } from '../../src/transport/ssh-transport.js';
 
@@ -20,11 +29,23 @@ export const CACHE_ROOT = process.env.PROVISION_FLEET_CACHE ?? '/var/tmp/provisi
 
 export interface FleetNode {
   name: string;
+  /** Where its sshd listens: 127.0.0.1 (the controller's namespace), or its own address with a private network. */
+  address: string;
   port: number;
   dir: string;
   nspawnPid: number;
   kubeletVersion: string;
   layout: NodeLayout;
+  /** A network namespace of its own (private-network.ts); absent, the node shares the controller's. */
+  privateNetwork?: PrivateNetwork;
+}
+
+/** One node to boot: `privateNetwork` gives it its own network namespace, linked to the controller by a veth pair. */
+export interface NodeSpec {
+  name: string;
+  kubeletVersion?: string;
+  layout?: NodeLayout;
+  privateNetwork?: boolean;
 }
 
 export interface FleetState {
@@ -61,6 +82,8 @@ const FLEET_TOOLS: Record<string, string> = {
   'ssh-keygen': 'openssh-client',
   'ssh-keyscan': 'openssh-client',
   python3: 'python3',
+  // privateNetwork nodes: the veth's host side is numbered with ip.
+  ip: 'iproute2',
 };
 const missingTools = () => Object.keys(FLEET_TOOLS).filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
 
@@ -131,7 +154,7 @@ export class Fleet {
   }
 
   /** Boots `names` (e.g. worker01..worker03), each at its kubelet stand-in version and in its layout (see layouts.ts). */
-  static async up(dir: string, nodes: { name: string; kubeletVersion?: string; layout?: NodeLayout }[], log: (s: string) => void = () => {}): Promise<Fleet> {
+  static async up(dir: string, nodes: NodeSpec[], log: (s: string) => void = () => {}): Promise<Fleet> {
     const old = Fleet.load(dir);
     if (old && old.state.ownerPid !== process.pid && alive(old.state.ownerPid) && old.state.nodes.length) {
       throw new Error(`the fleet in ${dir} belongs to the running process ${old.state.ownerPid}: stop it first (npm run fleet -- down)`);
@@ -147,10 +170,13 @@ export class Fleet {
     fleet.save();
     try {
       fleet.startArtifactServer();
-      for (const n of nodes) fleet.state.nodes.push(await fleet.boot(n.name, n.kubeletVersion ?? '1.23', n.layout ?? {}));
+      for (const n of nodes)
+        fleet.state.nodes.push(
+          await fleet.boot(n.name, n.kubeletVersion ?? '1.23', n.layout ?? {}, undefined, n.privateNetwork ? privateNetworkFor(n.name) : undefined),
+        );
       fleet.save();
       await Promise.all(fleet.state.nodes.map((n) => fleet.waitReady(n)));
-      writeFileSync(fleet.knownHostsFile, fleet.state.nodes.map((n) => run('ssh-keyscan', ['-t', 'ed25519', '-p', String(n.port), '127.0.0.1'])).join(''));
+      writeFileSync(fleet.knownHostsFile, fleet.state.nodes.map((n) => run('ssh-keyscan', ['-t', 'ed25519', '-p', String(n.port), n.address])).join(''));
       // As on a dockershim node, Docker holds the pause image: offline, it becomes containerd's sandbox image.
       for (const n of fleet.state.nodes) loadDockershimPause(fleet.sshArgs(n), image);
       fleet.writeInventory();
@@ -174,7 +200,7 @@ export class Fleet {
   }
 
   /** `port`: booting again a node that was stopped (its files as it left them, its own port and host key). */
-  private async boot(name: string, kubeletVersion: string, layout: NodeLayout, port?: number): Promise<FleetNode> {
+  private async boot(name: string, kubeletVersion: string, layout: NodeLayout, port?: number, net?: PrivateNetwork): Promise<FleetNode> {
     const dir = join(this.state.dir, 'nodes', name);
     const root = join(dir, 'root');
     for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
@@ -182,23 +208,29 @@ export class Fleet {
     const lower = layer ? `${layer}:${this.state.image}` : this.state.image;
     run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root]);
     if (port === undefined) for (const [path, content] of Object.entries(bootFiles(layout, kubeletVersion))) writeFileSync(join(root, path), content);
-    port ??= await freeListenPort();
+    port ??= net ? 22 : await freeListenPort();
     writeFileSync(join(root, 'etc/hostname'), `${name}\n`);
     writeFileSync(join(root, 'etc/ssh/sshd_config.d/fleet.conf'), `Port ${port}\nListenAddress 127.0.0.1\nPermitRootLogin prohibit-password\n`);
+    if (net) writePrivateNetworkFiles(root, net);
     writeFileSync(join(root, 'root/.ssh/authorized_keys'), readFileSync(`${this.keyFile}.pub`), { mode: 0o600 });
     writeFileSync(join(root, 'etc/kubelet-standin/version'), `${kubeletVersion}\n`);
     const logFd = openSync(join(dir, 'console.log'), 'a');
     mkdirSync(containerdDir(dir), { recursive: true });
-    const child = spawn('systemd-nspawn', ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '-M', name, ...CONTAINER_ARGS(dir)], {
+    const netArgs = net ? privateNetworkArgs() : [];
+    const child = spawn('systemd-nspawn', ['-q', '-D', root, '--boot', '--register=no', '--keep-unit', '-M', name, ...CONTAINER_ARGS(dir), ...netArgs], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       env: { ...process.env, SYSTEMD_SECCOMP: '0' },
     });
     closeSync(logFd);
     child.unref();
-    const node: FleetNode = { name, port, dir, nspawnPid: child.pid!, kubeletVersion, layout };
+    const node: FleetNode = { name, address: net?.nodeAddress ?? '127.0.0.1', port, dir, nspawnPid: child.pid!, kubeletVersion, layout, privateNetwork: net };
     this.state.nodes.push(node);
     this.save();
+    if (net) {
+      net.httpPid = await setUpHostSide(net, child.pid!, { dir: this.state.artifacts.dir, port: this.state.httpPort, logDir: this.state.dir });
+      this.save();
+    }
     this.state.nodes.pop();
     return node;
   }
@@ -252,7 +284,7 @@ export class Fleet {
       `UserKnownHostsFile=${knownHosts}`,
       '-o',
       'ConnectTimeout=5',
-      'root@127.0.0.1',
+      `root@${node.address}`,
     ];
   }
 
@@ -274,7 +306,7 @@ export class Fleet {
   transport(name: string): Promise<SshTransport> {
     const spec = {
       type: 'ssh' as const,
-      address: '127.0.0.1',
+      address: this.node(name).address,
       port: this.node(name).port,
       user: 'root',
       privateKeyFile: this.keyFile,
@@ -284,12 +316,18 @@ export class Fleet {
     return SshTransport.connect(name, spec, { knownHostsFile: this.knownHostsFile });
   }
 
-  /** An Ansible INI inventory for the fleet, with download_base_url on the loopback artifact server. */
+  /**
+   * An Ansible INI inventory for the fleet, with download_base_url on the loopback artifact server (a
+   * private-network node's own: the server's listener on its veth's host side).
+   */
   writeInventory(extraVars: string[] = []): string {
     const a = this.state.artifacts;
     const lines = [
       '[k8s_worker]',
-      ...this.state.nodes.map((n) => `${n.name} ansible_host=127.0.0.1 ansible_port=${n.port} kubernetes_version="'${n.kubeletVersion}'"`),
+      ...this.state.nodes.map(
+        (n) =>
+          `${n.name} ansible_host=${n.address} ansible_port=${n.port} kubernetes_version="'${n.kubeletVersion}'"${privateDownload(n, this.state.httpPort)}`,
+      ),
       '',
       '[k8s_worker:vars]',
       'ansible_user=root',
@@ -332,7 +370,7 @@ export class Fleet {
   async restart(name: string): Promise<void> {
     const old = this.node(name);
     await stopNode(old);
-    const node = await this.boot(name, old.kubeletVersion, old.layout, old.port);
+    const node = await this.boot(name, old.kubeletVersion, old.layout, old.port, old.privateNetwork);
     this.state.nodes = this.state.nodes.map((n) => (n.name === name ? node : n));
     this.save();
     await this.waitReady(node);
@@ -372,8 +410,21 @@ async function stopNode(node: FleetNode): Promise<void> {
     for (let i = 0; i < 100 && alive(node.nspawnPid); i++) await new Promise((r) => setTimeout(r, 100));
     if (alive(node.nspawnPid)) kill(node.nspawnPid);
   }
+  if (node.privateNetwork) releaseHostSide(node.privateNetwork);
   const root = join(node.dir, 'root');
   if (spawnSync('mountpoint', ['-q', root]).status === 0) spawnSync('umount', [root]);
+}
+
+/** The node's own download_base_url, on its veth's host side (a private-network node cannot reach the controller's loopback). */
+const privateDownload = (node: FleetNode, httpPort: number) =>
+  node.privateNetwork ? ` download_base_url=http://${node.privateNetwork.hostAddress}:${httpPort}` : '';
+
+/** The unit that numbers host0 (enabled as `systemctl enable` would) and sshd on the node's address. */
+function writePrivateNetworkFiles(root: string, net: PrivateNetwork): void {
+  for (const [path, content] of Object.entries(privateNetworkFiles(net))) writeFileSync(join(root, path), content);
+  const [target, link] = FLEET_NET_WANTS;
+  rmSync(join(root, link), { force: true });
+  symlinkSync(target, join(root, link));
 }
 
 /**

@@ -110,7 +110,7 @@ describe('unarchive: one pass over an archive a download of the same run brings 
     // The archive is read once, by the extraction; the facts gathered after it are stat only (the fresh receipt).
     expect(r.tars).to.have.length(1);
     expect(r.tars[0]).to.match(/^-x -v -f /);
-    // The preflight's gather; the download and the extraction in one batch (no wait for the archive to be
+    // The preflight's gather; the download and the extraction in one apply script (no wait for the archive to be
     // listed); the handler, which only the node's outcome notifies, in the next.
     expect(r.scripts).to.equal(3);
     expect(readFileSync(join(dest, 'tool'), 'utf8')).to.equal('#!/bin/sh\necho tool v1\n');

@@ -9,11 +9,11 @@ import { Inventory } from '../../src/inventory/inventory.js';
 import { LocalTransport } from '../../src/transport/local-transport.js';
 
 /**
- * A host's changes applied as one batch (local transport, real sh): few round trips, yet progress
+ * A host's changes applied as one apply script (local transport, real sh): few round trips, yet progress
  * stays live and task by task, a failed task stops the host with its own error, and the handlers it
  * had notified still run.
  */
-describe('engine: a host applied in one batch, reported task by task (local transport)', function () {
+describe('engine: a host applied in one apply script, reported task by task (local transport)', function () {
   this.timeout(30_000);
   const root = mkdtempSync(join(tmpdir(), 'provision-batch-'));
   const work = join(root, 'work');
@@ -63,7 +63,7 @@ handlers:
     return { summary, events, results, roundTrips: hostEnd?.roundTrips, byTask: (name: string) => results.find((r) => r.task === name)! };
   }
 
-  it('applies five changes and a handler in one batch: one gather and one batch', async () => {
+  it('applies five changes and a handler in one apply script: one gather and one apply script', async () => {
     const r = await run();
     expect(r.summary.exitCode).to.equal(0);
     expect(r.results.map((x) => [x.task, x.status])).to.deep.equal([
@@ -74,7 +74,7 @@ handlers:
       ['four', 'changed'],
       ['mark', 'changed'],
     ]);
-    // The gather (which plans everything), then the batch: one script for all six.
+    // The gather (which plans everything), then the apply script: one for all six.
     expect(r.roundTrips).to.equal(2);
     expect(readFileSync(join(work, 'handled'), 'utf8')).to.equal('handled\n');
   });
@@ -86,7 +86,7 @@ handlers:
       .filter((e) => e.type === 'task-start' || e.type === 'task-result')
       .map((e) => `${e.type === 'task-start' ? 'start' : 'end'} ${(e as { task: string }).task}`);
     expect(seq.slice(0, 8)).to.deep.equal(['start dir', 'end dir', 'start one', 'end one', 'start slow', 'end slow', 'start three', 'end three']);
-    // "one" was reported while "slow" (a 1 s validation) still ran on the node, not when the batch ended.
+    // "one" was reported while "slow" (a 1 s validation) still ran on the node, not when the script ended.
     expect(r.byTask('slow').at - r.byTask('one').at).to.be.at.least(900);
   });
 

@@ -110,10 +110,14 @@ describe('CRI client against a real containerd', function () {
       const sandbox: PodSandboxConfig = {
         metadata: { name: `cri-test-${handler}`, uid: randomUUID(), namespace: 'provision-test' },
         logDirectory,
+        labels: { 'provision.io/cri-test': handler },
         linux: { securityContext: { namespaceOptions: { network: 'NODE' } } },
       };
       const podId = await cri.runPodSandbox(sandbox, handler);
       try {
+        // ListPodSandbox by label finds it (the pod check finds a failed RunPodSandbox's sandbox so), and only it.
+        const listed = await cri.listPodSandbox({ 'provision.io/cri-test': handler });
+        expect(listed.map((p) => [p.id, p.metadata?.uid, p.state])).to.deep.equal([[podId, sandbox.metadata.uid, 'SANDBOX_READY']]);
         const id = await cri.createContainer(
           podId,
           { metadata: { name: 'echo' }, image: { image: app }, logPath: 'echo/0.log', linux: { securityContext: { namespaceOptions: { network: 'NODE' } } } },
@@ -137,6 +141,7 @@ describe('CRI client against a real containerd', function () {
       }
       expect(containerd.ctr('containers', 'ls', '-q').trim()).to.equal('');
       expect(containerd.ctr('tasks', 'ls', '-q').trim()).to.equal('');
+      expect(await cri.listPodSandbox({ 'provision.io/cri-test': handler })).to.deep.equal([]);
     });
   }
 

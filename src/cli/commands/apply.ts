@@ -66,16 +66,16 @@ function rolloutNumbers(opts: ApplyOptions) {
     throw new UsageError(`--max-fail-percentage must be a number from 0 to 100, got "${opts.maxFailPercentage}"`);
   }
 
-  const taskTimeoutS = opts.taskTimeout === undefined ? undefined : Number(opts.taskTimeout);
-  if (taskTimeoutS !== undefined && !(Number.isInteger(taskTimeoutS) && taskTimeoutS >= 0)) {
+  const timeLimitS = opts.taskTimeout === undefined ? undefined : Number(opts.taskTimeout);
+  if (timeLimitS !== undefined && !(Number.isInteger(timeLimitS) && timeLimitS >= 0)) {
     throw new UsageError(`--task-timeout must be a whole number of seconds (0: no limit), got "${opts.taskTimeout}"`);
   }
-  return { forks, serial, maxFailPercentage, taskTimeoutS };
+  return { forks, serial, maxFailPercentage, timeLimitS };
 }
 
 /** `provision -i INV [--limit P] [--role R]`: gather, plan and apply; returns the exit code. */
 export async function applyCommand(opts: ApplyOptions): Promise<number> {
-  const { forks, serial, maxFailPercentage, taskTimeoutS } = rolloutNumbers(opts);
+  const { forks, serial, maxFailPercentage, timeLimitS } = rolloutNumbers(opts);
 
   // Everything is checked before the first connection.
   const selected = prepareRun({
@@ -117,7 +117,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       connect,
       listener,
       interrupted: interrupts.interrupted,
-      timeLimitS: taskTimeoutS,
+      timeLimitS,
       serial,
       maxFailPercentage,
       step: opts.step,

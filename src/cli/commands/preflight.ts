@@ -2,12 +2,12 @@ import { type PreflightRow, preflightFleet } from '../../rollout/preflight.js';
 import { type ReadOnlyFleetOptions, readOnlyFleet, rowsExitCode } from './read-only-fleet.js';
 import { out, shownText } from '../terminal-text.js';
 
-export type PreflightOptions = ReadOnlyFleetOptions;
+export type PreflightOptions = ReadOnlyFleetOptions & { disableEviction?: boolean };
 
 /** `provision preflight`: read-only; exit 0 when every host may be migrated, 2 when one is refused, 4 when one is unreachable. */
 export async function preflightCommand(opts: PreflightOptions): Promise<number> {
   const { prepared, connect, forks } = await readOnlyFleet(opts);
-  const rows = await preflightFleet(prepared, { connect, forks });
+  const rows = await preflightFleet(prepared, { connect, forks, disableEviction: opts.disableEviction });
   out(formatPreflightTable(rows));
   return rowsExitCode(rows, 'refused');
 }

@@ -1,24 +1,24 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import type { Change } from '../../../src/core/change.js';
-import { type BatchEvent, batchApplyScript } from '../../../src/apply/apply-script.js';
+import { type ApplyStreamEvent, buildApplyScript } from '../../../src/apply/apply-script.js';
 
-/** The batch script run by this machine's /bin/sh, its output fed to the parser in small chunks as a stream would. */
+/** The apply script run by this machine's /bin/sh, its output fed to the parser in small chunks as a stream would. */
 function run(parts: { changes: Change[]; handler?: boolean }[], opts: { timeLimitS?: number; gatherAfter?: string } = {}) {
-  const batch = batchApplyScript(
+  const built = buildApplyScript(
     parts.map((p) => ({ changes: p.changes, handler: !!p.handler })),
     opts,
   );
-  const r = spawnSync('/bin/sh', ['-s'], { input: batch.script, encoding: 'utf8' });
-  const stream = batch.parser();
-  const events: BatchEvent[] = [];
+  const r = spawnSync('/bin/sh', ['-s'], { input: built.script, encoding: 'utf8' });
+  const stream = built.parser();
+  const events: ApplyStreamEvent[] = [];
   for (let i = 0; i < r.stdout.length; i += 7) stream.feed(r.stdout.slice(i, i + 7), (e) => events.push(e));
   stream.end();
   return { code: r.status, events, stream };
 }
 const change = (script: string): Change => ({ what: script, script, predict: [] });
 
-describe('batch apply script: one round trip, task by task', () => {
+describe('apply script: one round trip, task by task', () => {
   it('runs every part in order, each between its markers, with its own output', () => {
     const { code, events, stream } = run([{ changes: [change('echo one'), change('echo two')] }, { changes: [change('echo three')] }], {
       gatherAfter: 'echo gathered',
@@ -34,7 +34,7 @@ describe('batch apply script: one round trip, task by task', () => {
     expect(stream.dir).to.match(/^\/tmp\//);
   });
 
-  it('the first failing task stops the batch: its exit code and stderr are told, nothing after it runs', () => {
+  it('the first failing task stops the script: its exit code and stderr are told, nothing after it runs', () => {
     const { code, events, stream } = run([
       { changes: [change('echo ok')] },
       { changes: [change('echo partial; echo broken >&2; false'), change('echo never')] },
@@ -47,7 +47,7 @@ describe('batch apply script: one round trip, task by task', () => {
     expect(stream.gathered).to.equal(undefined);
   });
 
-  it("a failing handler is told but the batch goes on (as handlers' failures never stopped a host)", () => {
+  it("a failing handler is told but the script goes on (as handlers' failures never stopped a host)", () => {
     const { code, events } = run([{ changes: [change('echo bad >&2; exit 3')], handler: true }, { changes: [change('echo after')] }]);
     expect(code).to.equal(0);
     expect(events).to.deep.include({ kind: 'end', part: 0, code: 3, output: 'bad' });
@@ -59,7 +59,7 @@ describe('batch apply script: one round trip, task by task', () => {
     expect(events.at(-1)).to.deep.equal({ kind: 'end', part: 1, code: 0, output: 'still here' });
   });
 
-  it('a per-task time limit ends a task that runs too long (exit 124) and the batch with it', () => {
+  it('a per-task time limit ends a task that runs too long (exit 124) and the script with it', () => {
     const start = Date.now();
     const { code, events } = run([{ changes: [change('sleep 5')] }, { changes: [change('echo never')] }], { timeLimitS: 1 });
     expect(Date.now() - start).to.be.below(4000);
@@ -108,11 +108,11 @@ describe('batch apply script: one round trip, task by task', () => {
 });
 
 describe('issue 23: an apply script stream is input: markers cannot be forged or lost, output is bounded', () => {
-  /** A parser of a real batch script, and its marker (read from the script, as a node could not). */
+  /** A parser of a real apply script, and its marker (read from the script, as a node could not). */
   const parserOf = (parts: number) => {
-    const batch = batchApplyScript(Array.from({ length: parts }, () => ({ changes: [change('true')], handler: false })));
-    const mark = /@@provision-[0-9a-f]{12}/.exec(batch.script)![0];
-    return { stream: batch.parser(), mark };
+    const built = buildApplyScript(Array.from({ length: parts }, () => ({ changes: [change('true')], handler: false })));
+    const mark = /@@provision-[0-9a-f]{12}/.exec(built.script)![0];
+    return { stream: built.parser(), mark };
   };
 
   it('`printf done` (no newline) as a task: its end marker is still seen, the next task is reported, no nonce in any output', () => {
@@ -143,7 +143,7 @@ describe('issue 23: an apply script stream is input: markers cannot be forged or
   ] as const) {
     it(`${name} (${forged}) stops the reading with a problem naming it, never the nonce, and throws nothing`, () => {
       const { stream, mark } = parserOf(2);
-      const events: BatchEvent[] = [];
+      const events: ApplyStreamEvent[] = [];
       stream.feed(`\n${mark}-dir /tmp/x\n\n${mark}-${forged}\nafter\n\n${mark}-begin 0\n`, (e) => events.push(e));
       stream.end();
       expect(stream.problem?.message).to.equal(
@@ -157,14 +157,14 @@ describe('issue 23: an apply script stream is input: markers cannot be forged or
 
   it('a 48 MB line of task output: linear (under 3 s here), only its 64 KiB tail kept with the count dropped', () => {
     const { stream, mark } = parserOf(1);
-    const events: BatchEvent[] = [];
+    const events: ApplyStreamEvent[] = [];
     const start = Date.now();
     const chunk = 'y'.repeat(65536);
     stream.feed(`\n${mark}-dir /tmp/x\n\n${mark}-begin 0\n`, (e) => events.push(e));
     for (let i = 0; i < 768; i++) stream.feed(chunk, (e) => events.push(e));
     stream.feed(`z\n\n${mark}-end 0 0\n`, (e) => events.push(e));
     expect(Date.now() - start).to.be.below(3000);
-    const end = events.at(-1) as Extract<BatchEvent, { kind: 'end' }>;
+    const end = events.at(-1) as Extract<ApplyStreamEvent, { kind: 'end' }>;
     expect(end.output).to.match(/^\[50266114 characters dropped\]\ny+z$/);
     expect(end.output.length).to.be.below(65536 + 40);
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CHECK_TYPES } from '../../../src/checks/check-list.js';
-import { batchScript } from '../../../src/facts/probe-script.js';
+import { probeScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /** Each check type, table-driven: its facts probed for real on this machine, then judged. */
@@ -167,8 +167,8 @@ describe('check types (verify:), on this machine', () => {
   for (const c of cases) {
     it(`${c.type}: ${c.name}`, async () => {
       const type = CHECK_TYPES[c.type]!;
-      const batch = batchScript(type.facts(c.args));
-      const values = batch.parse((await new LocalTransport().run(batch.script)).stdout);
+      const probes = probeScript(type.facts(c.args));
+      const values = probes.parse((await new LocalTransport().run(probes.script)).stdout);
       const { failures } = type.judge(c.args, values);
       expect(failures).to.have.length(c.failures.length);
       for (const [i, f] of c.failures.entries()) typeof f === 'string' ? expect(failures[i]).to.equal(f) : expect(failures[i]).to.match(f);

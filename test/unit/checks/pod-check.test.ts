@@ -25,8 +25,15 @@ class FakeCri implements PodCri {
     { type: 'RuntimeReady', status: true, reason: '', message: '' },
     { type: 'NetworkReady', status: true, reason: '', message: '' },
   ];
-  /** What a handler's runtime does: print this and exit with the code, or fail RunPodSandbox with the text; noLog: write no log file. */
-  behaviour: Record<string, { out?: string; exit?: number; sandboxError?: string; removeError?: string; noLog?: boolean }> = {};
+  /**
+   * What a handler's runtime does: print this and exit with the code, or fail RunPodSandbox with the text (keeping
+   * the sandbox, NOTREADY, with `sandboxKept`, as containerd does when the CNI DEL of its clean-up fails too; then
+   * StopPodSandbox fails with `stopError` where given); noLog: write no log file.
+   */
+  behaviour: Record<
+    string,
+    { out?: string; exit?: number; sandboxError?: string; sandboxKept?: boolean; stopError?: string; removeError?: string; noLog?: boolean }
+  > = {};
   private next = 0;
   async status() {
     this.calls.push('Status');
@@ -36,14 +43,22 @@ class FakeCri implements PodCri {
     this.calls.push(`RunPodSandbox ${handler} ${config.linux?.securityContext?.namespaceOptions?.network}`);
     this.parents.push(config.linux?.cgroupParent);
     const e = this.behaviour[handler]?.sandboxError;
-    if (e) throw new Error(`2 UNKNOWN: ${e}`);
     const id = `sandbox${this.next++}`.padEnd(64, '0');
-    this.sandboxes.set(id, { ...config, handler });
+    if (!e || this.behaviour[handler]?.sandboxKept) this.sandboxes.set(id, { ...config, handler });
+    if (e) throw new Error(`2 UNKNOWN: ${e}`);
     return id;
   }
   async stopPodSandbox(id: string) {
     this.calls.push('StopPodSandbox');
     if (!this.sandboxes.has(id)) throw new Error('not found');
+    const e = this.behaviour[this.sandboxes.get(id)!.handler]?.stopError;
+    if (e) throw new Error(e);
+  }
+  async listPodSandbox(labels: Record<string, string>) {
+    this.calls.push('ListPodSandbox');
+    return [...this.sandboxes]
+      .filter(([, c]) => Object.entries(labels).every(([k, v]) => c.labels?.[k] === v))
+      .map(([id, c]) => ({ id, metadata: c.metadata, state: 'SANDBOX_NOTREADY' }));
   }
   async removePodSandbox(id: string) {
     this.calls.push('RemovePodSandbox');
@@ -162,6 +177,26 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     ]);
     expect(r.results[0]).to.match(/^pod on runc \(host network\): ok/);
     nothingLeft(cri);
+  });
+
+  it('removes the sandbox a failed RunPodSandbox left (containerd keeps one whose network it could not tear down), or names it', async () => {
+    const cri = new FakeCri();
+    cri.behaviour.runc = { sandboxError: 'failed to setup network for sandbox: plugin type="bridge" failed (add)', sandboxKept: true };
+    const r = await act(cri, args({ pod_network: true }));
+    expect(r.failures).to.have.length(2);
+    expect(r.failures[0]).to.match(/^pod on runc \(host network\): RunPodSandbox failed: 2 UNKNOWN: failed to setup network/);
+    // Each failed pod looked for its sandbox (the ok one did not need to); all three sandboxes were stopped and removed.
+    expect(cri.calls.filter((c) => c === 'ListPodSandbox')).to.have.length(2);
+    expect(cri.calls.filter((c) => c === 'RemovePodSandbox')).to.have.length(3);
+    nothingLeft(cri);
+    const stuck = new FakeCri();
+    stuck.behaviour.runc = { ...cri.behaviour.runc, stopError: 'failed to destroy network for sandbox: plugin type="bridge" failed (delete)' };
+    const s = await act(stuck, args({ pod_network: true }));
+    expect(s.failures[1]).to.match(
+      /^pod on runc \(pod network\): RunPodSandbox failed: .*; left behind: sandbox sandbox\d+ \(failed to destroy network for sandbox: .*\)$/,
+    );
+    // The other handler's pod is not taken for the failed one's: crun's ran and was removed.
+    expect([...stuck.sandboxes.values()].map((c) => c.handler)).to.deep.equal(['runc', 'runc']);
   });
 
   it('fails a container that exits non-zero, or whose line is not in its log', async () => {

@@ -3,11 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { localRole, spawnCli, waitUntil } from '../../helpers/local-role.js';
 
-describe('Ctrl-C during a batch (one script for several tasks)', function () {
+describe('Ctrl-C during an apply script (one script for several tasks)', function () {
   this.timeout(60_000);
 
   it('the node is told to start no new task: the running one finishes, the rest never start, exit 99', async () => {
-    // Copies predict their result, so the three go to the node as one batch; each validation takes 1.5 s.
+    // Copies predict their result, so the three go to the node as one apply script; each validation takes 1.5 s.
     const role = localRole(
       'slow',
       (root) => [

@@ -50,7 +50,7 @@ async function captured(fn: () => void | Promise<void>): Promise<string> {
 function events(s: string): RunEvent[] {
   const stats = { ...emptyStats(), failed: 1 };
   return [
-    { type: 'batch-start', index: 1, of: 1, hosts: [s] },
+    { type: 'wave-start', index: 1, of: 1, hosts: [s] },
     { type: 'host-start', host: s },
     { type: 'task-start', host: s, role: s, task: s, handler: false },
     {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { dropinProblems, existingSettingsVerdict } from '../../../src/domain/containerd-existing.js';
+import { dropinVerdict, existingSettingsVerdict } from '../../../src/domain/containerd-existing.js';
 import { containerdConfigFileFact } from '../../../src/facts/containerd-config-file.js';
 import { renderHost } from '../../helpers/roles.js';
 
@@ -66,11 +66,36 @@ describe("the node's own containerd settings, which a whole config.toml would dr
 
   it('on containerd 1.x a drop-in already setting the CRI plugin refuses the host (1.x imports a plugin section whole)', () => {
     const nvidia = { '/etc/containerd/conf.d/99-nvidia.toml': THEIRS };
-    expect(dropinProblems(nvidia, '1.7.24')[0]).to.match(
-      /99-nvidia\.toml sets \[plugins\."io\.containerd\.grpc\.v1\.cri"\]: containerd 1\.7\.24 imports a plugin's section whole/,
-    );
-    expect(dropinProblems(nvidia, '2.1.4')).to.deep.equal([]);
-    expect(dropinProblems({ '/etc/containerd/conf.d/50-agent.toml': '[plugins."io.containerd.internal.v1.opt"]\npath = "/x"\n' }, '1.7.24')).to.deep.equal([]);
+    const v17 = dropinVerdict(nvidia, '1.7.24');
+    expect(v17.problems[0]).to.match(/99-nvidia\.toml sets \[plugins\."io\.containerd\.grpc\.v1\.cri"\]: containerd 1\.7\.24 imports a plugin's section whole/);
+    expect(v17.notes).to.deep.equal([]);
+    expect(dropinVerdict({ '/etc/containerd/conf.d/50-agent.toml': '[plugins."io.containerd.internal.v1.opt"]\npath = "/x"\n' }, '1.7.24')).to.deep.equal({
+      problems: [],
+      notes: [],
+    });
+  });
+
+  it('on containerd 2.x (key-by-key merge, containerd#9982) the same drop-in is a note naming the keys it overrides', () => {
+    const dropin = [
+      'version = 3',
+      '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia]',
+      'runtime_type = "io.containerd.runc.v2"',
+      '[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.nvidia.options]',
+      'BinaryName = "/usr/bin/nvidia-container-runtime"',
+      '[plugins."io.containerd.cri.v1.images".pinned_images]',
+      'sandbox = "registry.test/pause:3.10"',
+      '[plugins."io.containerd.internal.v1.opt"]',
+      'path = "/x"',
+      '',
+    ].join('\n');
+    const v = dropinVerdict({ '/etc/containerd/conf.d/99-nvidia.toml': dropin }, '2.1.4');
+    expect(v.problems).to.deep.equal([]);
+    expect(v.notes).to.deep.equal([
+      '/etc/containerd/conf.d/99-nvidia.toml sets CRI settings that containerd 2.1.4 merges over the config provision writes, key by key, its values winning: containerd.runtimes.nvidia.runtime_type, containerd.runtimes.nvidia.options.BinaryName, pinned_images.sandbox',
+    ]);
+    // An empty CRI table sets nothing; a file that is not TOML is a problem on every version.
+    expect(dropinVerdict({ '/c/a.toml': '[plugins."io.containerd.cri.v1.runtime"]\n' }, '2.0.0')).to.deep.equal({ problems: [], notes: [] });
+    expect(dropinVerdict({ '/c/b.toml': '[plugins\n' }, '2.0.0').problems[0]).to.match(/^\/c\/b\.toml is imported by containerd but is not valid TOML/);
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configDumpFact, configDumpReceiptPath } from '../../../src/facts/config-dump.js';
 import type { FactValues } from '../../../src/facts/fact.js';
-import { batchScript } from '../../../src/facts/probe-script.js';
+import { probeScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /**
@@ -23,9 +23,9 @@ describe('containerd config dump, kept in a receipt of its inputs', () => {
   const dumps = () => (existsSync(runs) ? readFileSync(runs, 'utf8').length : 0);
 
   async function gather(record: boolean) {
-    const batch = batchScript([fact], { record });
-    const r = await new LocalTransport().run(batch.script);
-    return (batch.parse(r.stdout) as FactValues).get(fact.key) as { code: number; out: string };
+    const probes = probeScript([fact], { record });
+    const r = await new LocalTransport().run(probes.script);
+    return (probes.parse(r.stdout) as FactValues).get(fact.key) as { code: number; out: string };
   }
 
   before(() => {

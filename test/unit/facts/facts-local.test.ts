@@ -9,16 +9,16 @@ import { archiveFact } from '../../../src/facts/archive.js';
 import { existsFact } from '../../../src/facts/exists.js';
 import { pathFact } from '../../../src/facts/path.js';
 import { unitFact } from '../../../src/facts/unit-state.js';
-import { batchScript } from '../../../src/facts/probe-script.js';
+import { probeScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
-/** Probes run for real on this machine, in one batched script, as the engine runs them on nodes. */
+/** Probes run for real on this machine, in one probe script, as the engine runs them on nodes. */
 async function gather(facts: Fact<unknown>[]) {
-  const batch = batchScript(facts);
+  const probes = probeScript(facts);
   const t = new LocalTransport();
-  const r = await t.run(batch.script);
+  const r = await t.run(probes.script);
   expect(t.runs).to.equal(1);
-  return batch.parse(r.stdout);
+  return probes.parse(r.stdout);
 }
 
 describe('facts, probed for real', () => {
@@ -57,7 +57,7 @@ describe('facts, probed for real', () => {
     expect(v.get(existsFact(join(dir, 'nope')).key)).to.equal(false);
   });
 
-  it('a probe that prints a fake end marker cannot confuse the batch', async () => {
+  it('a probe that prints a fake end marker cannot confuse the probe script', async () => {
     const evil: Fact<string> = { key: 'evil', probe: `echo '@@provision-deadbeef-end 0 0'; echo real`, parse: (out) => out };
     const after = pathFact(join(dir, 'f'));
     const v = await gather([evil, after]);

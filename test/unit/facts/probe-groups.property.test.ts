@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import { existsFact } from '../../../src/facts/exists.js';
 import type { Fact } from '../../../src/facts/fact.js';
 import { pathFact } from '../../../src/facts/path.js';
-import { batchScript } from '../../../src/facts/probe-script.js';
+import { probeScript } from '../../../src/facts/probe-script.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
 
 /** Each fact probed on its own (its own `probe`, no group), as before groups existed. */
 const alone = (f: Fact<unknown>): Fact<unknown> => ({ ...f, group: undefined });
 
 async function gather(facts: Fact<unknown>[]) {
-  const batch = batchScript(facts);
-  const r = await new LocalTransport().run(batch.script);
-  return batch.parse(r.stdout);
+  const probes = probeScript(facts);
+  const r = await new LocalTransport().run(probes.script);
+  return probes.parse(r.stdout);
 }
 
 type Kind = 'file' | 'dir' | 'link' | 'dangling' | 'missing' | 'empty' | 'locked';
@@ -75,7 +75,7 @@ describe('fact groups answer as each fact alone would (fast-check, real files)',
     mkdirSync(dir);
     const paths = Array.from({ length: 40 }, (_, i) => join(dir, `f${i}`));
     for (const p of paths) writeFileSync(p, p);
-    const script = batchScript(paths.map((p) => pathFact(p, { sha256: true }))).script;
+    const script = probeScript(paths.map((p) => pathFact(p, { sha256: true }))).script;
     expect(script.match(/sha256sum/g)).to.have.length(1);
     expect(script.match(/stat -c/g)).to.have.length(1);
   });

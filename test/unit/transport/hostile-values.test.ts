@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Change } from '../../../src/core/change.js';
-import { batchScript } from '../../../src/facts/probe-script.js';
+import { probeScript } from '../../../src/facts/probe-script.js';
 import { TASK_TYPES } from '../../../src/tasks/task-list.js';
 import type { PlanContext } from '../../../src/tasks/task-type.js';
 import { LocalTransport } from '../../../src/transport/local-transport.js';
@@ -29,8 +29,8 @@ describe('hostile values never run', () => {
   async function apply(type: string, args: Record<string, unknown>, content?: string): Promise<Change[]> {
     const t = new LocalTransport();
     const ctx: PlanContext = { check: false, diff: false, backupDir: join(dir, 'backup'), content };
-    const batch = batchScript(TASK_TYPES[type]!.facts(args, ctx));
-    const facts = batch.parse((await t.run(batch.script)).stdout);
+    const probes = probeScript(TASK_TYPES[type]!.facts(args, ctx));
+    const facts = probes.parse((await t.run(probes.script)).stdout);
     let plan: ReturnType<(typeof TASK_TYPES)[string]['plan']>;
     try {
       plan = TASK_TYPES[type]!.plan(args, facts, ctx);

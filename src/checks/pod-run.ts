@@ -1,5 +1,3 @@
-import type { Transport } from '../transport/transport.js';
-import { q } from '../transport/shell.js';
 import type { ContainerConfig, PodCri, PodSandboxConfig } from './pod-cri.js';
 
 /** One pod the check runs: which handler, which network, and the container that must print `logLine`. */
@@ -22,41 +20,55 @@ export interface PodOutcome {
   line: string;
   /** What could not be removed afterwards (a sandbox or container left behind). */
   leftBehind: string[];
+  /**
+   * The container exited 0: its CRI log file on the node, whose line the caller reads back (with the
+   * other pods' logs, in the one command that also removes their log directories).
+   */
+  logFile?: string;
 }
 
 const LOG_FILE = 'check.log';
 /** The label of every sandbox the check makes (ListPodSandbox finds a failed one's by it). */
 const POD_LABELS = { 'provision.io/pod-check': 'true' };
 /** A node's answer is bounded: the log is read up to this many bytes. */
-const LOG_BYTES = 64 * 1024;
+export const LOG_BYTES = 64 * 1024;
 
-/** The log directory of a pod the check runs (made before, removed after, by the caller). */
+/** The log directory of a pod the check runs (containerd makes it when the container starts, as kubelet's; the caller removes it). */
 export const podLogDirectory = (spec: Pick<PodSpec, 'handler' | 'network' | 'logRoot'>, uid: string) =>
   `${spec.logRoot}/provision-pod-check_${spec.handler}-${spec.network}_${uid}`;
 
 /**
- * Runs one pod as kubelet would (RunPodSandbox with the handler, CreateContainer, StartContainer),
- * waits for its container to exit, and reads the container's log line back from the CRI log file
- * on the node. The container and sandbox are removed afterwards whatever happened; what cannot be
- * removed is named, and fails the pod. The log directory is the caller's (made and removed once for all pods).
+ * Runs one pod as kubelet would (RunPodSandbox with the handler, CreateContainer, StartContainer) and
+ * waits for its container to exit 0. The container and sandbox are removed afterwards whatever
+ * happened; what cannot be removed is named, and fails the pod. Its log line is the caller's to read
+ * back (`logFile`, then `withLog`): one command on the node reads every pod's and removes their directories.
  */
-export async function runPod(cri: PodCri, transport: Transport, spec: PodSpec, uid: string): Promise<PodOutcome> {
+export async function runPod(cri: PodCri, spec: PodSpec, uid: string): Promise<PodOutcome> {
   const label = `pod on ${spec.handler} (${spec.network} network)`;
   const created: { sandbox?: string; container?: string } = {};
-  const outcome = await podSteps(cri, transport, spec, uid, created, label);
+  const started = Date.now();
+  const outcome = await podSteps(cri, spec, uid, created, label);
   const orphan = created.sandbox || outcome.ok ? undefined : await failedSandbox(cri, uid);
   const left = [...(orphan?.error ? [orphan.error] : []), ...(await removePod(cri, created.sandbox ?? orphan?.id, created.container))];
-  return left.length ? { ok: false, line: `${outcome.line}; left behind: ${left.join(', ')}`, leftBehind: left } : outcome;
+  const line = outcome.logFile ? `${outcome.line} (${Date.now() - started} ms)` : outcome.line;
+  return { ...outcome, line, ok: outcome.ok && !left.length, leftBehind: left };
 }
 
-async function podSteps(
-  cri: PodCri,
-  transport: Transport,
-  spec: PodSpec,
-  uid: string,
-  created: { sandbox?: string; container?: string },
-  label: string,
-): Promise<PodOutcome> {
+/** The pod's final outcome, once its CRI log file was read back (`log`: what reading it printed, and its exit code). */
+export function withLog(outcome: PodOutcome, spec: PodSpec, log?: { code: number; out: string }): PodOutcome {
+  const label = outcome.line.slice(0, outcome.line.indexOf(': '));
+  const leftBehind = outcome.leftBehind.length ? `; left behind: ${outcome.leftBehind.join(', ')}` : '';
+  const final = (ok: boolean, line: string): PodOutcome => ({ ok: ok && !leftBehind, line: `${line}${leftBehind}`, leftBehind: outcome.leftBehind });
+  if (!outcome.logFile) return final(outcome.ok, outcome.line);
+  if (!log) return final(false, `${label}: exited 0, but its log could not be read back`);
+  if (log.code !== 0) return final(false, `${label}: reading the log failed: cannot read ${outcome.logFile}: ${log.out.trim() || `exit ${log.code}`}`);
+  const line = criLogLines(log.out).find((l) => l.includes(spec.logLine));
+  if (line === undefined) return final(false, `${label}: the container exited 0 but "${spec.logLine}" is not in its CRI log ${outcome.logFile}`);
+  const took = / \(\d+ ms\)$/.exec(outcome.line)?.[0] ?? '';
+  return final(true, `${label}: ok, ${spec.command.join(' ')} exited 0, log line "${line}" read back${took}`);
+}
+
+async function podSteps(cri: PodCri, spec: PodSpec, uid: string, created: { sandbox?: string; container?: string }, label: string): Promise<PodOutcome> {
   const logDirectory = podLogDirectory(spec, uid);
   const sandboxConfig: PodSandboxConfig = {
     metadata: { name: `provision-pod-check-${spec.handler}-${spec.network}`, uid, namespace: 'provision-pod-check', attempt: 0 },
@@ -73,7 +85,6 @@ async function podSteps(
     logPath: LOG_FILE,
     labels: { 'provision.io/pod-check': 'true' },
   };
-  const started = Date.now();
   let call = 'RunPodSandbox';
   try {
     created.sandbox = await cri.runPodSandbox(sandboxConfig, spec.handler);
@@ -85,11 +96,7 @@ async function podSteps(
     const status = await waitForExit(cri, created.container, spec.timeoutMs);
     if (status.exitCode !== 0)
       return fail(label, `the container exited ${status.exitCode}${status.reason ? ` (${status.reason})` : ''}${status.message ? `: ${status.message}` : ''}`);
-    call = 'reading the log';
-    const log = await readLog(transport, `${logDirectory}/${LOG_FILE}`);
-    const line = criLogLines(log).find((l) => l.includes(spec.logLine));
-    if (line === undefined) return fail(label, `the container exited 0 but "${spec.logLine}" is not in its CRI log ${logDirectory}/${LOG_FILE}`);
-    return { ok: true, line: `${label}: ok, ${spec.command.join(' ')} exited 0, log line "${line}" read back (${Date.now() - started} ms)`, leftBehind: [] };
+    return { ok: true, line: `${label}: exited 0`, leftBehind: [], logFile: `${logDirectory}/${LOG_FILE}` };
   } catch (e) {
     return fail(label, `${call} failed: ${oneLine(e)}`);
   }
@@ -117,20 +124,19 @@ export const oneLine = (e: unknown) => {
   return flat.length > 500 ? `${flat.slice(0, 500)}...` : flat;
 };
 
+/**
+ * Polls ContainerStatus until the container has exited: at once (a short command has usually exited by
+ * the time StartContainer returns), then after 20 ms, doubling to at most 200 ms, so a quick exit is
+ * seen within a round trip or two and a slow one costs the node few calls.
+ */
 async function waitForExit(cri: PodCri, id: string, timeoutMs: number) {
   const until = Date.now() + timeoutMs;
-  for (;;) {
+  for (let pause = 20; ; pause = Math.min(pause * 2, 200)) {
     const s = await cri.containerStatus(id);
     if (s.state === 'CONTAINER_EXITED') return s;
     if (Date.now() > until) throw new Error(`the container did not exit within ${Math.round(timeoutMs / 1000)} s (state ${s.state})`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, pause));
   }
-}
-
-async function readLog(transport: Transport, file: string): Promise<string> {
-  const r = await transport.run(`head -c ${LOG_BYTES} -- ${q(file)}`);
-  if (r.code !== 0) throw new Error(`cannot read ${file}: ${r.stderr.trim() || `exit ${r.code}`}`);
-  return r.stdout;
 }
 
 /** The messages of a CRI log file's lines (`<time> <stream> <P|F> <message>`). */
@@ -141,7 +147,11 @@ export function criLogLines(log: string): string[] {
     .filter((m): m is string => m !== undefined);
 }
 
-/** Container first, then the sandbox (stop, remove: containerd then ends its task); each step tried whatever the others did. */
+/**
+ * The container's removal and the sandbox's stop at once (the container has exited: stopping its sandbox
+ * does not touch it), then the sandbox's removal (containerd then ends its task); each step tried
+ * whatever the others did, the removal only once both went through.
+ */
 async function removePod(cri: PodCri, sandbox: string | undefined, container: string | undefined): Promise<string[]> {
   const left: string[] = [];
   const attempt = async (what: string, f: () => Promise<void>) => {
@@ -151,10 +161,10 @@ async function removePod(cri: PodCri, sandbox: string | undefined, container: st
       left.push(`${what} (${oneLine(e)})`);
     }
   };
-  if (container) await attempt(`container ${container.slice(0, 12)}`, () => cri.removeContainer(container));
-  if (sandbox) {
-    await attempt(`sandbox ${sandbox.slice(0, 12)}`, () => cri.stopPodSandbox(sandbox));
-    if (!left.length) await attempt(`sandbox ${sandbox.slice(0, 12)}`, () => cri.removePodSandbox(sandbox));
-  }
+  await Promise.all([
+    container ? attempt(`container ${container.slice(0, 12)}`, () => cri.removeContainer(container)) : undefined,
+    sandbox ? attempt(`sandbox ${sandbox.slice(0, 12)}`, () => cri.stopPodSandbox(sandbox)) : undefined,
+  ]);
+  if (sandbox && !left.length) await attempt(`sandbox ${sandbox.slice(0, 12)}`, () => cri.removePodSandbox(sandbox));
   return left;
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { parseAnsibleBoolean } from '../core/ansible-boolean.js';
 import { factValue, type FactValues } from '../facts/fact.js';
+import { probeScript } from '../facts/probe-script.js';
 import type { Args } from '../tasks/task-type.js';
 import { q } from '../transport/shell.js';
-import { type CheckActResult, type CheckNode, defineCheckType } from './check-type.js';
+import { type CheckActResult, type CheckNode, commandFact, defineCheckType } from './check-type.js';
 import { HANDLER_ARGS, handlersOf, shimBinary, shimsFact } from './containerd-runtimes.js';
 import type { PodCri } from './pod-cri.js';
-import { oneLine, type PodSpec, podLogDirectory, runPod } from './pod-run.js';
+import { LOG_BYTES, oneLine, type PodSpec, podLogDirectory, runPod, withLog } from './pod-run.js';
 
 /** When the check runs: on a run that changed the host (the default), on every run, or never. */
 export const POD_CHECK_RUNS = ['first', 'always', 'never'] as const;
@@ -107,26 +108,35 @@ async function podCheckAct(args: Args, facts: FactValues, node: CheckNode): Prom
   }
 }
 
-/** One round trip makes every pod's log directory and one removes them, whatever the pods did. */
+/**
+ * The pods run at once (each on its own handler): the check costs about one pod's time, not one per
+ * handler. Then one command on the node reads every pod's CRI log back and removes their log
+ * directories and parent cgroup, whatever the pods did.
+ */
 async function runPods(cri: PodCri, node: CheckNode, pods: PodSpec[], results: string[]): Promise<CheckActResult> {
-  const uids = pods.map(() => randomUUID());
-  const dirs = pods.map((p, i) => q(podLogDirectory(p, uids[i]!)));
-  const failures: string[] = [];
   if (!pods.length) return { failures: ['no runtime handler can run a pod: none has its shim on the node'], results };
-  const made = await node.transport.run(`mkdir -p -m 0755 -- ${dirs.join(' ')}`);
-  if (made.code !== 0) return { failures: [`cannot make the pods' log directories: ${made.stderr.trim()}`], results };
+  const uids = pods.map(() => randomUUID());
+  const ran = await Promise.all(pods.map((pod, i) => runPod(cri, pod, uids[i]!)));
+  const dirs = pods.map((p, i) => podLogDirectory(p, uids[i]!));
+  const logs = ran.map((o, i) => commandFact(`pod-log-${i}`, o.logFile ? `head -c ${LOG_BYTES} -- ${q(o.logFile)}` : 'true'));
+  // The parent cgroup too, where it is empty (a systemd slice is stopped; cgroupfs directories removed).
+  const cgroups = `systemctl stop ${CGROUP}.slice 2>/dev/null; for d in /sys/fs/cgroup/${CGROUP} /sys/fs/cgroup/*/${CGROUP}; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; true`;
+  const cleanup = commandFact('pod-cleanup', `rm -rf -- ${dirs.map(q).join(' ')} && { ${cgroups}; }`);
+  const batch = probeScript([...logs, cleanup]);
+  const failures: string[] = [];
+  let answer: FactValues | undefined;
   try {
-    // The pods run at once (each on its own handler): the check costs about one pod's time, not one per handler.
-    const outcomes = await Promise.all(pods.map((pod, i) => runPod(cri, node.transport, pod, uids[i]!)));
-    for (const outcome of outcomes) {
-      results.push(outcome.line);
-      if (!outcome.ok) failures.push(outcome.line);
-    }
-  } finally {
-    // The parent cgroup too, where it is empty (a systemd slice is stopped; cgroupfs directories removed).
-    const cgroups = `systemctl stop ${CGROUP}.slice 2>/dev/null; for d in /sys/fs/cgroup/${CGROUP} /sys/fs/cgroup/*/${CGROUP}; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done; true`;
-    const removed = await node.transport.run(`rm -rf -- ${dirs.join(' ')} && { ${cgroups}; }`);
-    if (removed.code !== 0) failures.push(`cannot remove the pods' log directories: ${removed.stderr.trim()}`);
+    const r = await node.transport.run(batch.script);
+    answer = batch.parse(r.stdout);
+  } catch (e) {
+    failures.push(`cannot read the pods' logs back or remove their log directories: ${oneLine(e)}`);
   }
+  for (const [i, outcome] of ran.entries()) {
+    const done = withLog(outcome, pods[i]!, answer && factValue(answer, logs[i]!));
+    results.push(done.line);
+    if (!done.ok) failures.push(done.line);
+  }
+  const removed = answer && factValue(answer, cleanup);
+  if (removed && removed.code !== 0) failures.push(`cannot remove the pods' log directories: ${removed.out.trim()}`);
   return { failures, results };
 }

@@ -49,17 +49,20 @@ const KUBELET_CRI_VERSION = '0.1.0';
  * A CRI client for the runtime socket `socketPath` on `transport`'s host. The socket is reached
  * through the transport (over SSH a stream-local forwarding channel on the host's one connection)
  * and bridged to a private controller-side socket that gRPC connects to. One stream is opened first,
- * so an unreachable socket fails here with the transport's reason rather than later as UNAVAILABLE.
+ * so an unreachable socket fails here with the transport's reason rather than later as UNAVAILABLE;
+ * gRPC's first connection then uses that stream.
  */
 export async function criOverTransport(transport: Transport, socketPath: string, opts: CriOptions = {}): Promise<CriClient> {
-  (await transport.openUnixSocket(socketPath)).destroy();
-  const bridge = await bridgeUnixSocket(() => transport.openUnixSocket(socketPath));
+  const first = await transport.openUnixSocket(socketPath);
+  const bridge = await bridgeUnixSocket(() => transport.openUnixSocket(socketPath), first).catch((e: unknown) => {
+    first.destroy();
+    throw e;
+  });
   try {
-    const { runtime, images } = await loadCriServices(`unix://${bridge.path}`);
+    const services = await loadCriServices(`unix://${bridge.path}`);
     const call = caller(transport.host, opts, () => bridge.lastError);
-    return clientOf(transport.host, call, runtime, images, () => {
-      runtime.close();
-      images.close();
+    return clientOf(transport.host, call, services.runtime, services.images, () => {
+      services.close();
       bridge.close();
     });
   } catch (e) {
@@ -119,7 +122,7 @@ const imageOf = (i: WireImage): CriImage => ({ id: i.id, repoTags: i.repoTags, s
 /** Env values are `bytes` in the current API (string before): sent as UTF-8 bytes, the same on the wire. */
 const wireContainer = (c: ContainerConfig) => ({ ...c, envs: c.envs?.map((e) => ({ key: e.key, value: Buffer.from(e.value) })) });
 
-function clientOf(host: string, call: Call, runtime: GrpcServiceClient, images: GrpcServiceClient, close: () => void): CriClient {
+function clientOf(host: string, call: Call, runtime: GrpcServiceClient, images: () => GrpcServiceClient, close: () => void): CriClient {
   return {
     version: () => call(runtime, 'Version', { version: KUBELET_CRI_VERSION }),
     status: async () => ({ conditions: (await call<{ status?: { conditions: CriCondition[] } }>(runtime, 'Status', {})).status?.conditions ?? [] }),
@@ -143,11 +146,11 @@ function clientOf(host: string, call: Call, runtime: GrpcServiceClient, images: 
     },
     removeContainer: async (id) => void (await call(runtime, 'RemoveContainer', { containerId: id })),
     imageStatus: async (image) => {
-      const r = await call<{ image?: WireImage | null }>(images, 'ImageStatus', { image: { image } });
+      const r = await call<{ image?: WireImage | null }>(images(), 'ImageStatus', { image: { image } });
       return r.image ? imageOf(r.image) : undefined;
     },
-    pullImage: async (image, sandboxConfig) => (await call<{ imageRef: string }>(images, 'PullImage', { image: { image }, sandboxConfig }, true)).imageRef,
-    listImages: async () => (await call<{ images: WireImage[] }>(images, 'ListImages', {})).images.map(imageOf),
+    pullImage: async (image, sandboxConfig) => (await call<{ imageRef: string }>(images(), 'PullImage', { image: { image }, sandboxConfig }, true)).imageRef,
+    listImages: async () => (await call<{ images: WireImage[] }>(images(), 'ListImages', {})).images.map(imageOf),
     close,
   };
 }

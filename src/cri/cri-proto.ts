@@ -10,19 +10,52 @@ export const CRI_PROTO = join(packageRoot, 'src', 'cri', 'cri-api.proto');
 /** A generated gRPC client: one method per RPC (lowerCamelCase), plus close. */
 export type GrpcServiceClient = Record<string, unknown> & { close(): void };
 
+type GrpcJs = typeof import('@grpc/grpc-js');
+type ServiceConstructor = (new (...a: unknown[]) => GrpcServiceClient) & { service: import('@grpc/grpc-js').ServiceDefinition };
+
+/** grpc-js and the parsed runtime.v1 package. */
+export interface CriPackage {
+  grpc: GrpcJs;
+  RuntimeService: ServiceConstructor;
+  ImageService: ServiceConstructor;
+}
+
+let loaded: Promise<CriPackage> | undefined;
+
 /**
- * The RuntimeService and ImageService clients on `target` (unix:///path). grpc-js and the proto
- * loader are imported here, on first use: commands that run no CRI call do not load them.
+ * grpc-js and cri-api.proto, imported and parsed on first use and then kept: commands that run no CRI
+ * call do not load them, and a run that checks many hosts parses the proto once, not once per host.
  */
-export async function loadCriServices(target: string): Promise<{ runtime: GrpcServiceClient; images: GrpcServiceClient }> {
-  const [grpc, loader] = await Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]);
-  const definition = await loader.load(CRI_PROTO, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as { runtime: { v1: Record<string, new (...a: unknown[]) => GrpcServiceClient> } };
+export function criPackage(): Promise<CriPackage> {
+  loaded ??= (async () => {
+    const [grpc, loader] = await Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]);
+    const definition = await loader.load(CRI_PROTO, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
+    const v1 = (grpc.loadPackageDefinition(definition) as unknown as { runtime: { v1: Record<string, ServiceConstructor> } }).runtime.v1;
+    return { grpc, RuntimeService: v1.RuntimeService!, ImageService: v1.ImageService! };
+  })();
+  loaded.catch(() => {
+    loaded = undefined;
+  });
+  return loaded;
+}
+
+/**
+ * The RuntimeService client on `target` (unix:///path), and the ImageService's, made on first use (the
+ * pod check asks no image call: its channel is never set up). `close` closes what was made.
+ */
+export async function loadCriServices(target: string): Promise<{ runtime: GrpcServiceClient; images(): GrpcServiceClient; close(): void }> {
+  const { grpc, RuntimeService, ImageService } = await criPackage();
   // kubelet's limit for CRI messages (16 MiB); the authority of a unix socket is "localhost" as with kubelet.
   const options = { 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.default_authority': 'localhost' };
   const credentials = grpc.credentials.createInsecure();
+  const runtime = new RuntimeService(target, credentials, options);
+  let images: GrpcServiceClient | undefined;
   return {
-    runtime: new pkg.runtime.v1.RuntimeService!(target, credentials, options),
-    images: new pkg.runtime.v1.ImageService!(target, credentials, options),
+    runtime,
+    images: () => (images ??= new ImageService(target, credentials, options)),
+    close: () => {
+      runtime.close();
+      images?.close();
+    },
   };
 }

@@ -17,14 +17,29 @@ export interface SocketBridge {
   close(): void;
 }
 
-export async function bridgeUnixSocket(open: () => Promise<Duplex>): Promise<SocketBridge> {
+/**
+ * `first`, when given, is a stream already opened (the caller's probe that the socket is reachable):
+ * the first connection uses it rather than opening another, which saves a channel's round trip.
+ */
+export async function bridgeUnixSocket(open: () => Promise<Duplex>, first?: Duplex): Promise<SocketBridge> {
   const dir = mkdtempSync(join(tmpdir(), 'provision-cri-'));
   const path = join(dir, 'cri.sock');
   const live = new Set<Socket | Duplex>();
+  let spare = first;
+  // Until gRPC takes it, an error on the waiting stream is only remembered (and the stream not used).
+  spare?.once('error', (e: Error) => {
+    bridge.lastError = e;
+  });
+  const next = () => {
+    const s = spare;
+    spare = undefined;
+    return s && !s.destroyed ? Promise.resolve(s) : open();
+  };
   const bridge: { path: string; lastError?: Error; close(): void } = {
     path,
     close: () => {
       server.close();
+      spare?.destroy();
       for (const s of live) s.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -34,7 +49,7 @@ export async function bridgeUnixSocket(open: () => Promise<Duplex>): Promise<Soc
     live.add(local);
     local.on('close', () => live.delete(local));
     local.on('error', () => {});
-    open().then(
+    next().then(
       (remote) => join2(local, remote, live),
       (e: Error) => {
         bridge.lastError = e;

@@ -13,6 +13,7 @@ import { q as shellQuote } from '../transport/shell.js';
 import { type HostPreflight, preflightHost } from './preflight.js';
 import type { ApplyRunOptions } from './apply-run-options.js';
 import { type Verification, verificationFor, verifyHost } from './verification.js';
+import { warmPodCheck } from '../checks/pod-connect.js';
 
 /** One host's rollout as it goes through its steps: what each step learns, the next reads. */
 export interface HostRollout {
@@ -166,6 +167,7 @@ async function foundCordoned(h: HostRollout): Promise<boolean> {
 /** The host's roles, on a fork of the preflight's facts; the verification's facts ride on their last gather. */
 async function roles(h: HostRollout): Promise<boolean> {
   const verification = verifying(h, h.plan);
+  if (h.changes && !h.opts.check) warmPodCheck(h.plan.roles.flatMap((r) => r.checks));
   h.cache = h.preflight!.cache.fork();
   const changedBefore = h.stats.changed;
   await runHost(h.plan, h.transport, {

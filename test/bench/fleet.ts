@@ -1,8 +1,9 @@
 /**
  * `npm run bench:fleet [-- --sizes 1,5,10,20]`: the migration on N fresh fleet nodes, timed three
  * ways in one run: provision's first apply, its no-op re-run, and the floor (the same work as one
- * plain shell script per node, see floor-script.ts). Prints one table; not a test (nothing here
- * fails on a slow machine), the targets are printed beside the figures.
+ * plain shell script per node, see floor-script.ts). Prints one table, then the pod check's share of
+ * the first apply per node (its `verify node` step, and each pod's own time) against its 2 s target;
+ * not a test (nothing here fails on a slow machine), the targets are printed beside the figures.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,7 +32,44 @@ interface Row {
 interface Report {
   roundTrips: Record<string, number>;
   summary: Record<string, { changed: number; failed: number; unreachable: number }>;
-  tasks: (ChangedTask & { host: string; status: string })[];
+  tasks: (ChangedTask & { host: string; status: string; start: number; end: number; reason?: string; error?: string })[];
+}
+
+/** The pod check's target (issue 22): at most this many seconds per node added to a first apply. */
+const POD_CHECK_TARGET_S = 2;
+
+/** The pod check's share of a first apply, per node: its `verify node` step (15 to 34 ms without the pod check), and its pods. */
+interface PodShare {
+  n: number;
+  verifyS: number[];
+  pods: string[];
+  failed: string[];
+}
+const podShares: PodShare[] = [];
+
+function podShareOf(n: number, report: Report): PodShare {
+  const verify = report.tasks.filter((t) => t.task === 'verify node' && t.role === 'rollout');
+  const lines = verify.flatMap((t) => (t.reason ?? t.error ?? '').split('\n').filter((l) => l.startsWith('pod ')));
+  return {
+    n,
+    verifyS: verify.map((t) => (t.end - t.start) / 1000),
+    pods: lines.map((l) => /^pod on (\S+).* \((\d+) ms\)$/.exec(l)).flatMap((m) => (m ? [`${m[1]} ${m[2]} ms`] : [])),
+    failed: verify.filter((t) => t.status !== 'ok' || !/^pod on .*: ok, /m.test(t.reason ?? '')).map((t) => t.host),
+  };
+}
+
+function podShareLines(): string[] {
+  return podShares.map((p) => {
+    const mean = p.verifyS.reduce((a, b) => a + b, 0) / (p.verifyS.length || 1);
+    const max = Math.max(0, ...p.verifyS);
+    const verdict = p.failed.length
+      ? `NOT PROVEN on ${p.failed.join(', ')}`
+      : max <= POD_CHECK_TARGET_S
+        ? `met (at most ${POD_CHECK_TARGET_S} s per node)`
+        : `not met (at most ${POD_CHECK_TARGET_S} s per node)`;
+    const pods = p.pods.length > 4 ? `${p.pods.slice(0, 4).join(', ')}, ...` : p.pods.join(', ');
+    return `- ${p.n} node(s): the pod check's verify node step ${mean.toFixed(2)} s per node on average, ${max.toFixed(2)} s at most (pods: ${pods}): ${verdict}`;
+  });
 }
 
 const sizes = (() => {
@@ -113,6 +151,7 @@ async function measureProvision(n: number, rows: Row[]): Promise<Report> {
     log(`first apply on ${n}`);
     const first = await provision(fleet, [], `first-${n}`);
     rows.push({ n, run: 'first apply', ...first });
+    podShares.push(podShareOf(n, first.report));
     const nodeCpu = () => fleet.state.nodes.map((x) => nodeCpuSeconds(x.nspawnPid));
     const before = nodeCpu();
     log(`no-op re-run on ${n}`);
@@ -210,6 +249,10 @@ async function main(): Promise<void> {
   console.log(`\nbench:fleet ${date} UTC, ${sh('nproc').trim()} cores, ${sh('uname -r').trim()}\n`);
   console.log(table(rows));
   console.log('\ntargets: first apply 10 nodes <= 1.3x floor, 1 node <= 1.5x; no-op 10 nodes < 2 s wall, <= 2 SSH command sessions, < 0.2 s node CPU per host');
+  console.log(
+    `\nthe pod check in the first apply (its verify node step; load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`,
+  );
+  console.log(podShareLines().join('\n'));
 }
 
 main()

@@ -79,6 +79,13 @@ function plain(t: TaskInstance, changes: string[]): string {
       return `groupdel ${q(String(a.name))}`;
     case 'link':
       return `ln -sfn ${q(String(a.target))} ${q(String(a.path))}`;
+    // The handover of Docker's images (the sandbox image among them): saved while Docker runs, imported once containerd does.
+    case 'docker_save':
+      return `mkdir -p "$(dirname ${q(String(a.archive))})"\ndocker save -o ${q(String(a.archive))} ${listArg(a.images).map(q).join(' ')}`;
+    case 'image_import': {
+      const snapshotter = a.snapshotter ? ` --snapshotter ${q(String(a.snapshotter))}` : '';
+      return `${q(String(a.ctr))} --address ${q(String(a.address))} --namespace ${q(String(a.namespace ?? 'k8s.io'))} images import${snapshotter} ${q(String(a.archive))} >/dev/null\nrm -f ${q(String(a.archive))}`;
+    }
     default:
       throw new Error(`floor: no plain form for task type ${t.type} (${t.name})`);
   }

@@ -45,6 +45,12 @@ export function normalize(text: string, nonces: string[], host: string): string 
   return out.replaceAll(host, HOST).replace(HEREDOC, 'PROVISION_$1_TAG');
 }
 
+/** The pod check's pods are named by a random UUID (in their log directories' paths). */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** A script, normalized: as `normalize`, and its UUIDs one placeholder (answers keep theirs: none is sent back to the node). */
+export const normalizeScript = (script: string, nonces: string[], host: string) => normalize(script, nonces, host).replace(UUID, '@@uuid@@');
+
 /** The inverse of normalize for an answer to a script whose nonces are `nonces`, for host `host`. */
 export function denormalize(text: string, nonces: string[], host: string): string {
   let out = text.replaceAll(HOST, host);

@@ -12,7 +12,7 @@ import { prepareRun } from '../../../src/plan/prepare.js';
 import { applyRun } from '../../../src/rollout/rollout.js';
 import type { RunOptions, Transport } from '../../../src/transport/transport.js';
 import { CACHE_ROOT, Fleet, fleetUnavailable } from '../../fleet/fleet.js';
-import { type Exchange, type NodeRecording, RECORDING_FILE, RUN_ID, noncesOf, normalize } from './node-recording.js';
+import { type Exchange, type NodeRecording, RECORDING_FILE, RUN_ID, noncesOf, normalize, normalizeScript } from './node-recording.js';
 
 const log = (s: string) => process.stderr.write(`[bench:scale:record] ${s}\n`);
 
@@ -28,7 +28,7 @@ function recording(inner: Transport, into: Exchange[]): Transport {
       const r = await inner.run(script, opts);
       const nonces = noncesOf(script);
       const n = (t: string) => normalize(t, nonces, inner.host);
-      into.push({ script: n(script), stdout: n(r.stdout), stderr: n(r.stderr), code: r.code });
+      into.push({ script: normalizeScript(script, nonces, inner.host), stdout: n(r.stdout), stderr: n(r.stderr), code: r.code });
       return r;
     },
     close: () => inner.close(),

@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { RunOptions, RunResult, Transport } from '../../../src/transport/transport.js';
-import { type Exchange, denormalize, noncesOf, normalize } from './node-recording.js';
+import { type Exchange, denormalize, noncesOf, normalizeScript } from './node-recording.js';
+import { SimulatedCri } from './simulated-cri.js';
 
 /** An SSH channel's window: a long answer reaches the controller in pieces of about this size. */
 const CHUNK = 32 * 1024;
@@ -28,16 +30,20 @@ export class SimulatedTransport implements Transport {
     private readonly latencyMs: number,
   ) {}
 
-  /** The simulation has no runtime socket: a pod check here would fail as on a node without containerd. */
-  async openUnixSocket(path: string): Promise<never> {
-    throw new Error(`the simulated node ${this.host} has no socket ${path}`);
+  private cri?: Promise<SimulatedCri>;
+
+  /** The node's runtime socket (the pod check's CRI): a connection to the SIMULATED CRI, after a round trip. */
+  async openUnixSocket(path: string): Promise<Duplex> {
+    if (!path.endsWith('containerd.sock')) throw new Error(`the simulated node ${this.host} has no socket ${path}`);
+    this.cri ??= SimulatedCri.acquire(this.latencyMs);
+    return (await this.cri).open(this.latencyMs);
   }
 
   async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
     const t = performance.now();
     const recorded = this.session[this.runs];
     const nonces = noncesOf(script);
-    const normalized = normalize(script, nonces, this.host);
+    const normalized = normalizeScript(script, nonces, this.host);
     if (!recorded || normalized !== recorded.script) {
       // Kept for a diff against the recording's.
       const file = join(tmpdir(), `bench-scale-${this.host}-script-${this.runs + 1}.sh`);
@@ -55,5 +61,8 @@ export class SimulatedTransport implements Transport {
     return { code: recorded.code, stdout, stderr };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    (await this.cri)?.release();
+    this.cri = undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shimsFact } from '../../../src/checks/containerd-runtimes.js';
@@ -28,9 +28,12 @@ class FakeCri implements PodCri {
   /**
    * What a handler's runtime does: print this and exit with the code, or fail RunPodSandbox with the text (keeping
    * the sandbox, NOTREADY, with `sandboxKept`, as containerd does when the CNI DEL of its clean-up fails too; then
-   * StopPodSandbox fails with `stopError` where given).
+   * StopPodSandbox fails with `stopError` where given); noLog: write no log file.
    */
-  behaviour: Record<string, { out?: string; exit?: number; sandboxError?: string; sandboxKept?: boolean; stopError?: string; removeError?: string }> = {};
+  behaviour: Record<
+    string,
+    { out?: string; exit?: number; sandboxError?: string; sandboxKept?: boolean; stopError?: string; removeError?: string; noLog?: boolean }
+  > = {};
   private next = 0;
   async status() {
     this.calls.push('Status');
@@ -75,6 +78,9 @@ class FakeCri implements PodCri {
     c.started = true;
     const s = this.sandboxes.get(c.sandbox)!;
     const out = this.behaviour[s.handler]?.out ?? 'pause.c v3.9';
+    if (this.behaviour[s.handler]?.noLog) return;
+    // As containerd: the log file's directory is made when the container starts (openLogFile's MkdirAll).
+    mkdirSync(s.logDirectory!, { recursive: true, mode: 0o755 });
     writeFileSync(join(s.logDirectory!, c.config.logPath!), `2026-12-02T01:00:00.000000000Z stdout F ${out}\n`);
   }
   async containerStatus(id: string) {
@@ -122,7 +128,7 @@ async function act(cri: FakeCri, a = args(), opts: { shims?: string; changed?: b
   const transport = new LocalTransport();
   const r = await podCheck.act(a, facts(a, opts.shims), { transport, cri: async () => cri, changed: opts.changed ?? true });
   await transport.close();
-  return r;
+  return { ...r, commands: transport.runs };
 }
 
 /** Nothing the check made is left: no sandbox, no container, no log directory; the client closed. */
@@ -142,6 +148,8 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     expect(r.results).to.have.length(2);
     expect(r.results[0]).to.match(/^pod on runc \(host network\): ok, \/pause -v exited 0, log line "pause.c v3.9" read back/);
     expect(r.results[1]).to.match(/^pod on crun \(host network\): ok, .*"pause.c v3.6"/);
+    // Both logs read back and both directories removed by one command on the node.
+    expect(r.commands).to.equal(1);
     expect(cri.calls.slice(0, 2)).to.deep.equal(['Status', 'RunPodSandbox runc NODE']);
     // SystemdCgroup: a slice, as kubelet with the systemd driver gives it (a cgroupfs path fails every pod there).
     expect(cri.parents).to.deep.equal(['provision_pod_check.slice', 'provision_pod_check.slice']);
@@ -201,6 +209,27 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
       `pod on crun (host network): the container exited 0 but "pause.c" is not in its CRI log ${logRoot}/provision-pod-check_crun-host_${r.failures[1]!.split('_').pop()!.split('/')[0]}/check.log`,
     ]);
     nothingLeft(cri);
+  });
+
+  it('fails a pod whose log cannot be read back, and every pod when the command that reads them fails', async () => {
+    const cri = new FakeCri();
+    cri.behaviour.crun = { noLog: true };
+    const r = await act(cri);
+    expect(r.failures).to.have.length(1);
+    expect(r.failures[0]).to.match(/^pod on crun \(host network\): reading the log failed: cannot read .*\/check\.log: .*No such file/);
+    nothingLeft(cri);
+    const transport = new LocalTransport();
+    const broken = Object.assign(Object.create(transport), { run: () => Promise.reject(new Error('the connection dropped')) });
+    const a = args();
+    const cut = await podCheck.act(a, facts(a), { transport: broken, cri: async () => new FakeCri(), changed: true });
+    await transport.close();
+    expect(cut.failures).to.deep.equal([
+      "cannot read the pods' logs back or remove their log directories: the connection dropped",
+      'pod on runc (host network): exited 0, but its log could not be read back',
+      'pod on crun (host network): exited 0, but its log could not be read back',
+    ]);
+    rmSync(logRoot, { recursive: true, force: true });
+    mkdirSync(logRoot);
   });
 
   it('does not start a pod when Status says the runtime or network is not ready', async () => {

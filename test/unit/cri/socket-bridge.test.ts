@@ -29,6 +29,8 @@ describe('socket bridge (a controller-side socket standing for one on the node)'
     // The "node's" socket: an echo server that answers with what it got, reversed per connection.
     server = createServer((c) => {
       const got: Buffer[] = [];
+      // A client that went away (a stream closed unused) is no error of the server's.
+      c.on('error', () => {});
       c.on('data', (d) => got.push(d));
       c.on('end', () => c.end(Buffer.concat(got).reverse()));
     });
@@ -74,5 +76,30 @@ describe('socket bridge (a controller-side socket standing for one on the node)'
     } finally {
       bridge.close();
     }
+  });
+
+  it('gives its first connection the stream already opened (no second channel), and opens one for each next', async () => {
+    const transport = new LocalTransport();
+    let opened = 0;
+    const first = await transport.openUnixSocket(remote);
+    const bridge = await bridgeUnixSocket(() => {
+      opened++;
+      return transport.openUnixSocket(remote);
+    }, first);
+    try {
+      expect((await roundTrip(bridge.path, [Buffer.from('abc')])).toString()).to.equal('cba');
+      expect(opened, 'the first connection used the stream given').to.equal(0);
+      expect((await roundTrip(bridge.path, [Buffer.from('de')])).toString()).to.equal('ed');
+      expect(opened).to.equal(1);
+    } finally {
+      bridge.close();
+    }
+  });
+
+  it('closes a first stream no connection took', async () => {
+    const first = await new LocalTransport().openUnixSocket(remote);
+    const bridge = await bridgeUnixSocket(() => Promise.reject(new Error('not used')), first);
+    bridge.close();
+    expect(first.destroyed).to.equal(true);
   });
 });

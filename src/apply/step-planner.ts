@@ -7,6 +7,7 @@ import type { TaskInstance } from '../plan/expand-tasks.js';
 import { TASK_TYPES } from '../tasks/task-list.js';
 import type { PlanContext } from '../tasks/task-type.js';
 import type { FactCache } from './fact-cache.js';
+import { FrozenMemo } from '../plan/frozen-memo.js';
 import { clearChange, markChange, unmarkUnchanged } from './owed-handlers.js';
 import type { PlannedStep, StepToPlan } from './planned-step.js';
 
@@ -93,8 +94,10 @@ export class StepPlanner {
 
   private unchanged(step: StepToPlan, base: Omit<TaskResult, 'status'>, reason: string): PlannedStep {
     // A handler owed by an earlier run with nothing left to do is no longer owed.
-    const clear = step.handler && !this.opts.check && this.opts.isOwed(step) ? { changes: [clearChange(step.role.role, step.task.spec.name)] } : {};
-    return { ...step, result: { ...base, status: 'ok', reason }, ...clear };
+    // Built field by field: spreads here (twice per task per host) cost more than the rest of a no-op's planning.
+    const planned: PlannedStep = { role: step.role, task: step.task, handler: step.handler, result: { ...base, status: 'ok', reason } };
+    if (step.handler && !this.opts.check && this.opts.isOwed(step)) planned.changes = [clearChange(step.role.role, step.task.spec.name)];
+    return planned;
   }
 
   private changed(step: StepToPlan, base: Omit<TaskResult, 'status'>, planned: Exclude<Plan, { noop: string }>): PlannedStep {
@@ -123,7 +126,16 @@ export class StepPlanner {
   }
 }
 
-/** The facts a task needs: its guard's paths and its type's own. */
+const factsMemo = new FrozenMemo<Fact<unknown>[]>();
+
+/**
+ * The facts a task needs: its guard's paths and its type's own. They are made from the task's type,
+ * arguments, guard and the context alone, so hosts of a plan class (frozen arguments) share them.
+ */
 export function taskFacts(task: TaskInstance, ctx: PlanContext): Fact<unknown>[] {
-  return [...(task.ifExists ?? []).map(existsFact), ...TASK_TYPES[task.type]!.facts(task.args, ctx)];
+  return factsMemo.get(
+    task.args,
+    { ...ctx, type: task.type, ifExists: task.ifExists },
+    () => Object.freeze([...(task.ifExists ?? []).map(existsFact), ...TASK_TYPES[task.type]!.facts(task.args, ctx)]) as Fact<unknown>[],
+  );
 }

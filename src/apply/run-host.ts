@@ -1,14 +1,14 @@
 import { type HostStats, type Listener, emptyStats, reportResult } from '../core/events.js';
 import type { Fact } from '../facts/fact.js';
 import type { PreparedHost } from '../plan/model.js';
-import type { PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
 import { ApplyQueue } from './apply-queue.js';
 import { FactCache } from './fact-cache.js';
 import { HandlerLedger } from './handler-ledger.js';
 import { owedHandlerFacts } from './owed-handlers.js';
 import type { PlannedStep, StepToPlan } from './planned-step.js';
-import { NEEDS_FACTS, StepPlanner, taskFacts } from './step-planner.js';
+import { NEEDS_FACTS, StepPlanner } from './step-planner.js';
+import { type FactsContext, taskFacts } from './task-facts.js';
 
 export interface HostRunOptions {
   check: boolean;
@@ -175,6 +175,6 @@ class HostRun {
 }
 
 /** Every fact of a host's tasks and handlers, for one gather before anything is planned. */
-export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
-  return [...plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, { ...ctx, content: t.content }))), ...owedHandlerFacts(plan)];
+export function planFacts(plan: PreparedHost, ctx: FactsContext): Fact<unknown>[] {
+  return [...plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, ctx))), ...owedHandlerFacts(plan)];
 }

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { taskFacts } from '../../../src/apply/step-planner.js';
+import { taskFacts } from '../../../src/apply/task-facts.js';
 import { loadedRuntimes } from '../../../src/checks/containerd-runtimes.js';
 import { FrozenMemo, TextMemo } from '../../../src/plan/frozen-memo.js';
 import { verificationFor } from '../../../src/rollout/verification.js';
-import type { PlanContext } from '../../../src/tasks/task-type.js';
+import type { FactsContext } from '../../../src/apply/task-facts.js';
 import { prepareHosts } from '../../helpers/roles.js';
 
 /** What the controller derives per host from a plan class's shared values is made once, and afresh whenever an input changes. */
@@ -48,7 +48,7 @@ describe('memos of what hosts of a plan class share', () => {
     expect(made).to.be.lessThan(6);
   });
 
-  const ctx: PlanContext = { check: false, diff: false, backupDir: '/var/backups/provision/r1' };
+  const ctx: FactsContext = { check: false, diff: false, backupDir: '/var/backups/provision/r1' };
   const hosts = () => prepareHosts({ a: {}, b: {}, c: { containerd_bin_dir: '/opt/containerd/bin' } }, ['install-containerd']);
   const tasksOf = (h: ReturnType<typeof hosts>[number]) => h.roles.flatMap((r) => r.tasks);
 
@@ -57,20 +57,34 @@ describe('memos of what hosts of a plan class share', () => {
     const [ta, tb, tc] = [tasksOf(a!), tasksOf(b!), tasksOf(c!)];
     expect(ta.length).to.be.greaterThan(3);
     ta.forEach((t, i) => {
-      const facts = taskFacts(t, { ...ctx, content: t.content });
-      expect(taskFacts(tb[i]!, { ...ctx, content: tb[i]!.content })).to.equal(facts);
+      const facts = taskFacts(t, ctx);
+      expect(taskFacts(tb[i]!, ctx)).to.equal(facts);
       // The preflight's context (check mode, no backups) is another context: made for it, equal to a fresh make.
-      const check = { ...ctx, check: true, backupDir: '/nonexistent', content: t.content };
+      const check = { ...ctx, check: true, backupDir: '/nonexistent' };
       expect(taskFacts(t, check)).to.not.equal(facts);
       expect(keys(taskFacts(t, check))).to.deep.equal(keys(taskFacts({ ...t, args: { ...t.args } }, check)));
     });
+    // Every field of the context, and the task's content, is part of the key.
+    const t = ta.find((x) => x.content !== undefined)!;
+    const facts = taskFacts(t, ctx);
+    const variants: Partial<FactsContext>[] = [
+      { check: true },
+      { diff: true },
+      { backupDir: '/b' },
+      { unitFilesChanged: true },
+      { verifyContent: true },
+      { timeLimitS: 5 },
+    ];
+    for (const v of variants) expect(taskFacts(t, { ...ctx, ...v }), JSON.stringify(v)).to.not.equal(facts);
+    expect(taskFacts({ ...t, content: `${t.content}more` }, ctx)).to.not.equal(facts);
+    expect(taskFacts(t, { ...ctx })).to.equal(facts);
     // containerd_bin_dir is read by the tasks that install containerd: host c's facts are its own, with its paths.
     const differ = tc.filter((t, i) => JSON.stringify(t.args) !== JSON.stringify(ta[i]!.args));
     expect(differ).to.not.be.empty;
     for (const t of differ) {
       const i = tc.indexOf(t);
-      expect(keys(taskFacts(t, { ...ctx, content: t.content }))).to.deep.equal(keys(taskFacts({ ...t, args: { ...t.args } }, { ...ctx, content: t.content })));
-      expect(taskFacts(t, { ...ctx, content: t.content })).to.not.equal(taskFacts(ta[i]!, { ...ctx, content: ta[i]!.content }));
+      expect(keys(taskFacts(t, ctx))).to.deep.equal(keys(taskFacts({ ...t, args: { ...t.args } }, ctx)));
+      expect(taskFacts(t, ctx)).to.not.equal(taskFacts(ta[i]!, ctx));
     }
   });
 
@@ -94,4 +108,4 @@ describe('memos of what hosts of a plan class share', () => {
   });
 });
 
-const keys = (facts: { key: string }[]) => facts.map((f) => f.key);
+const keys = (facts: readonly { key: string }[]) => facts.map((f) => f.key);

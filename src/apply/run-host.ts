@@ -161,6 +161,9 @@ class HostRun {
     }
     // A change that does not say what it does to the node runs in an apply script of its own: what came
     // before is settled first, and a failure or a lost connection there belongs to it alone.
+    // Check mode queues nothing (no step has changes to make): each step is reported as planned, as a flush of it
+    // alone would report it, without the queue's flush and apply-script machinery for every task of every host.
+    if (this.opts.check && !step.changes && !this.queue.waiting()) return this.reportPlanned(step);
     const alone = !this.opts.check && step.changes?.some((c) => c.predict === undefined || c.uncertain);
     if (alone && this.queue.waiting()) {
       const failed = await this.queue.flush();
@@ -171,6 +174,14 @@ class HostRun {
     // A change that does not say (or only guesses) what it does to the node's facts ends the script: later tasks plan on real facts.
     if (this.opts.check || alone || step.result.status === 'failed') return { step, failed: await this.queue.flush({ gatherAfter: true }) };
     return { step };
+  }
+
+  /** A step with nothing to apply reported as runBatch reports it (started, then its planned result); a failed task stops the host. */
+  private reportPlanned(step: PlannedStep): { step: PlannedStep; failed?: PlannedStep } {
+    this.opts.listener({ type: 'task-start', host: this.plan.host, role: step.result.role, task: step.result.task, handler: step.handler });
+    this.ledger.record(step, step.result);
+    reportResult(this.stats, this.opts.listener, step.result);
+    return step.result.status === 'failed' && !step.handler ? { step, failed: step } : { step };
   }
 }
 

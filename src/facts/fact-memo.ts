@@ -20,5 +20,18 @@ export function factOnce<T>(key: string, make: () => Fact<T>): Fact<T> {
   return fact as Fact<T>;
 }
 
-/** A memo key: the constructor's name and its arguments, unambiguous whatever text they hold. */
-export const memoKey = (kind: string, ...args: unknown[]): string => JSON.stringify([kind, ...args]);
+/**
+ * A memo key: the constructor's name and its arguments, unambiguous whatever text they hold. Strings
+ * without a NUL (every path, URL and unit name: the shell cannot pass a NUL) are joined by NULs, each
+ * after a type letter; anything else is JSON, which starts with a character no joined key starts with.
+ */
+export function memoKey(kind: string, ...args: unknown[]): string {
+  let key = `\0${kind}`;
+  for (const a of args) {
+    if (typeof a === 'string' && !a.includes('\0')) key += `\0s${a}`;
+    else if (typeof a === 'boolean' || typeof a === 'number') key += `\0${typeof a === 'boolean' ? 'b' : 'n'}${a}`;
+    else if (a === undefined) key += '\0u';
+    else return JSON.stringify([kind, ...args]);
+  }
+  return key;
+}

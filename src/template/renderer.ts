@@ -20,7 +20,11 @@ interface Compiled {
   hits: number;
 }
 
-/** Past this many renders with fewer memo hits than renders, a template (one per host, say) is no longer memoised. */
+/**
+ * Past this many renders with fewer memo hits than renders, a template (one per host, say) keeps only
+ * its last MEMO_TRIAL outputs: a host replanned on what its node told (the preflight's replans) renders
+ * the same inputs again moments later, and memory stays bounded whatever the fleet's size.
+ */
 const MEMO_TRIAL = 256;
 
 const EMPTY = '__provision_empty';
@@ -178,8 +182,10 @@ export class TemplateRenderer {
     compiled.renders++;
     if (key !== undefined) {
       compiled.memo!.set(key, out);
-      // Distinct for nearly every host: keeping the outputs would only cost memory.
-      if (compiled.renders > MEMO_TRIAL && compiled.hits < compiled.renders) compiled.memo = undefined;
+      // Distinct for nearly every host: only the most recent outputs are kept.
+      if (compiled.renders > MEMO_TRIAL && compiled.hits < compiled.renders && compiled.memo!.size > MEMO_TRIAL) {
+        compiled.memo!.delete(compiled.memo!.keys().next().value!);
+      }
     }
     return out;
   }

@@ -47,6 +47,14 @@ describe('facts made once per question', () => {
 
   it('keys are unambiguous: arguments that join to the same text are different keys', () => {
     expect(memoKey('k', 'a,b', 'c')).to.not.equal(memoKey('k', 'a', 'b,c'));
+    const value = fc.oneof(fc.string(), fc.boolean(), fc.integer(), fc.constant(undefined), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 4 }), fc.array(value, { maxLength: 4 }), (a, b) => {
+        // Equal keys only for equal arguments (JSON tells them apart, as types: "1" is not 1).
+        const same = JSON.stringify(a.map((x) => [typeof x, x])) === JSON.stringify(b.map((x) => [typeof x, x]));
+        expect(memoKey('k', ...a) === memoKey('k', ...b)).to.equal(same);
+      }),
+    );
     let made = 0;
     const make = () => ({ key: String(++made), probe: '', parse: () => 0 });
     expect(factOnce(memoKey('test', 1), make)).to.equal(factOnce(memoKey('test', 1), make));

@@ -15,7 +15,7 @@ export class FactCache {
 
   constructor(private readonly transport: Transport) {}
 
-  async need(facts: Fact<unknown>[], upcoming: () => Fact<unknown>[]): Promise<FactValues> {
+  async need(facts: readonly Fact<unknown>[], upcoming: () => readonly Fact<unknown>[]): Promise<FactValues> {
     if (this.has(facts)) return this.values;
     const gather = this.gather([...facts, ...upcoming()]);
     const r = await this.transport.run(gather.script, { timeoutMs: 300_000 });
@@ -23,7 +23,7 @@ export class FactCache {
     return this.values;
   }
 
-  has(facts: Fact<unknown>[]): boolean {
+  has(facts: readonly Fact<unknown>[]): boolean {
     return facts.every((f) => this.values.has(f.key));
   }
 
@@ -32,7 +32,7 @@ export class FactCache {
    * apply runs it at the end of an apply script, so gathering after them costs no round trip.
    */
   gather(
-    facts: Fact<unknown>[],
+    facts: readonly Fact<unknown>[],
     opts: { fresh?: boolean; record?: boolean } = {},
   ): { script: string; absorb(stdout: string, code: number, stderr: string): void } {
     const wanted = new Map<string, Fact<unknown>>();

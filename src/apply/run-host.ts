@@ -1,14 +1,14 @@
 import { type HostStats, type Listener, emptyStats, reportResult } from '../core/events.js';
 import type { Fact } from '../facts/fact.js';
 import type { PreparedHost } from '../plan/model.js';
-import type { PlanContext } from '../tasks/task-type.js';
 import type { Transport } from '../transport/transport.js';
 import { ApplyQueue } from './apply-queue.js';
 import { FactCache } from './fact-cache.js';
 import { HandlerLedger } from './handler-ledger.js';
 import { owedHandlerFacts } from './owed-handlers.js';
 import type { PlannedStep, StepToPlan } from './planned-step.js';
-import { NEEDS_FACTS, StepPlanner, taskFacts } from './step-planner.js';
+import { NEEDS_FACTS, StepPlanner } from './step-planner.js';
+import { type FactsContext, taskFacts } from './task-facts.js';
 
 export interface HostRunOptions {
   check: boolean;
@@ -161,6 +161,9 @@ class HostRun {
     }
     // A change that does not say what it does to the node runs in an apply script of its own: what came
     // before is settled first, and a failure or a lost connection there belongs to it alone.
+    // Check mode queues nothing (no step has changes to make): each step is reported as planned, as a flush of it
+    // alone would report it, without the queue's flush and apply-script machinery for every task of every host.
+    if (this.opts.check && !step.changes && !this.queue.waiting()) return this.reportPlanned(step);
     const alone = !this.opts.check && step.changes?.some((c) => c.predict === undefined || c.uncertain);
     if (alone && this.queue.waiting()) {
       const failed = await this.queue.flush();
@@ -172,9 +175,17 @@ class HostRun {
     if (this.opts.check || alone || step.result.status === 'failed') return { step, failed: await this.queue.flush({ gatherAfter: true }) };
     return { step };
   }
+
+  /** A step with nothing to apply reported as runBatch reports it (started, then its planned result); a failed task stops the host. */
+  private reportPlanned(step: PlannedStep): { step: PlannedStep; failed?: PlannedStep } {
+    this.opts.listener({ type: 'task-start', host: this.plan.host, role: step.result.role, task: step.result.task, handler: step.handler });
+    this.ledger.record(step, step.result);
+    reportResult(this.stats, this.opts.listener, step.result);
+    return step.result.status === 'failed' && !step.handler ? { step, failed: step } : { step };
+  }
 }
 
 /** Every fact of a host's tasks and handlers, for one gather before anything is planned. */
-export function planFacts(plan: PreparedHost, ctx: Omit<PlanContext, 'content'>): Fact<unknown>[] {
-  return [...plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, { ...ctx, content: t.content }))), ...owedHandlerFacts(plan)];
+export function planFacts(plan: PreparedHost, ctx: FactsContext): Fact<unknown>[] {
+  return [...plan.roles.flatMap((r) => [...r.tasks, ...r.handlers].flatMap((t) => taskFacts(t, ctx))), ...owedHandlerFacts(plan)];
 }

@@ -5,6 +5,7 @@ import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
 import { lazyRequire } from '../core/lazy-require.js';
+import { deepFreeze, FrozenMemo, TextMemo } from '../plan/frozen-memo.js';
 import type { ArgSpec } from '../tasks/task-type.js';
 import { commandFact, defineCheckType } from './check-type.js';
 
@@ -17,8 +18,15 @@ export function shimBinary(runtimeType: string): string | undefined {
 // Loaded when a dump is read (verification), not by every command that loads the check types.
 const toml = lazyRequire<typeof import('smol-toml')>('smol-toml');
 
-/** Handler name -> runtime_type from `containerd config dump` (config version 2 or 3). */
-export function loadedRuntimes(dump: string): Record<string, string> | undefined {
+// A fleet's nodes print the same dump: parsed once per distinct text (the parse was most of a no-op's verification).
+const dumps = new TextMemo<Readonly<Record<string, string>> | null>();
+
+/** Handler name -> runtime_type from `containerd config dump` (config version 2 or 3); frozen, shared by the nodes that print the same dump. */
+export function loadedRuntimes(dump: string): Readonly<Record<string, string>> | undefined {
+  return dumps.get(dump, (text) => parseRuntimes(text) ?? null) ?? undefined;
+}
+
+function parseRuntimes(dump: string): Record<string, string> | undefined {
   // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is walked by key
   let config: Record<string, any>;
   try {
@@ -32,7 +40,12 @@ export function loadedRuntimes(dump: string): Record<string, string> | undefined
   return Object.fromEntries(Object.entries(runtimes as Record<string, { runtime_type?: string }>).map(([k, r]) => [k, String(r.runtime_type ?? '')]));
 }
 
-export const handlersOf = (args: Record<string, unknown>) =>
+// What the checks derive from their (frozen, class-shared) arguments is made once per arguments, not per host.
+const derived = new FrozenMemo<unknown>();
+const fromArgs = <T>(what: string, args: Record<string, unknown>, make: () => T): T => derived.get(args, { what }, () => deepFreeze(make())) as T;
+
+export const handlersOf = (args: Record<string, unknown>) => fromArgs('handlers', args, () => normalizeHandlers(args));
+const normalizeHandlers = (args: Record<string, unknown>) =>
   normalizeRuntimes(args.runtimes as RuntimeSpec[], {
     systemdCgroup: parseAnsibleBoolean(args.systemd_cgroup) === true,
     runcBinary: String(args.runc_binary),
@@ -40,7 +53,8 @@ export const handlersOf = (args: Record<string, unknown>) =>
     ...(args.crun_binary !== undefined ? { crunBinary: String(args.crun_binary) } : {}),
     nvidiaRuntime: typeof args.nvidia_runtime === 'string' ? args.nvidia_runtime : undefined,
   });
-const dumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config), CONTAINERD_DROPIN_IMPORTS.glob);
+const dumpFact = (args: Record<string, unknown>) => fromArgs('dump', args, () => makeDumpFact(args));
+const makeDumpFact = (args: Record<string, unknown>) => configDumpFact(`${args.bin_dir}/containerd`, String(args.config), CONTAINERD_DROPIN_IMPORTS.glob);
 /** The arguments that say which handlers are configured and where their binaries are (this check's and the pod check's). */
 export const HANDLER_ARGS: Record<string, ArgSpec> = {
   bin_dir: { type: 'string', required: true, doc: "where containerd's binaries are" },
@@ -53,7 +67,8 @@ export const HANDLER_ARGS: Record<string, ArgSpec> = {
 };
 
 /** The handlers' shims and BinaryNames that are on the node, one a line. */
-export const shimsFact = (args: Record<string, unknown>) => {
+export const shimsFact = (args: Record<string, unknown>) => fromArgs('shims', args, () => makeShimsFact(args));
+const makeShimsFact = (args: Record<string, unknown>) => {
   const shims = [
     ...new Set(
       handlersOf(args)

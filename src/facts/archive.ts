@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { factOnce, memoKey } from './fact-memo.js';
 import { QUICK_CHECK_STAT, RECEIPT_ROOT } from '../core/constants.js';
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
@@ -49,6 +50,10 @@ export function archiveReceiptPath(src: string, dest: string, strip: number, inc
  * node, so a first install reads no archive before extracting it.
  */
 export function archiveFact(src: string, dest: string, strip: number, include: string[], deep = false): Fact<ArchiveState> {
+  return factOnce(memoKey('archive', src, dest, strip, include, deep), () => makeArchiveFact(src, dest, strip, [...include], deep));
+}
+
+function makeArchiveFact(src: string, dest: string, strip: number, include: string[], deep: boolean): Fact<ArchiveState> {
   const included = include.map(q).join(' ');
   const stripArg = strip ? ` --strip-components=${strip}` : '';
   const receipt = q(archiveReceiptPath(src, dest, strip, include));

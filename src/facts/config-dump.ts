@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { factOnce, memoKey } from './fact-memo.js';
 import { QUICK_CHECK_STAT, RECEIPT_ROOT, RECORD_ENV } from '../core/constants.js';
 import { q } from '../transport/shell.js';
 import type { Fact } from './fact.js';
@@ -28,6 +29,10 @@ export function configDumpReceiptPath(bin: string, config: string): string {
  * imports (<directory>/<file pattern>), passed in by the caller that knows the version table.
  */
 export function configDumpFact(bin: string, config: string, dropins: string): Fact<CommandOutput> {
+  return factOnce(memoKey('config-dump', bin, config, dropins), () => makeConfigDumpFact(bin, config, dropins));
+}
+
+function makeConfigDumpFact(bin: string, config: string, dropins: string): Fact<CommandOutput> {
   const path = configDumpReceiptPath(bin, config);
   const receipt = q(path);
   const tmp = q(`${path}.tmp`);

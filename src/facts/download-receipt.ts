@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { factOnce, memoKey } from './fact-memo.js';
 import { QUICK_CHECK_STAT, RECEIPT_ROOT } from '../core/constants.js';
 import { q } from '../transport/shell.js';
 import { urlFetchScript } from '../transport/url-fetch.js';
@@ -36,6 +37,10 @@ export function downloadReceiptPath(url: string, dest: string, checksumUrl?: str
  * i.e. --verify-content) the file is hashed and the checksum file fetched, as without a receipt.
  */
 export function downloadFact(url: string, dest: string, checksumUrl: string | undefined, deep = false): Fact<DownloadState> {
+  return factOnce(memoKey('download', url, dest, checksumUrl ?? null, deep), () => makeDownloadFact(url, dest, checksumUrl, deep));
+}
+
+function makeDownloadFact(url: string, dest: string, checksumUrl: string | undefined, deep: boolean): Fact<DownloadState> {
   const receipt = q(downloadReceiptPath(url, dest, checksumUrl));
   const d = q(dest);
   // One stat for the quick check and the file's own line; the receipt is read by the shell itself.

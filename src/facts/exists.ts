@@ -1,4 +1,5 @@
 import { q } from '../transport/shell.js';
+import { factOnce, memoKey } from './fact-memo.js';
 import type { Fact, ProbeGroup } from './fact.js';
 
 /** Every path tested by the shell's own `[`: no process at all. */
@@ -10,6 +11,10 @@ const PATHS: ProbeGroup = {
 
 /** Whether anything (even a dangling link) is at `path`. */
 export function existsFact(path: string): Fact<boolean> {
+  return factOnce(memoKey('exists', path), () => makeExistsFact(path));
+}
+
+function makeExistsFact(path: string): Fact<boolean> {
   return {
     key: `exists:${path}`,
     probe: `[ -e ${q(path)} ] || [ -L ${q(path)} ] && echo yes || echo no`,

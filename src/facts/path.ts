@@ -1,4 +1,5 @@
 import { q } from '../transport/shell.js';
+import { factOnce, memoKey } from './fact-memo.js';
 import type { Fact, ProbeGroup } from './fact.js';
 
 export interface PathState {
@@ -63,6 +64,12 @@ const PATHS_SHA256 = pathGroup(true);
 
 /** stat, and optionally the sha256 and content, of a path (not following a final symlink). */
 export function pathFact(path: string, opts: { sha256?: boolean; content?: boolean } = {}): Fact<PathState> {
+  const sha256 = !!opts.sha256;
+  const content = !!opts.content;
+  return factOnce(memoKey('path', path, sha256, content), () => makePathFact(path, { sha256, content }));
+}
+
+function makePathFact(path: string, opts: { sha256: boolean; content: boolean }): Fact<PathState> {
   const p = q(path);
   const probe = [
     `if [ -e ${p} ] || [ -L ${p} ]; then stat -c '${PATH_STAT_FORMAT}' -- ${p}`,

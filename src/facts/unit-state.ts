@@ -1,4 +1,5 @@
 import { q } from '../transport/shell.js';
+import { factOnce, memoKey } from './fact-memo.js';
 import type { Fact, ProbeGroup } from './fact.js';
 
 export interface UnitState {
@@ -31,6 +32,10 @@ const UNITS: ProbeGroup = {
 };
 
 export function unitFact(name: string): Fact<UnitState> {
+  return factOnce(memoKey('unit', name), () => makeUnitFact(name));
+}
+
+function makeUnitFact(name: string): Fact<UnitState> {
   return {
     key: `unit:${name}`,
     probe: `systemctl show ${q(name)} ${PROPERTIES}`,

@@ -15,6 +15,7 @@ import { ROLES_VARIABLE } from '../roles/select-roles.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import { inputKey } from '../template/template-inputs.js';
 import { instanceFor, tasksInputs } from './expand-tasks.js';
+import { deepFreeze } from './frozen-memo.js';
 import type { PreparedHost, PreparedRole } from './model.js';
 
 /**
@@ -194,13 +195,4 @@ function copy(vars: Vars): Vars {
   const out: Vars = {};
   for (const key of Object.keys(vars)) out[key] = vars[key];
   return out;
-}
-
-/** Shared values are frozen, so code that would change one host's value fails rather than changing every host's. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

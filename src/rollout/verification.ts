@@ -4,6 +4,8 @@ import type { Fact, FactValues } from '../facts/fact.js';
 import type { PreparedHost } from '../plan/model.js';
 import type { FactCache } from '../apply/fact-cache.js';
 import type { Transport } from '../transport/transport.js';
+import type { TaskInstance } from '../plan/expand-tasks.js';
+import { FrozenMemo } from '../plan/frozen-memo.js';
 import { criForCheck } from '../checks/pod-connect.js';
 
 /**
@@ -22,13 +24,35 @@ export interface Verification {
   act(values: FactValues, node: CheckNode): Promise<{ failures: string[]; warnings: string[]; results: string[] }>;
 }
 
+// A host's verification is asked for by the preflight, the roles and the verify step: made once per plan.
+const verifications = new WeakMap<PreparedHost, Verification | null>();
+// A check's facts come from its type and (frozen, shared by a plan class) arguments alone.
+const checkFactsMemo = new FrozenMemo<{ facts: Fact<unknown>[]; readOnly: boolean }>();
+
+const checkFacts = (c: TaskInstance) =>
+  checkFactsMemo.get(c.args, { type: c.type }, () => {
+    const type = CHECK_TYPES[c.type]!;
+    return { facts: Object.freeze(type.facts(c.args)) as Fact<unknown>[], readOnly: type.readOnly?.(c.args) ?? true };
+  });
+
+/** The host's checks (a plan is not changed once made: its verification is kept with it). */
 export function verificationFor(host: PreparedHost): Verification | undefined {
+  let v = verifications.get(host);
+  if (v === undefined) {
+    v = makeVerification(host) ?? null;
+    verifications.set(host, v);
+  }
+  return v ?? undefined;
+}
+
+function makeVerification(host: PreparedHost): Verification | undefined {
   const checks = host.roles.flatMap((r) => r.checks);
   if (!checks.length) return undefined;
+  const each = checks.map(checkFacts);
   return {
     // Two checks may read the same fact (the pod check reads the handlers' shims, as the runtimes check does): asked once.
-    facts: once(checks.flatMap((c) => CHECK_TYPES[c.type]!.facts(c.args))),
-    readOnlyFacts: once(checks.flatMap((c) => ((CHECK_TYPES[c.type]!.readOnly?.(c.args) ?? true) ? CHECK_TYPES[c.type]!.facts(c.args) : []))),
+    facts: once(each.flatMap((c) => c.facts)),
+    readOnlyFacts: once(each.flatMap((c) => (c.readOnly ? c.facts : []))),
     count: checks.length,
     judge(values) {
       const failures: string[] = [];

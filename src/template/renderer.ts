@@ -21,7 +21,11 @@ interface Compiled {
   hits: number;
 }
 
-/** Past this many renders with fewer memo hits than renders, a template (one per host, say) is no longer memoised. */
+/**
+ * Past this many renders with fewer memo hits than renders, a template (one per host, say) keeps only
+ * its last MEMO_TRIAL outputs: a host replanned on what its node told (the preflight's replans) renders
+ * the same inputs again moments later, and memory stays bounded whatever the fleet's size.
+ */
 const MEMO_TRIAL = 256;
 
 const EMPTY = '__provision_empty';
@@ -204,8 +208,10 @@ export class TemplateRenderer {
     compiled.renders++;
     if (key !== undefined) {
       compiled.memo!.set(key, out);
-      // Distinct for nearly every host: keeping the outputs would only cost memory.
-      if (compiled.renders > MEMO_TRIAL && compiled.hits < compiled.renders) compiled.memo = undefined;
+      // Distinct for nearly every host: only the most recent outputs are kept.
+      if (compiled.renders > MEMO_TRIAL && compiled.hits < compiled.renders && compiled.memo!.size > MEMO_TRIAL) {
+        compiled.memo!.delete(compiled.memo!.keys().next().value!);
+      }
     }
     return out;
   }
@@ -231,10 +237,14 @@ function lookup(path: string, vars: Record<string, unknown>): unknown {
   return v;
 }
 
-const PLAIN_MUSTACHE = /\{\{\s*([A-Za-z_]\w*(?:\.[\w-]+)*)\s*\}\}/g;
+const PLAIN_MUSTACHE = /\{\{\s*(?:(sh)\s+)?([A-Za-z_]\w*(?:\.[\w-]+)*)\s*\}\}/g;
+// Helpers of one scalar argument filled in directly too, as Handlebars calls them (the options last; a result built
+// from a secret is a secret): the commands built from the node's name (`kubectl drain {{sh provision_node_name}}`) are
+// rendered for every host and every replan.
+const DIRECT_HELPERS: ReadonlySet<string> = new Set(['sh']);
 
 /**
- * Most task arguments and defaults are text with plain `{{ path }}` mustaches: these are filled in
+ * Most task arguments and defaults are text with plain `{{ path }}` (or `{{ sh path }}`) mustaches: these are filled in
  * directly, as Handlebars would (a string or number value, as text), without a Handlebars call, whose
  * per-call setup dominates rendering thousands of hosts. Anything else (a helper, a block, a missing
  * or non-scalar value, an escape) returns undefined and goes through Handlebars.
@@ -242,13 +252,18 @@ const PLAIN_MUSTACHE = /\{\{\s*([A-Za-z_]\w*(?:\.[\w-]+)*)\s*\}\}/g;
 function interpolate(text: string, vars: Record<string, unknown>): string | undefined {
   if (text.includes('\\{{')) return undefined;
   let ok = true;
-  const out = text.replace(PLAIN_MUSTACHE, (_m, path: string) => {
+  const out = text.replace(PLAIN_MUSTACHE, (_m, helper: string | undefined, path: string) => {
     if (path.split('.')[0]! in helpers) ok = false;
     const v = lookup(path, vars);
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number') return String(v);
-    ok = false;
-    return '';
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      ok = false;
+      return '';
+    }
+    if (helper === undefined) return String(v);
+    if (!DIRECT_HELPERS.has(helper)) ok = false;
+    const result = String(helpers[helper]!(v, {}));
+    if (holdsSecret(v)) registerDerived(result);
+    return result;
   });
   return ok && !out.includes('{{') ? out : undefined;
 }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateError } from '../../../src/core/errors.js';
 import { TemplateRenderer } from '../../../src/template/renderer.js';
+import { forgetSecrets, holdsSecret, registerSecret } from '../../../src/core/secrets.js';
+import fc from 'fast-check';
 import { thrown } from '../../helpers/inventory.js';
 
 describe('template renderer', () => {
@@ -24,6 +26,29 @@ describe('template renderer', () => {
   for (const [what, text, vars, out] of cases) {
     it(what, () => expect(render(text, vars)).to.equal(out));
   }
+
+  it('fills {{sh path}} in directly exactly as Handlebars renders it (property: through concat, Handlebars renders it)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.integer()), fc.string(), (v, around) => {
+        const text = (inner: string) => `${around.replace(/[{}\\]/g, '')} kubectl drain {{sh ${inner}}} --x={{ sh n.v }}`;
+        const vars = { v, n: { v } };
+        expect(render(text('v'), vars)).to.equal(render(text('(concat v)'), vars));
+      }),
+    );
+  });
+
+  it('{{sh path}} of a secret, filled in directly, is a secret; a non-scalar value goes through Handlebars', () => {
+    // Quoting changes the secret's text: only registering the result keeps it masked.
+    registerSecret("it's s3cr3t");
+    try {
+      const out = render('{{sh token}}', { token: "it's s3cr3t" });
+      expect(out).to.equal(`'it'\\''s s3cr3t'`);
+      expect(holdsSecret(out)).to.equal(true);
+    } finally {
+      forgetSecrets();
+    }
+    expect(render('{{sh l}}', { l: ['a b'] })).to.equal(render('{{sh (concat l)}}', { l: ['a b'] }));
+  });
 
   it('fails on a missing variable with the template position', () => {
     writeFileSync(join(dir, 'm.hbs'), 'line one\n  x = {{missing_var}}\n');

@@ -105,12 +105,18 @@ describe('template memo: rendering', () => {
     expect(engine.renders('whole.hbs')).to.equal(2);
   });
 
-  it('keeps rendering correctly when every input is distinct (the memo is dropped, not trusted)', () => {
+  it('keeps rendering correctly when every input is distinct, remembering only the recent outputs (a replanned host)', () => {
     const engine = new TemplateRenderer(dir);
     for (let i = 0; i < 600; i++) {
       expect(engine.renderFile('conf.hbs', { title: 't', entries: [], port: i })).to.equal(`# t\nport = ${i}\n`);
     }
     expect(engine.renders('conf.hbs')).to.equal(600);
+    // A recent input again is answered from the memo; an old one (dropped) and a new one are rendered afresh.
+    expect(engine.renderFile('conf.hbs', { title: 't', entries: [], port: 599 })).to.equal('# t\nport = 599\n');
+    expect(engine.renders('conf.hbs')).to.equal(600);
+    expect(engine.renderFile('conf.hbs', { title: 't', entries: [], port: 0 })).to.equal('# t\nport = 0\n');
+    expect(engine.renderFile('conf.hbs', { title: 'u', entries: [], port: 599 })).to.equal('# u\nport = 599\n');
+    expect(engine.renders('conf.hbs')).to.equal(602);
   });
 
   it('does not remember failures: a missing variable fails every time, with its position', () => {

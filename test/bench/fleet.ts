@@ -10,7 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { connector } from '../../src/cli/connect.js';
+import { connectionOf } from '../../src/inventory/connection.js';
+import type { PreparedHost, PreparedRun, TransportFactory } from '../../src/plan/model.js';
 import { prepareRun } from '../../src/plan/prepare.js';
+import { preflightHost } from '../../src/rollout/preflight.js';
 import { CACHE_ROOT, Fleet, fleetUnavailable, sh } from '../fleet/fleet.js';
 import { type ChangedTask, floorScript } from './floor-script.js';
 import { inotifyInUse, inotifyLimit, nodeCpuSeconds } from './node-cpu.js';
@@ -175,8 +179,12 @@ async function measureProvision(n: number, rows: Row[]): Promise<Report> {
 async function measureFloor(n: number, first: Report, rows: Row[]): Promise<void> {
   const fleet = await bootFleet(n, 'floor');
   try {
-    const prepared = prepareRun({ inventory: fleet.inventoryFile, extraVars: { docker_layout: 'packages', kubelet_layout: 'unit' } });
-    const scripts = prepared.hosts.map((h) =>
+    // Each node's plan as the apply's preflight made it (the detected layout, and the variables detected from the node:
+    // the images handed over, the sandbox image), read before the clock starts: the floor knows its node.
+    const prepared = prepareRun({ inventory: fleet.inventoryFile });
+    const connect = await connector({ knownHosts: fleet.knownHostsFile });
+    const plans = await Promise.all(prepared.hosts.map((h) => detectedPlan(prepared, h, connect)));
+    const scripts = plans.map((h) =>
       floorScript(
         h,
         first.tasks.filter((t) => t.host === h.host && t.status === 'changed' && t.role !== 'rollout'),
@@ -191,6 +199,18 @@ async function measureFloor(n: number, first: Report, rows: Row[]): Promise<void
     rows.push({ n, run: 'floor (plain script)', wallS, sessions: 1 });
   } finally {
     await fleet.destroy();
+  }
+}
+
+/** A host's plan on its node's detected layout and variables, as the rollout's preflight makes it (read-only). */
+async function detectedPlan(prepared: PreparedRun, host: PreparedHost, connect: TransportFactory): Promise<PreparedHost> {
+  const transport = await connect(host.host, connectionOf(host.host, host.vars));
+  try {
+    const p = await preflightHost(prepared, host, transport, { planTasks: false, diff: false });
+    if (p.problems.length) throw new Error(`floor: the preflight refuses ${host.host}: ${p.problems.join('; ')}`);
+    return p.plan;
+  } finally {
+    await transport.close();
   }
 }
 

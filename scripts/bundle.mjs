@@ -9,24 +9,13 @@
  * read here from tsc's output, which `build` makes first).
  */
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { launcherLine } from '../dist/cli/launcher.js';
+import { bundleOptions } from './bundle-options.mjs';
 
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  outdir: 'dist/bundle',
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
-  external: ['node-ssh', 'ssh2', 'cpu-features'],
-  banner: { js: "import { createRequire as __provisionRequire } from 'node:module'; const require = __provisionRequire(import.meta.url);" },
-  sourcemap: true,
-  logLevel: 'warning',
-});
+// Emptied first: chunks are named by their hash, and an earlier build's would stay beside the new ones.
+rmSync('dist/bundle', { recursive: true, force: true });
+await build(bundleOptions(['src/cli/main.ts'], 'dist/bundle'));
 
 const main = 'dist/bundle/main.js';
 const text = readFileSync(main, 'utf8');

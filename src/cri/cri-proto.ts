@@ -23,12 +23,23 @@ export interface CriPackage {
 let loaded: Promise<CriPackage> | undefined;
 
 /**
+ * A CommonJS library's exports from a dynamic import. Node's own loader gives its named exports; the built
+ * CLI (dist/bundle: esbuild's splitting turns the library into a chunk that exports module.exports as its
+ * default) gives only `default`, and `loader.load` was then not a function there while every test passed.
+ */
+export function exportsOf<T extends object>(namespace: T | { default: T }, member: keyof T): T {
+  return member in namespace ? (namespace as T) : (namespace as { default: T }).default;
+}
+
+/**
  * grpc-js and cri-api.proto, imported and parsed on first use and then kept: commands that run no CRI
  * call do not load them, and a run that checks many hosts parses the proto once, not once per host.
  */
 export function criPackage(): Promise<CriPackage> {
   loaded ??= (async () => {
-    const [grpc, loader] = await Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]);
+    const [grpcNs, loaderNs] = await Promise.all([import('@grpc/grpc-js'), import('@grpc/proto-loader')]);
+    const grpc = exportsOf(grpcNs, 'loadPackageDefinition');
+    const loader = exportsOf(loaderNs, 'load');
     const definition = await loader.load(CRI_PROTO, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
     const v1 = (grpc.loadPackageDefinition(definition) as unknown as { runtime: { v1: Record<string, ServiceConstructor> } }).runtime.v1;
     return { grpc, RuntimeService: v1.RuntimeService!, ImageService: v1.ImageService! };

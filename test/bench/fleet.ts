@@ -39,6 +39,8 @@ interface Report {
   tasks: (ChangedTask & { host: string; status: string; start: number; end: number; reason?: string; error?: string })[];
 }
 
+const BIN = (JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }).bin.provision!;
+
 /** The pod check's target (issue 22): at most this many seconds per node added to a first apply. */
 const POD_CHECK_TARGET_S = 2;
 
@@ -100,7 +102,8 @@ async function provision(fleet: Fleet, args: string[], tag: string) {
     [
       '--import',
       './test/bench/usage-on-exit.mjs',
-      'dist/cli/main.js',
+      // What `bin` runs (the bundle), as an operator runs it; apply's launcher line leaves node's environment as is.
+      BIN,
       '-i',
       fleet.inventoryFile,
       '--known-hosts',

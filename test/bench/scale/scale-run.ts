@@ -4,7 +4,7 @@
  * file, roles, plan classes, the plain reporter or the live view, the JSON report and the retry
  * file), over SimulatedTransport. Writes its measurements as JSON to --out.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -30,6 +30,8 @@ export interface Measured {
   prepareS: number;
   /** From the first connection to the last host's end (the loop's delay is measured over it). */
   rolloutS: number;
+  /** After it: the recap, the outcome, the JSON report and the retry file, synchronous steps. */
+  endS: number;
   cpuMsPerHost: number;
   simulationMsPerHost: number;
   peakRssMiB: number;
@@ -98,15 +100,19 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
   writeFileSync(join(dir, 'provision.retry'), retry.map(([h]) => `${h}\n`).join(''));
 
   const wallS = (performance.now() - t0) / 1000;
+  const endS = wallS - prepareS - rolloutS;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(fdTimer);
   countFds();
-  const body = JSON.parse(readFileSync(report, 'utf8')) as { roundTrips: Record<string, number> };
-  const trips = Object.values(body.roundTrips);
+  // The report's round trips as written, read from the report itself: parsing the file back (over 100 MB
+  // at 10,000 hosts) would count the bench's own memory as the run's.
+  if (statSync(report).size === 0) throw new Error(`scale-run: ${report} is empty`);
+  const trips = Object.values(progress.report.roundTrips);
   return {
     wallS,
     prepareS,
     rolloutS,
+    endS,
     cpuMsPerHost: ((cpu.user + cpu.system) / 1000 - simulationCost.ms) / config.hosts,
     simulationMsPerHost: simulationCost.ms / config.hosts,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,

@@ -1,7 +1,7 @@
 /**
  * One configuration of bench:scale, in a process of its own (so its peak RSS is its own): a simulated
  * fleet of --hosts nodes rolled through by the real engine, as `provision apply` does it (inventory
- * file, roles, plan classes, the plain reporter or the live view, the JSON report and the retry
+ * file, roles, plan classes, the run's journal, the plain reporter or the live view, the JSON report and the retry
  * file), over SimulatedTransport. Writes its measurements as JSON to --out.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { formatRecap } from '../../../src/cli/reporters/recap.js';
 import { reporting } from '../../../src/cli/reporters/reporting.js';
 import type { Listener } from '../../../src/core/events.js';
 import { prepareRun } from '../../../src/plan/prepare.js';
+import { Journal, selectionKey } from '../../../src/rollout/journal.js';
 import { applyRun } from '../../../src/rollout/rollout.js';
 import { type NodeRecording, RECORDING_FILE, RUN_ID } from './node-recording.js';
 import { SimulatedTransport, simulationCost } from './simulated-transport.js';
@@ -76,7 +77,17 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
     { progress: config.view === 'live' ? 'listr' : 'plain', report },
   );
   const interrupts = cliInterrupts(progress.finish);
+  // The run's journal, as apply keeps it (src/cli/commands/apply-journal.ts), in the run's own directory.
+  const journal = Journal.begin(join(dir, 'runs'), {
+    runId: RUN_ID,
+    key: selectionKey({ inventory: [inventory] }),
+    selection: { inventory: [inventory] },
+    startedAt: new Date().toISOString(),
+    strategy: 'waves',
+    waves: [prepared.hosts.map((h) => h.host)],
+  });
   const listener: Listener = (e) => {
+    journal.listener(e);
     interrupts.listener(e);
     progress.listener(e);
   };
@@ -91,6 +102,7 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
       return new SimulatedTransport(host, session, config.latencyMs);
     },
   });
+  journal.close();
   const rolloutS = (performance.now() - t0) / 1000 - prepareS;
   loop.disable();
   await progress.finish();

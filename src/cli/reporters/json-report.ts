@@ -1,15 +1,16 @@
 import { writeReportChunks } from './report-file.js';
-import type { FileDiff, HostStats, Listener, TaskResult } from '../../core/events.js';
+import type { HostStats, Listener } from '../../core/events.js';
+import { TaskColumns } from './task-columns.js';
 
 /**
  * `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, start, end, diff?, error?}],
  * waves: [{index, of, hosts, start}], gates: [{name, passed, answer, waitedMs, after, at}],
  * pauses: [{after, goOn, reason, at}], hosts: {host: {start, end}}}`; times are ms since the run began.
- * A run of 10,000 hosts reports half a million tasks: each is kept as one small record of one shape, its
- * texts shared with every other host's same text, and the file is written a slice of tasks at a time.
+ * A run of 10,000 hosts reports half a million tasks: they are kept column by column (task-columns.ts), and
+ * the file is written a slice of tasks at a time.
  */
 export class JsonReport {
-  readonly tasks: TaskRecord[] = [];
+  private readonly tasks = new TaskColumns();
   /** Scripts run on each host (SSH command executions), facts and changes together. */
   readonly roundTrips: Record<string, number> = {};
   readonly waves: { index: number; of: number; hosts: string[]; start: number }[] = [];
@@ -19,7 +20,6 @@ export class JsonReport {
   readonly pauses: { after: number; goOn: boolean; reason: string; at: number }[] = [];
   private readonly began = Date.now();
   private readonly taskStart = new Map<string, number>();
-  private readonly texts = new SharedTexts();
 
   private now = () => Date.now() - this.began;
 
@@ -34,31 +34,14 @@ export class JsonReport {
       if (this.hosts[e.host]) this.hosts[e.host]!.end = this.now();
     }
     if (e.type === 'task-result') {
-      this.tasks.push(taskRecord(e, this.texts, this.taskStart.get(e.host) ?? this.now(), this.now()));
+      this.tasks.push(e, this.taskStart.get(e.host) ?? this.now(), this.now());
       this.taskStart.delete(e.host);
     }
-    if (e.type === 'host-unreachable') {
-      const t = this.texts;
-      this.tasks.push(
-        new TaskRecord(
-          e.host,
-          null,
-          null,
-          'unreachable',
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          t.get(e.error),
-          this.hosts[e.host]?.start ?? this.now(),
-          this.now(),
-        ),
-      );
-    }
+    if (e.type === 'host-unreachable') this.tasks.pushUnreachable(e.host, e.error, this.hosts[e.host]?.start ?? this.now(), this.now());
   };
 
   body(summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { ...this.head(summary, extra), tasks: this.tasks };
+    return { ...this.head(summary, extra), tasks: this.tasks.slice(0, this.tasks.length) };
   }
 
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
@@ -94,57 +77,3 @@ export class JsonReport {
 
 /** About 70 KB of text a slice: under V8's large-object size, so each slice dies young instead of growing the old heap. */
 const TASKS_PER_CHUNK = 200;
-
-/**
- * One task of the report. Every record has every field, in the report's order, those a task lacks
- * undefined (JSON leaves them out): one shape for half a million records instead of one per mix of fields.
- */
-export class TaskRecord {
-  constructor(
-    readonly host: string,
-    readonly role: string | null,
-    readonly task: string | null,
-    readonly status: string,
-    readonly handler: true | undefined,
-    readonly changes: string[] | undefined,
-    readonly reason: string | undefined,
-    readonly diff: FileDiff[] | undefined,
-    readonly error: string | undefined,
-    readonly start: number,
-    readonly end: number,
-  ) {}
-}
-
-function taskRecord(r: TaskResult, t: SharedTexts, start: number, end: number): TaskRecord {
-  const changes = r.changes.length ? r.changes.map((c) => t.get(c)) : undefined;
-  return new TaskRecord(
-    r.host,
-    t.get(r.role),
-    t.get(r.task),
-    r.status,
-    r.handler ? true : undefined,
-    changes,
-    r.reason ? t.get(r.reason) : undefined,
-    r.diffs?.length ? r.diffs : undefined,
-    r.error ? t.get(r.error) : undefined,
-    start,
-    end,
-  );
-}
-
-/**
- * One copy of each text the report holds: hosts mostly report the very same reasons and changes, each
- * host's made anew. Past MAX_SHARED distinct texts, new ones are kept as they come.
- */
-class SharedTexts {
-  private readonly seen = new Map<string, string>();
-
-  get(text: string): string {
-    const known = this.seen.get(text);
-    if (known !== undefined) return known;
-    if (this.seen.size < MAX_SHARED) this.seen.set(text, text);
-    return text;
-  }
-}
-
-const MAX_SHARED = 100_000;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -8,9 +8,9 @@ import { isRunId } from '../core/run-id.js';
 
 /**
  * A run's journal on the controller: its id, what it was run on, its wave plan, and each host's
- * states as they change (drained, applied, verified, uncordoned, done, failed). Every change is
- * written to a temp file, fsynced and renamed over the journal before the host's next step, so
- * after a crash (even kill -9) the journal holds every state reached: `--resume` continues from it.
+ * states as they change (drained, applied, verified, uncordoned, done, failed). Every change is on
+ * disk (appended, fdatasync'd) before the host's next step, so after a crash (even kill -9) the
+ * journal holds every state reached: `--resume` continues from it. The file stays one JSON document.
  */
 export interface JournalData {
   runId: string;
@@ -43,6 +43,13 @@ export const selectionKey = (s: Selection) =>
     .slice(0, 16);
 
 export class Journal {
+  /** The open journal file while states are appended to it (after begin, resume or a rewrite). */
+  private fd?: number;
+  /** Where the closing tail starts: the next host entry is written over it, the tail after it. */
+  private tailAt = 0;
+  private entries = 0;
+  private syncPending = false;
+
   private constructor(
     readonly dir: string,
     readonly data: JournalData,
@@ -51,7 +58,7 @@ export class Journal {
   static begin(dir: string, data: Omit<JournalData, 'hosts'>): Journal {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const j = new Journal(dir, { ...data, hosts: {} });
-    j.flush();
+    j.rewrite();
     return j;
   }
 
@@ -91,9 +98,29 @@ export class Journal {
     }
   }
 
+  /**
+   * A host's new state, on disk before the host's next step: its whole list appended as one more
+   * `"host": [...]` member of `hosts` (JSON takes the last of a repeated member), written over the
+   * closing tail with the tail after it, then fdatasync'd. Rewriting the whole journal for each state,
+   * as it once was, cost the run n^2 (10,000 hosts: 400 KB written and fsynced 20,000 times).
+   * Written at once, a state survives the controller's crash or kill -9. Against a power loss, `drained`
+   * is fdatasync'd before the host's next step (a resume must know which nodes it left cordoned); the
+   * others, whose loss only makes a resume redo a step, share one sync per turn of the event loop.
+   */
   record(host: string, state: HostState): void {
-    this.data.hosts[host] = [...(this.data.hosts[host] ?? []), state];
-    this.flush();
+    const states = [...(this.data.hosts[host] ?? []), state];
+    this.data.hosts[host] = states;
+    // Read back for a resume (or closed): the first state writes the journal whole, then appends follow.
+    if (this.fd === undefined) {
+      this.rewrite();
+      return;
+    }
+    const entry = `${this.entries++ ? ',' : ''}\n  ${JSON.stringify(host)}: ${JSON.stringify(states)}`;
+    const bytes = Buffer.from(entry + TAIL);
+    writeSync(this.fd, bytes, 0, bytes.length, this.tailAt);
+    this.tailAt += bytes.length - TAIL.length;
+    if (state === 'drained') fdatasyncSync(this.fd);
+    else this.syncSoon();
   }
 
   /** Records host states as the rollout reports them, before any other subscriber hears of them. */
@@ -101,14 +128,39 @@ export class Journal {
     if (e.type === 'host-state') this.record(e.host, e.state);
     if (e.type === 'wave-start') {
       this.data.waves[e.index - 1] = e.hosts;
-      this.flush();
+      this.rewrite();
     }
   };
 
-  private flush(): void {
+  /** Every state recorded so far on disk, and the file closed (the end of a run; records after it rewrite the journal). */
+  close(): void {
+    if (this.fd === undefined) return;
+    fdatasyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private syncSoon(): void {
+    if (this.syncPending) return;
+    this.syncPending = true;
+    setImmediate(() => {
+      this.syncPending = false;
+      if (this.fd !== undefined) fdatasyncSync(this.fd);
+    });
+  }
+
+  /**
+   * The whole journal (its states folded, one member per host) to a temp file, fsynced and renamed
+   * over the journal; then opened for the states that follow. At the start, on resume and when a wave starts.
+   */
+  private rewrite(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
     const file = join(this.dir, `${this.data.runId}.json`);
     const temp = `${file}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(this.data, null, 1)}\n`, { mode: 0o600 });
+    const { hosts, ...head } = this.data;
+    const members = Object.entries(hosts).map(([h, states]) => `\n  ${JSON.stringify(h)}: ${JSON.stringify(states)}`);
+    const text = `${JSON.stringify(head, null, 1).slice(0, -2)},\n "hosts": {${members.join(',')}${TAIL}`;
+    writeFileSync(temp, text, { mode: 0o600 });
     const fd = openSync(temp, 'r');
     try {
       fsyncSync(fd);
@@ -123,8 +175,14 @@ export class Journal {
     } finally {
       closeSync(dirFd);
     }
+    this.fd = openSync(file, 'r+');
+    this.entries = members.length;
+    this.tailAt = Buffer.byteLength(text) - TAIL.length;
   }
 }
+
+/** How the journal file ends: `hosts` and the document closed. */
+const TAIL = '\n }\n}\n';
 
 const listRuns = (dir: string): string[] => {
   try {

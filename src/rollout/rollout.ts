@@ -52,6 +52,9 @@ export async function applyRun(prepared: PreparedRun, opts: ApplyRunOptions): Pr
   const forks = opts.forks ?? DEFAULT_FORKS;
   const budget = budgetOf(prepared.hosts.length, first, opts);
   const failedOf = (hosts: PreparedHost[]) => hosts.filter((h) => stats[h.host] && (stats[h.host]!.failed || stats[h.host]!.unreachable)).length;
+  // Counted as hosts end: the budget is asked before every start, and counting the run's hosts each time made
+  // starting n hosts cost n^2 (seconds at 10,000 hosts).
+  let failedSoFar = 0;
   const gates = parseGates(first.provision_gates);
   const waves = wavesOf(prepared.hosts, strategy === 'window' ? undefined : serial);
   const width = strategy === 'window' ? Math.min(forks, windowWidth(prepared.hosts.length, serial)) : forks;
@@ -64,9 +67,10 @@ export async function applyRun(prepared: PreparedRun, opts: ApplyRunOptions): Pr
     run: async (plan) => {
       const r = await rolloutHost(prepared, plan, runId, opts, listener, interrupted);
       stats[plan.host] = r.stats;
+      if (r.stats.failed || r.stats.unreachable) failedSoFar++;
       if (r.notDrained) notDrained.push(plan.host);
     },
-    halt: () => (interrupted() ? 'interrupted' : budgetExceeded(budget, failedOf(prepared.hosts))),
+    halt: () => (interrupted() ? 'interrupted' : budgetExceeded(budget, failedSoFar)),
     after: async (hosts, index) => {
       // Without a budget, Ansible's rule stays: a wave in which every host failed ends the rollout.
       const unbudgeted = budget.maxFail === undefined && budget.maxFailPercentage === undefined;

@@ -89,7 +89,9 @@ function main(): void {
       row.push(f(m.wallS), f(m.cpuMsPerHost, 2), f(m.peakRssMiB, 0), String(m.peakFds), f(m.loopDelayP99Ms), f(m.roundTripsPerHost), f(loadavg()[0]!, 2));
       row.push(miss.length ? `MISSED: ${miss.join('; ')}` : 'met');
       rows.push(row);
-      process.stderr.write(`[bench:scale] ${row.join(' | ')} (prepare ${f(m.prepareS)} s, simulation ${f(m.simulationMsPerHost, 2)} ms/host apart)\n`);
+      process.stderr.write(
+        `[bench:scale] ${row.join(' | ')} (prepare ${f(m.prepareS)} s, rollout ${f(m.rolloutS)} s, recap and reports ${f(m.endS)} s, simulation ${f(m.simulationMsPerHost, 2)} ms/host apart)\n`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

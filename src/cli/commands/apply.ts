@@ -131,6 +131,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     return summary.exitCode;
   } finally {
     process.off('SIGINT', interrupts.onSignal);
+    journal?.close();
   }
 }
 

@@ -23,7 +23,8 @@ const notStarted = R.notStarted || [];
 const status = (s) => s.unreachable ? 'unreachable' : s.failed ? 'failed' : s.changed ? 'changed' : 'ok';
 const byHost = new Map();
 for (const t of R.tasks) { if (!byHost.has(t.host)) byHost.set(t.host, []); byHost.get(t.host).push(t); }
-const end = Math.max(1, ...R.tasks.map((t) => t.end || 0));
+// Not Math.max(...all): the half million tasks of 10,000 hosts overflow the stack as arguments.
+const end = R.tasks.reduce((m, t) => Math.max(m, t.end || 0), 1);
 const counts = {};
 for (const h of hosts) counts[status(R.summary[h])] = (counts[status(R.summary[h])] || 0) + 1;
 if (notStarted.length) counts.notstarted = notStarted.length;

@@ -1,13 +1,16 @@
-import { writeReportFile } from './report-file.js';
-import type { HostStats, Listener, TaskResult } from '../../core/events.js';
+import { writeReportChunks } from './report-file.js';
+import type { HostStats, Listener } from '../../core/events.js';
+import { TaskColumns } from './task-columns.js';
 
 /**
  * `--report FILE`: `{summary: {host: stats}, tasks: [{host, role, task, status, start, end, diff?, error?}],
  * waves: [{index, of, hosts, start}], gates: [{name, passed, answer, waitedMs, after, at}],
  * pauses: [{after, goOn, reason, at}], hosts: {host: {start, end}}}`; times are ms since the run began.
+ * A run of 10,000 hosts reports half a million tasks: they are kept column by column (task-columns.ts), and
+ * the file is written a slice of tasks at a time.
  */
 export class JsonReport {
-  readonly tasks: Record<string, unknown>[] = [];
+  private readonly tasks = new TaskColumns();
   /** Scripts run on each host (SSH command executions), facts and changes together. */
   readonly roundTrips: Record<string, number> = {};
   readonly waves: { index: number; of: number; hosts: string[]; start: number }[] = [];
@@ -31,46 +34,46 @@ export class JsonReport {
       if (this.hosts[e.host]) this.hosts[e.host]!.end = this.now();
     }
     if (e.type === 'task-result') {
-      this.tasks.push({ ...taskRecord(e), start: this.taskStart.get(e.host) ?? this.now(), end: this.now() });
+      this.tasks.push(e, this.taskStart.get(e.host) ?? this.now(), this.now());
       this.taskStart.delete(e.host);
     }
-    if (e.type === 'host-unreachable')
-      this.tasks.push({
-        host: e.host,
-        role: null,
-        task: null,
-        status: 'unreachable',
-        error: e.error,
-        start: this.hosts[e.host]?.start ?? this.now(),
-        end: this.now(),
-      });
+    if (e.type === 'host-unreachable') this.tasks.pushUnreachable(e.host, e.error, this.hosts[e.host]?.start ?? this.now(), this.now());
   };
 
   body(summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-      ...extra,
-      startedAt: new Date(this.began).toISOString(),
-      summary,
-      roundTrips: this.roundTrips,
-      waves: this.waves,
-      gates: this.gates,
-      pauses: this.pauses,
-      hosts: this.hosts,
-      tasks: this.tasks,
-    };
+    return { ...this.head(summary, extra), tasks: this.tasks.slice(0, this.tasks.length) };
   }
 
   write(file: string, summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): void {
-    writeReportFile(file, `${JSON.stringify(this.body(summary, extra), null, 2)}\n`);
+    writeReportChunks(file, this.chunks(summary, extra));
+  }
+
+  private head(summary: Record<string, HostStats>, extra: Record<string, unknown>): Record<string, unknown> {
+    const { roundTrips, waves, gates, pauses, hosts } = this;
+    return { ...extra, startedAt: new Date(this.began).toISOString(), summary, roundTrips, waves, gates, pauses, hosts };
+  }
+
+  /**
+   * The text of `JSON.stringify(body, null, 2)`, in pieces: everything but the tasks, then the tasks a
+   * slice at a time, so that no one string holds the whole report (over 100 MB at 10,000 hosts).
+   */
+  private *chunks(summary: Record<string, HostStats>, extra: Record<string, unknown>): Generator<string> {
+    if (this.tasks.length === 0) {
+      yield `${JSON.stringify(this.body(summary, extra), null, 2)}\n`;
+      return;
+    }
+    const head = JSON.stringify({ ...this.head(summary, extra), tasks: [] }, null, 2);
+    yield `${head.slice(0, head.lastIndexOf('[]'))}[\n`;
+    for (let i = 0; i < this.tasks.length; i += TASKS_PER_CHUNK) {
+      const slice = JSON.stringify(this.tasks.slice(i, i + TASKS_PER_CHUNK), null, 2);
+      // The slice's own brackets off, its lines indented as the tasks array's elements are: JSON text
+      // holds no raw line break inside a string, so every line break is one between tokens.
+      const inner = slice.slice(2, -2).replace(/\n/g, '\n  ');
+      yield `  ${inner}${i + TASKS_PER_CHUNK < this.tasks.length ? ',' : ''}\n`;
+    }
+    yield '  ]\n}\n';
   }
 }
 
-function taskRecord(r: TaskResult): Record<string, unknown> {
-  const out: Record<string, unknown> = { host: r.host, role: r.role, task: r.task, status: r.status };
-  if (r.handler) out.handler = true;
-  if (r.changes.length) out.changes = r.changes;
-  if (r.reason) out.reason = r.reason;
-  if (r.diffs?.length) out.diff = r.diffs;
-  if (r.error) out.error = r.error;
-  return out;
-}
+/** About 70 KB of text a slice: under V8's large-object size, so each slice dies young instead of growing the old heap. */
+const TASKS_PER_CHUNK = 200;

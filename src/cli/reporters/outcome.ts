@@ -11,6 +11,10 @@ export interface UnreachableHost {
   error: string;
 }
 
+/** The results formatOutcome reads (failures, unknown outcomes, changes, the rollout's notes): all a run need keep for it. */
+export const shownInOutcome = (t: TaskResult): boolean =>
+  t.status === 'failed' || t.status === 'unknown' || t.status === 'changed' || (t.role === 'rollout' && t.task === 'notes' && !!t.reason);
+
 /**
  * What matters after a run, after the recap: failed tasks (identical failures once, with their
  * hosts), unreachable hosts grouped by error, and changes grouped by hosts whose change sets are

@@ -1,7 +1,7 @@
 import type { Listener, TaskResult } from '../../core/events.js';
 import { maskSecrets } from '../../core/secrets.js';
 import { JsonReport } from './json-report.js';
-import { formatOutcome, type UnreachableHost } from './outcome.js';
+import { formatOutcome, shownInOutcome, type UnreachableHost } from './outcome.js';
 import { plainReporter } from './plain-reporter.js';
 import { out } from '../terminal-text.js';
 
@@ -23,6 +23,9 @@ export async function reporting(hosts: string[], opts: ReportingOptions) {
   const progress: { listener: Listener; finish?: () => void; done?: Promise<void> } = useListr
     ? (await import('./listr-reporter.js')).listrReporter(hosts)
     : { listener: plainReporter(write, { verbose: opts.verbose, total: hosts.length }) };
+  // Only what the outcome shows is kept (-v on the live view lists every task after it): a no-op of
+  // 10,000 hosts is half a million ok results that would otherwise stay for the whole run.
+  const keepAll = !!opts.verbose && useListr;
   const results: TaskResult[] = [];
   const unreachable: UnreachableHost[] = [];
   const listener: Listener = (event) => {
@@ -30,7 +33,7 @@ export async function reporting(hosts: string[], opts: ReportingOptions) {
     const e = maskSecrets(event);
     report.listener(e);
     progress.listener(e);
-    if (e.type === 'task-result') results.push(e);
+    if (e.type === 'task-result' && (keepAll || shownInOutcome(e))) results.push(e);
     if (e.type === 'host-unreachable') unreachable.push({ host: e.host, error: e.error });
   };
   return {

@@ -1,10 +1,10 @@
 /**
  * One configuration of bench:scale, in a process of its own (so its peak RSS is its own): a simulated
  * fleet of --hosts nodes rolled through by the real engine, as `provision apply` does it (inventory
- * file, roles, plan classes, the plain reporter or the live view, the JSON report and the retry
+ * file, roles, plan classes, the run's journal, the plain reporter or the live view, the JSON report and the retry
  * file), over SimulatedTransport. Writes its measurements as JSON to --out.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -13,6 +13,7 @@ import { formatRecap } from '../../../src/cli/reporters/recap.js';
 import { reporting } from '../../../src/cli/reporters/reporting.js';
 import type { Listener } from '../../../src/core/events.js';
 import { prepareRun } from '../../../src/plan/prepare.js';
+import { Journal, selectionKey } from '../../../src/rollout/journal.js';
 import { applyRun } from '../../../src/rollout/rollout.js';
 import { type NodeRecording, RECORDING_FILE, RUN_ID } from './node-recording.js';
 import { SimulatedTransport, simulationCost } from './simulated-transport.js';
@@ -30,6 +31,8 @@ export interface Measured {
   prepareS: number;
   /** From the first connection to the last host's end (the loop's delay is measured over it). */
   rolloutS: number;
+  /** After it: the recap, the outcome, the JSON report and the retry file, synchronous steps. */
+  endS: number;
   cpuMsPerHost: number;
   simulationMsPerHost: number;
   peakRssMiB: number;
@@ -74,7 +77,17 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
     { progress: config.view === 'live' ? 'listr' : 'plain', report },
   );
   const interrupts = cliInterrupts(progress.finish);
+  // The run's journal, as apply keeps it (src/cli/commands/apply-journal.ts), in the run's own directory.
+  const journal = Journal.begin(join(dir, 'runs'), {
+    runId: RUN_ID,
+    key: selectionKey({ inventory: [inventory] }),
+    selection: { inventory: [inventory] },
+    startedAt: new Date().toISOString(),
+    strategy: 'waves',
+    waves: [prepared.hosts.map((h) => h.host)],
+  });
   const listener: Listener = (e) => {
+    journal.listener(e);
     interrupts.listener(e);
     progress.listener(e);
   };
@@ -89,6 +102,7 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
       return new SimulatedTransport(host, session, config.latencyMs);
     },
   });
+  journal.close();
   const rolloutS = (performance.now() - t0) / 1000 - prepareS;
   loop.disable();
   await progress.finish();
@@ -98,15 +112,19 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
   writeFileSync(join(dir, 'provision.retry'), retry.map(([h]) => `${h}\n`).join(''));
 
   const wallS = (performance.now() - t0) / 1000;
+  const endS = wallS - prepareS - rolloutS;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(fdTimer);
   countFds();
-  const body = JSON.parse(readFileSync(report, 'utf8')) as { roundTrips: Record<string, number> };
-  const trips = Object.values(body.roundTrips);
+  // The report's round trips as written, read from the report itself: parsing the file back (over 100 MB
+  // at 10,000 hosts) would count the bench's own memory as the run's.
+  if (statSync(report).size === 0) throw new Error(`scale-run: ${report} is empty`);
+  const trips = Object.values(progress.report.roundTrips);
   return {
     wallS,
     prepareS,
     rolloutS,
+    endS,
     cpuMsPerHost: ((cpu.user + cpu.system) / 1000 - simulationCost.ms) / config.hosts,
     simulationMsPerHost: simulationCost.ms / config.hosts,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,

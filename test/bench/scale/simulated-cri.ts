@@ -44,9 +44,25 @@ export class SimulatedCri {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /** A connection to the simulated runtime socket, after a round trip (opening the SSH channel to the node's socket). */
+  /**
+   * A connection to the simulated runtime socket, after a round trip (opening the SSH channel to the node's socket).
+   * One socket stands for every simulated node's: when a thousand hosts connect at once its accept queue (the
+   * server's listen backlog) fills and connect fails with EAGAIN, which each node's own socket would not; the
+   * simulation then tries again, a millisecond later each time.
+   */
   async open(latencyMs: number): Promise<Socket> {
     await new Promise((r) => setTimeout(r, latencyMs));
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        return await this.connect();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private connect(): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const socket = connect(this.path, () => resolve(socket));
       socket.once('error', reject);

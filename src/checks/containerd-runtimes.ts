@@ -5,7 +5,7 @@ import { configDumpFact } from '../facts/config-dump.js';
 import { factValue } from '../facts/fact.js';
 import { q } from '../transport/shell.js';
 import { lazyRequire } from '../core/lazy-require.js';
-import { deepFreeze, FrozenMemo, TextMemo } from '../plan/frozen-memo.js';
+import { deepFreeze, FrozenMemo, TextMemo } from '../core/frozen-memo.js';
 import type { ArgSpec } from '../tasks/task-type.js';
 import { commandFact, defineCheckType } from './check-type.js';
 

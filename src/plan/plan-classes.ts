@@ -15,7 +15,7 @@ import { ROLES_VARIABLE } from '../roles/select-roles.js';
 import type { TemplateRenderer } from '../template/renderer.js';
 import { inputKey } from '../template/template-inputs.js';
 import { instanceFor, tasksInputs } from './expand-tasks.js';
-import { deepFreeze } from './frozen-memo.js';
+import { deepFreeze } from '../core/frozen-memo.js';
 import type { PreparedHost, PreparedRole } from './model.js';
 
 /**

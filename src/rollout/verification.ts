@@ -5,7 +5,7 @@ import type { PreparedHost } from '../plan/model.js';
 import type { FactCache } from '../apply/fact-cache.js';
 import type { Transport } from '../transport/transport.js';
 import type { TaskInstance } from '../plan/expand-tasks.js';
-import { FrozenMemo } from '../plan/frozen-memo.js';
+import { FrozenMemo } from '../core/frozen-memo.js';
 import { criForCheck } from '../checks/pod-connect.js';
 
 /**

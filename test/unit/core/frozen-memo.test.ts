@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { taskFacts } from '../../../src/apply/task-facts.js';
 import { loadedRuntimes } from '../../../src/checks/containerd-runtimes.js';
-import { FrozenMemo, TextMemo } from '../../../src/plan/frozen-memo.js';
+import { FrozenMemo, TextMemo } from '../../../src/core/frozen-memo.js';
 import { verificationFor } from '../../../src/rollout/verification.js';
 import type { FactsContext } from '../../../src/apply/task-facts.js';
 import { prepareHosts } from '../../helpers/roles.js';

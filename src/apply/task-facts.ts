@@ -21,7 +21,9 @@ interface Made {
   facts: readonly Fact<unknown>[];
 }
 
-// By the task's arguments: hosts of a plan class share them, deep-frozen (see plan-classes.ts).
+// By the task's arguments: hosts of a plan class share them, deep-frozen (see plan-classes.ts). The same idea as
+// core/frozen-memo.ts's FrozenMemo, written out here because this look-up runs per task, host and pass: the generic
+// memo's copied and key-walked inputs cost as much as making the facts (measured in the 1,000-host no-op's profile).
 const made = new WeakMap<object, Made[]>();
 
 /**

@@ -19,3 +19,9 @@ export function runOnController(command: string, timeoutMs = 30 * 60_000): Promi
     });
   });
 }
+
+/** The last lines of a controller command's answer: enough to say why, short enough for one recap line. */
+export const lastLines = (text: string, n: number) => text.trim().split('\n').slice(-n).join('\n');
+
+/** Why a controller command failed, in one recap entry: the command, its exit code and its last lines. */
+export const commandFailure = (command: string, r: RunResult) => `${command}: exit ${r.code}: ${lastLines(r.stderr || r.stdout, 5)}`;

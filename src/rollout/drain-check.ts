@@ -1,13 +1,10 @@
 import { ansibleBoolean } from '../core/ansible-boolean.js';
 import type { Vars } from '../core/vars.js';
-import { runOnController } from './controller-command.js';
+import { commandFailure, runOnController } from './controller-command.js';
 
 /** --disable-eviction: the drain deletes pods instead of evicting them, past PodDisruptionBudgets (opt-in). */
 export const withEvictionChoice = (command: string, disableEviction: boolean | undefined) =>
   disableEviction && command ? `${command} --disable-eviction` : command;
-
-/** The last lines of a command's answer: enough to say why, short enough for one recap line. */
-export const lastLines = (text: string, n: number) => text.trim().split('\n').slice(-n).join('\n');
 
 /**
  * A server-side dry run of the drain (provision_drain_check_command) for a host that will be
@@ -19,5 +16,5 @@ export async function drainDryRun(vars: Vars, disableEviction: boolean | undefin
   const command = withEvictionChoice(String(vars.provision_drain_check_command ?? '').trim(), disableEviction);
   if (!ansibleBoolean(vars.provision_drain) || !command) return undefined;
   const r = await runOnController(command, 300_000);
-  return r.code === 0 ? undefined : `${command}: exit ${r.code}: ${lastLines(r.stderr || r.stdout, 5)}`;
+  return r.code === 0 ? undefined : commandFailure(command, r);
 }

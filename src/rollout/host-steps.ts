@@ -6,8 +6,8 @@ import type { FactCache } from '../apply/fact-cache.js';
 import { runHost } from '../apply/run-host.js';
 import type { PreparedHost, PreparedRun } from '../plan/model.js';
 import type { Transport } from '../transport/transport.js';
-import { runOnController } from './controller-command.js';
-import { drainDryRun, lastLines, withEvictionChoice } from './drain-check.js';
+import { commandFailure, lastLines, runOnController } from './controller-command.js';
+import { drainDryRun, withEvictionChoice } from './drain-check.js';
 import { labelProblems } from './node-labels.js';
 import { q as shellQuote } from '../transport/shell.js';
 import { type HostPreflight, preflightHost } from './preflight.js';
@@ -74,9 +74,7 @@ async function controller(h: HostRollout, task: string, command: string): Promis
   starting(h, task);
   if (h.opts.check) return step(h, task, { status: 'skipped', reason: `check mode: would run ${command}` });
   const r = await runOnController(command);
-  return r.code === 0
-    ? step(h, task, { status: 'changed', changes: [command] })
-    : step(h, task, { status: 'failed', error: `${command}: exit ${r.code}: ${lastLines(r.stderr || r.stdout, 5)}` });
+  return r.code === 0 ? step(h, task, { status: 'changed', changes: [command] }) : step(h, task, { status: 'failed', error: commandFailure(command, r) });
 }
 
 /** The roles' checks, when verification is on (not in check mode: nothing was applied to check). */

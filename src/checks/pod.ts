@@ -14,6 +14,8 @@ export const POD_CHECK_RUNS = ['first', 'always', 'never'] as const;
 
 /** CRI Status must report these two conditions true before kubelet (or this check) starts a pod. */
 const READY = ['RuntimeReady', 'NetworkReady'];
+/** How long a just-restarted containerd may take to report both ready: its CRI plugin and CNI config load in a second or two. */
+const READY_WITHIN_MS = 10_000;
 
 /** The handlers whose shim (and BinaryName, when given by path) is on the node: the others cannot run a pod. */
 export function runnableHandlers(args: Args, facts: FactValues): { runnable: string[]; missing: string[] } {
@@ -94,17 +96,37 @@ async function podCheckAct(args: Args, facts: FactValues, node: CheckNode): Prom
     return { failures: [failure], results: [...results, failure] };
   }
   try {
-    const status = await cri.status();
-    const notReady = READY.map((type) => ({ type, c: status.conditions.find((c) => c.type === type) }))
-      .filter(({ c }) => !c?.status)
-      .map(({ type, c }) => `CRI Status: ${type} is ${c ? `false${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}` : 'not reported'}`);
+    const notReady = await untilReady(cri, Math.min(Number(args.timeout_s) * 1000, READY_WITHIN_MS));
     if (notReady.length) return { failures: notReady, results: [...results, ...notReady] };
     return await runPods(cri, node, podsToRun(args, runnable), results);
   } catch (e) {
-    const failure = `CRI Status on ${args.socket}: ${oneLine(e)}`;
+    const failure = `pod check on ${args.socket}: ${oneLine(e)}`;
     return { failures: [failure], results: [...results, failure] };
   } finally {
     cri.close();
+  }
+}
+
+/**
+ * Asks Status until RuntimeReady and NetworkReady are both true, as kubelet does before it starts a pod: right
+ * after a restart containerd answers "server is not initialized yet" while its CRI plugin loads, and reports
+ * NetworkReady false until it has read the CNI config. Asked at once, then after 50 ms doubling to 1 s, for at
+ * most READY_WITHIN_MS (or the check's time limit, if shorter); what is still not ready then is the failure.
+ */
+export async function untilReady(cri: Pick<PodCri, 'status'>, withinMs: number): Promise<string[]> {
+  const until = Date.now() + withinMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    let notReady: string[];
+    try {
+      const status = await cri.status();
+      notReady = READY.map((type) => ({ type, c: status.conditions.find((c) => c.type === type) }))
+        .filter(({ c }) => !c?.status)
+        .map(({ type, c }) => `CRI Status: ${type} is ${c ? `false${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}` : 'not reported'}`);
+    } catch (e) {
+      notReady = [`CRI Status: ${oneLine(e)}`];
+    }
+    if (!notReady.length || Date.now() + pause > until) return notReady;
+    await new Promise((r) => setTimeout(r, pause));
   }
 }
 

@@ -232,12 +232,39 @@ describe('the pod check (a stand-in CRI runtime; the real one in the fleet test)
     mkdirSync(logRoot);
   });
 
-  it('does not start a pod when Status says the runtime or network is not ready', async () => {
+  it('does not start a pod while Status says the runtime or network is not ready, asking again until its time limit', async () => {
     const cri = new FakeCri();
     cri.conditions[1] = { type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'cni plugin not initialized' };
-    const r = await act(cri);
+    const r = await act(cri, args({ timeout_s: 1 }));
     expect(r.failures).to.deep.equal(['CRI Status: NetworkReady is false (NetworkPluginNotReady: cni plugin not initialized)']);
-    expect(cri.calls).to.deep.equal(['Status']);
+    expect(cri.calls.length).to.be.within(3, 8);
+    expect(new Set(cri.calls)).to.deep.equal(new Set(['Status']));
+    nothingLeft(cri);
+  });
+
+  it('waits while containerd, just restarted, answers "server is not initialized yet", then runs the pods', async () => {
+    const cri = new FakeCri();
+    const status = cri.status.bind(cri);
+    let asked = 0;
+    cri.status = async () => {
+      if (++asked <= 2) throw new Error('2 UNKNOWN: server is not initialized yet');
+      if (asked === 3) return { conditions: [cri.conditions[0]!] };
+      return status();
+    };
+    const r = await act(cri);
+    expect(r.failures).to.deep.equal([]);
+    expect(asked).to.equal(4);
+    expect(r.results.filter((l) => l.startsWith('pod on'))).to.have.length(2);
+    nothingLeft(cri);
+  });
+
+  it('names the last Status error when containerd never becomes ready', async () => {
+    const cri = new FakeCri();
+    cri.status = async () => {
+      throw new Error('CRI Status on n1: server is not initialized yet');
+    };
+    const r = await act(cri, args({ timeout_s: 0 }));
+    expect(r.failures).to.deep.equal(['CRI Status: CRI Status on n1: server is not initialized yet']);
     nothingLeft(cri);
   });
 

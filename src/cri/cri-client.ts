@@ -1,3 +1,4 @@
+import { nextTurn } from '../core/next-turn.js';
 import type { Transport } from '../transport/transport.js';
 import { CriError } from './cri-error.js';
 import { loadCriServices, type GrpcServiceClient } from './cri-proto.js';
@@ -54,6 +55,8 @@ const KUBELET_CRI_VERSION = '0.1.0';
  */
 export async function criOverTransport(transport: Transport, socketPath: string, opts: CriOptions = {}): Promise<CriClient> {
   const first = await transport.openUnixSocket(socketPath);
+  // The stream is an answer from the node: the bridge and the channel are set up in a turn of this host's own.
+  await nextTurn();
   const bridge = await bridgeUnixSocket(() => transport.openUnixSocket(socketPath), first).catch((e: unknown) => {
     first.destroy();
     throw e;
@@ -73,9 +76,25 @@ export async function criOverTransport(transport: Transport, socketPath: string,
 
 type Call = <T>(service: GrpcServiceClient, method: string, request: object, slow?: boolean) => Promise<T>;
 
-/** One unary call with its deadline; a failure becomes a CriError with the runtime's own text. */
-// deep-nesting: a promise around grpc-js's callback API; the levels are the callbacks', the only branch is the error's.
+/**
+ * One unary call with its deadline; a failure becomes a CriError with the runtime's own text. The answer (or the
+ * failure) is handed back in a turn of the loop of its own (nextTurn), as a transport's are: a thousand hosts'
+ * pod checks get their runtimes' replies in the same socket poll, and each would otherwise go on to its next
+ * call (a new HTTP/2 stream) in that same turn.
+ */
 function caller(host: string, opts: CriOptions, bridgeError: () => Error | undefined): Call {
+  const answer = unaryCall(host, opts, bridgeError);
+  return async (service, method, request, isSlow) => {
+    try {
+      return await answer(service, method, request, isSlow);
+    } finally {
+      await nextTurn();
+    }
+  };
+}
+
+// deep-nesting: a promise around grpc-js's callback API; the levels are the callbacks', the only branch is the error's.
+function unaryCall(host: string, opts: CriOptions, bridgeError: () => Error | undefined): Call {
   const quick = opts.deadlineMs ?? 15_000;
   const slow = opts.slowDeadlineMs ?? 120_000;
   return (service, method, request, isSlow = false) =>

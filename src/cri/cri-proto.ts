@@ -56,8 +56,14 @@ export function criPackage(): Promise<CriPackage> {
  */
 export async function loadCriServices(target: string): Promise<{ runtime: GrpcServiceClient; images(): GrpcServiceClient; close(): void }> {
   const { grpc, RuntimeService, ImageService } = await criPackage();
-  // kubelet's limit for CRI messages (16 MiB); the authority of a unix socket is "localhost" as with kubelet.
-  const options = { 'grpc.max_receive_message_length': 16 * 1024 * 1024, 'grpc.default_authority': 'localhost' };
+  // kubelet's limit for CRI messages (16 MiB); the authority of a unix socket is "localhost" as with kubelet. Each
+  // channel keeps its subchannel in a pool of its own: in grpc-js's global pool every channel's close walks every
+  // target ever used, and each bridge is a new target (a thousand hosts' pod checks: a million steps, on the loop).
+  const options = {
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    'grpc.default_authority': 'localhost',
+    'grpc.use_local_subchannel_pool': 1,
+  };
   const credentials = grpc.credentials.createInsecure();
   const runtime = new RuntimeService(target, credentials, options);
   let images: GrpcServiceClient | undefined;

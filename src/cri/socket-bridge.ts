@@ -7,8 +7,8 @@ import type { Duplex } from 'node:stream';
 /**
  * A unix socket on the controller that stands for one on a node (as `ssh -L local.sock:remote.sock`):
  * each connection accepted here is piped to a new stream from `open` (a forwarded SSH channel). The
- * socket is 0600 in a 0700 directory of its own, so no other local user can talk to the node's
- * runtime through it. gRPC connects to `path` like to any local socket.
+ * socket is 0600 in a 0700 directory (the process's own, for all its bridges), so no other local user
+ * can talk to the node's runtime through it. gRPC connects to `path` like to any local socket.
  */
 export interface SocketBridge {
   readonly path: string;
@@ -17,13 +17,29 @@ export interface SocketBridge {
   close(): void;
 }
 
+let shared: string | undefined;
+let made = 0;
+
+/**
+ * The process's one 0700 directory for its bridges' sockets, made on first use and removed when the process
+ * exits: a directory per bridge cost a thousand hosts' pod checks a mkdtemp and a recursive rm each, on the
+ * event loop (about 1 ms each on a busy disk; bench:scale at forks 1,000).
+ */
+function bridgeDirectory(): string {
+  if (shared === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'provision-cri-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    shared = dir;
+  }
+  return shared;
+}
+
 /**
  * `first`, when given, is a stream already opened (the caller's probe that the socket is reachable):
  * the first connection uses it rather than opening another, which saves a channel's round trip.
  */
 export async function bridgeUnixSocket(open: () => Promise<Duplex>, first?: Duplex): Promise<SocketBridge> {
-  const dir = mkdtempSync(join(tmpdir(), 'provision-cri-'));
-  const path = join(dir, 'cri.sock');
+  const path = join(bridgeDirectory(), `cri-${++made}.sock`);
   const live = new Set<Socket | Duplex>();
   let spare = first;
   // Until gRPC takes it, an error on the waiting stream is only remembered (and the stream not used).
@@ -37,11 +53,11 @@ export async function bridgeUnixSocket(open: () => Promise<Duplex>, first?: Dupl
   };
   const bridge: { path: string; lastError?: Error; close(): void } = {
     path,
+    // Closing the server unlinks its socket file.
     close: () => {
       server.close();
       spare?.destroy();
       for (const s of live) s.destroy();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
   // Half-open: a client that ends its side still reads the node's answer (as through ssh -L).

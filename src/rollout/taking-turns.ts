@@ -1,36 +1,8 @@
 import type { RunOptions } from '../transport/transport.js';
 import type { TransportFactory } from '../plan/model.js';
+import { nextTurn } from '../core/next-turn.js';
 
-/**
- * Hosts take turns with what a node answered. With hundreds of forks, answers arrive together (one
- * timer or socket poll holds many), and each host then parses and plans synchronously until its next
- * request: run one after another in the same turn of the event loop, they would hold it for seconds,
- * with the live view frozen and Ctrl-C unheard. Each answer instead waits for its own turn, one
- * setImmediate each, so the loop polls timers, signals and sockets between any two hosts' steps.
- */
-const waiting: (() => void)[] = [];
-let pumping = false;
-
-function pump(): void {
-  const next = waiting.shift();
-  if (!next) {
-    pumping = false;
-    return;
-  }
-  next();
-  // Scheduled from inside a check phase: runs in the next turn of the loop, after its timers and poll.
-  setImmediate(pump);
-}
-
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    waiting.push(resolve);
-    if (!pumping) {
-      pumping = true;
-      setImmediate(pump);
-    }
-  });
-}
+// Hosts take turns with what a node answered: see nextTurn (src/core; the CRI client's answers take the same turns).
 
 /** The same connections, whose every answer is handed back in a turn of its own. */
 export function takingTurns(connect: TransportFactory): TransportFactory {

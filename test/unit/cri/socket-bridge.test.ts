@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,12 +42,28 @@ describe('socket bridge (a controller-side socket standing for one on the node)'
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is a 0600 socket in a 0700 directory of its own, removed on close', async () => {
-    const bridge = await bridgeUnixSocket(() => new LocalTransport().openUnixSocket(remote));
+  it('is a 0600 socket in a 0700 directory, its own path for each bridge, removed on close', async () => {
+    const open = () => new LocalTransport().openUnixSocket(remote);
+    const [bridge, other] = await Promise.all([bridgeUnixSocket(open), bridgeUnixSocket(open)]);
     expect(statSync(bridge.path).mode & 0o777).to.equal(0o600);
     expect(statSync(dirname(bridge.path)).mode & 0o777).to.equal(0o700);
+    expect(other.path).to.not.equal(bridge.path);
     bridge.close();
-    expect(() => statSync(dirname(bridge.path))).to.throw();
+    expect(() => statSync(bridge.path)).to.throw();
+    expect(statSync(other.path).isSocket()).to.equal(true);
+    other.close();
+  });
+
+  it("the bridges' directory is removed when the process exits", () => {
+    const script = `import { bridgeUnixSocket } from './src/cri/socket-bridge.ts';
+      const b = await bridgeUnixSocket(async () => { throw new Error('unused'); });
+      console.log(b.path);
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).to.equal(0);
+    const dir = dirname(r.stdout.trim());
+    expect(dir).to.match(/provision-cri-/);
+    expect(() => statSync(dir)).to.throw();
   });
 
   it('carries any bytes both ways, each connection on a stream of its own', async () => {

@@ -52,7 +52,7 @@ export class FactCache {
           throw new NodeAnswerError(`${why} (the gather's exit ${code}; stderr: ${stderr.trim().slice(-500)})`, { host: this.transport.host, cause: e });
         }
         for (const [k, v] of parsed) {
-          this.values.set(k, v);
+          this.values.set(k, detached(v));
           this.facts.set(k, wanted.get(k)!);
         }
       },
@@ -91,4 +91,48 @@ export class FactCache {
       this.facts.delete(key);
     }
   }
+}
+
+/** V8 copies a shorter substring rather than slicing it. */
+const SLICED_MIN = 13;
+/** Texts this long are kept once for every host that answers them (containerd's config dump: some 6 KiB, the same on every node of a class). */
+const SHARED_MIN = 1024;
+/** At most this many characters of shared texts (4 MiB); past it, sharing starts again (texts are copied, never wrong). */
+const SHARED_BUDGET = 2 * 1024 * 1024;
+const sharedTexts = new Map<string, string>();
+let sharedChars = 0;
+
+/** A flat copy of a text, the one every host shares when it is long. */
+function copied(text: string): string {
+  if (text.length < SLICED_MIN) return text;
+  const known = text.length >= SHARED_MIN ? sharedTexts.get(text) : undefined;
+  if (known !== undefined) return known;
+  const copy = Buffer.from(text, 'utf16le').toString('utf16le');
+  if (text.length >= SHARED_MIN) {
+    if (sharedChars + text.length > SHARED_BUDGET) {
+      sharedTexts.clear();
+      sharedChars = 0;
+    }
+    sharedTexts.set(copy, copy);
+    sharedChars += text.length;
+  }
+  return copy;
+}
+
+/**
+ * A parsed fact with its texts copied: a parser's slice of the gather's output is a V8 sliced string that
+ * keeps the whole output alive (some 10 KiB a host, a thousand hosts in flight at forks 1,000) for as
+ * long as the host keeps the fact; a long text is kept once for all hosts. Plain objects and arrays are copied through; a frozen value is one a memo
+ * shares between hosts (core/frozen-memo.ts), and anything else is not a parser's: both are kept as they are.
+ */
+export function detached(value: unknown): unknown {
+  if (typeof value === 'string') return copied(value);
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) return value.map(detached);
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = detached(v);
+    return out;
+  }
+  return value;
 }

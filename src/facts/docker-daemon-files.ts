@@ -1,4 +1,5 @@
 import { q } from '../transport/shell.js';
+import { factOnce, memoKey } from './fact-memo.js';
 import type { Fact } from './fact.js';
 import { matching, text } from './node-answer.js';
 
@@ -50,6 +51,11 @@ const b64 = (file: string) => `base64 -w 0 < ${file}; echo`;
  * /etc/docker still exist. Docker's Go templates ({{.Id}}) are Docker's, not provision's.
  */
 export function dockerSettingsFact(opts: { stateFile: string; containerdRoot: string; archive: string }): Fact<DockerSettingsFacts> {
+  // One fact (and its 1.6 KiB probe) for every host that asks the same: each host in flight made its own.
+  return factOnce(memoKey('docker-settings', opts.stateFile, opts.containerdRoot, opts.archive), () => makeDockerSettingsFact(opts));
+}
+
+function makeDockerSettingsFact(opts: { stateFile: string; containerdRoot: string; archive: string }): Fact<DockerSettingsFacts> {
   const probe = [
     'if [ -d /etc/docker ]; then echo "source /etc/docker"',
     `  [ -f /etc/docker/daemon.json ] && { printf 'daemon '; ${b64('/etc/docker/daemon.json')}; }`,

@@ -1,4 +1,5 @@
 import { q } from '../transport/shell.js';
+import { factOnce, memoKey } from './fact-memo.js';
 import type { Fact } from './fact.js';
 
 export interface PackageState {
@@ -9,7 +10,12 @@ export interface PackageState {
   configOnly: string[];
 }
 
+/** One fact (and its probe) for every host that asks about the same packages. */
 export function packagesFact(names: string[]): Fact<PackageState> {
+  return factOnce(memoKey('packages', ...names), () => makePackagesFact(names));
+}
+
+function makePackagesFact(names: string[]): Fact<PackageState> {
   const list = names.map(q).join(' ');
   return {
     key: `packages:${names.join(',')}`,

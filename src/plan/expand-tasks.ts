@@ -16,8 +16,6 @@ export interface TaskInstance {
   args: Record<string, unknown>;
   notify: string[];
   spec: TaskSpec;
-  /** The host's variables. */
-  vars: Vars;
   /** The loop item the task was rendered with (as `item`), when it loops. */
   item?: unknown;
   /** The task acts only if one of these paths exists on the node. */
@@ -66,7 +64,6 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
         args,
         notify: spec.notify,
         spec,
-        vars,
         ...(spec.warn ? { warn: true } : {}),
       };
       if (item !== undefined) instance.item = item;
@@ -77,19 +74,6 @@ export function expandTasks(role: Role, tasks: TaskSpec[], vars: Vars, engine: T
     }
   }
   return { instances, skipped };
-}
-
-/**
- * The same task for a host whose plan is another's (see plan-classes.ts): every field shared but
- * the host's own variables. Each field by name, since thousands of hosts copy tens of tasks each.
- */
-export function instanceFor(t: TaskInstance, vars: Vars): TaskInstance {
-  const copy: TaskInstance = { role: t.role, name: t.name, type: t.type, args: t.args, notify: t.notify, spec: t.spec, vars };
-  if (t.warn) copy.warn = t.warn;
-  if ('item' in t) copy.item = t.item;
-  if (t.ifExists) copy.ifExists = t.ifExists;
-  if (t.content !== undefined) copy.content = t.content;
-  return copy;
 }
 
 /**

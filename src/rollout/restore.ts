@@ -98,6 +98,5 @@ const daemonReload: TaskInstance = {
   type: 'systemd',
   args: { daemon_reload: true },
   notify: [],
-  vars: {},
   spec: { name: 'reload systemd', type: 'systemd', args: { daemon_reload: true }, notify: [], role: 'restore', where: { file: 'restore', line: 0, col: 0 } },
 };

@@ -92,7 +92,7 @@ function main(): void {
       row.push(miss.length ? `MISSED: ${miss.join('; ')}` : 'met');
       rows.push(row);
       process.stderr.write(
-        `[bench:scale] ${row.join(' | ')} (prepare ${f(m.prepareS)} s, rollout ${f(m.rolloutS)} s, recap and reports ${f(m.endS)} s, simulation ${f(m.simulationMsPerHost, 2)} ms/host apart)\n`,
+        `[bench:scale] ${row.join(' | ')} (prepare ${f(m.prepareS)} s, rollout ${f(m.rolloutS)} s, recap and reports ${f(m.endS)} s, simulation ${f(m.simulationMsPerHost, 2)} ms/host apart; peak heap used ${f(m.peakHeapMiB, 0)} MiB, external ${f(m.peakExternalMiB, 0)} MiB)\n`,
       );
     }
   } finally {

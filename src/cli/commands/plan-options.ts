@@ -19,17 +19,19 @@ export function startAtTask(run: PreparedRun, name: string): void {
   if (!found) throw new UsageError(`--start-at-task: no selected host has a task named "${name}"`);
 }
 
-/** One host's part of `--start-at-task`: drops its tasks before the first named NAME; true if it has one. */
+/**
+ * One host's part of `--start-at-task`: drops its tasks before the first named NAME; true if it has one.
+ * The host gets roles of its own: hosts of a plan class share theirs (frozen).
+ */
 function startHostAt(host: PreparedRun['hosts'][number], name: string): boolean {
-  for (const role of host.roles) {
+  let found = false;
+  host.roles = host.roles.map((role) => {
+    if (found) return role;
     const at = role.tasks.findIndex((t) => t.name === name || t.spec.name === name || `${role.role} : ${t.spec.name}` === name);
-    if (at >= 0) {
-      role.tasks = role.tasks.slice(at);
-      return true;
-    }
-    role.tasks = [];
-  }
-  return false;
+    found = at >= 0;
+    return { ...role, tasks: found ? role.tasks.slice(at) : [] };
+  });
+  return found;
 }
 
 /** `--list-hosts`, laid out as ansible-playbook prints it. */

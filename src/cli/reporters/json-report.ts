@@ -1,5 +1,5 @@
 import { writeReportChunks } from './report-file.js';
-import type { HostStats, Listener } from '../../core/events.js';
+import type { HostStats, Listener, TaskResult } from '../../core/events.js';
 import { TaskColumns } from './task-columns.js';
 
 /**
@@ -39,6 +39,28 @@ export class JsonReport {
     }
     if (e.type === 'host-unreachable') this.tasks.pushUnreachable(e.host, e.error, this.hosts[e.host]?.start ?? this.now(), this.now());
   };
+
+  /** How many tasks the report holds: the index the next task result takes. */
+  get taskCount(): number {
+    return this.tasks.length;
+  }
+
+  /** A task of the report as the result it came as (the outcome reads the report's tasks, keeping no copy of its own). */
+  result(i: number): TaskResult {
+    const r = this.tasks.at(i);
+    const t: TaskResult = {
+      host: r.host,
+      role: r.role ?? '',
+      task: r.task ?? '',
+      handler: !!r.handler,
+      status: r.status as TaskResult['status'],
+      changes: r.changes ?? [],
+    };
+    if (r.reason !== undefined) t.reason = r.reason;
+    if (r.error !== undefined) t.error = r.error;
+    if (r.diff !== undefined) t.diffs = r.diff;
+    return t;
+  }
 
   body(summary: Record<string, HostStats>, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return { ...this.head(summary, extra), tasks: this.tasks.slice(0, this.tasks.length) };

@@ -20,7 +20,18 @@ export const shownInOutcome = (t: TaskResult): boolean =>
  * hosts), unreachable hosts grouped by error, and changes grouped by hosts whose change sets are
  * identical. Longer than `rows` lines, it ends with a pointer to the full report.
  */
-export function formatOutcome(tasks: TaskResult[], unreachable: UnreachableHost[], opts: { rows?: number; report?: string; diff?: boolean } = {}): string {
+export function formatOutcome(
+  results: Iterable<TaskResult>,
+  unreachable: UnreachableHost[],
+  opts: { rows?: number; report?: string; diff?: boolean } = {},
+): string {
+  // One pass: the results may be made one by one from the report's columns (hundreds of thousands after a first apply).
+  const tasks: TaskResult[] = [];
+  const changed = new ChangeSets(!!opts.diff);
+  for (const t of results) {
+    if (t.status === 'changed') changed.add(t);
+    else if (t.status === 'failed' || t.status === 'unknown' || (t.role === 'rollout' && t.task === 'notes' && t.reason)) tasks.push(t);
+  }
   const lines: string[] = [];
   const failed = tasks.filter((t) => t.status === 'failed');
   if (failed.length) {
@@ -46,7 +57,7 @@ export function formatOutcome(tasks: TaskResult[], unreachable: UnreachableHost[
     const each = notes.flatMap((t) => t.reason!.split('\n').map((message) => ({ host: t.host, message })));
     for (const g of groupByMessage(each)) lines.push(...indentRest(formatGroup(g)));
   }
-  const sets = changeSets(tasks, !!opts.diff);
+  const sets = changed.sets();
   if (sets.length) lines.push('CHANGES');
   for (const { hosts, changes } of sets) {
     lines.push(`${changes.length} change${changes.length === 1 ? '' : 's'}, the same on ${hosts.length === 1 ? hosts[0] : `${hostRanges(hosts)}`}:`);
@@ -66,22 +77,38 @@ function tail(error: string): string {
 
 const indentRest = (text: string) => text.split('\n').map((l, i) => (i ? `    ${l}` : l));
 
-/** Hosts with the very same changes share one entry, in first-seen order. */
-function changeSets(tasks: TaskResult[], withDiffs: boolean): { hosts: string[]; changes: string[] }[] {
-  const perHost = new Map<string, string[]>();
-  for (const t of tasks) {
-    if (t.status !== 'changed') continue;
-    const list = perHost.get(t.host) ?? [];
-    for (const c of t.changes) list.push(`${t.role} > ${t.task}: ${c}`);
-    if (withDiffs) for (const d of t.diffs ?? []) list.push(formatDiff(d).replace(/^/gm, '    '));
-    perHost.set(t.host, list);
+/**
+ * Hosts with the very same changes share one entry, in first-seen order. Each distinct line is kept once:
+ * 10,000 hosts of a first apply make the very same thirty lines each.
+ */
+class ChangeSets {
+  private readonly perHost = new Map<string, string[]>();
+  private readonly lines = new Map<string, string>();
+
+  constructor(private readonly withDiffs: boolean) {}
+
+  add(t: TaskResult): void {
+    const list = this.perHost.get(t.host) ?? [];
+    this.perHost.set(t.host, list);
+    for (const c of t.changes) list.push(this.line(`${t.role} > ${t.task}: ${c}`));
+    if (this.withDiffs) for (const d of t.diffs ?? []) list.push(formatDiff(d).replace(/^/gm, '    '));
   }
-  const sets = new Map<string, { hosts: string[]; changes: string[] }>();
-  for (const [host, changes] of perHost) {
-    const key = changes.join('\n');
-    const set = sets.get(key) ?? { hosts: [], changes };
-    set.hosts.push(host);
-    sets.set(key, set);
+
+  sets(): { hosts: string[]; changes: string[] }[] {
+    const sets = new Map<string, { hosts: string[]; changes: string[] }>();
+    for (const [host, changes] of this.perHost) {
+      const key = changes.join('\n');
+      const set = sets.get(key) ?? { hosts: [], changes };
+      set.hosts.push(host);
+      sets.set(key, set);
+    }
+    return [...sets.values()].map((s) => ({ ...s, hosts: s.hosts.sort() }));
   }
-  return [...sets.values()].map((s) => ({ ...s, hosts: s.hosts.sort() }));
+
+  private line(text: string): string {
+    const known = this.lines.get(text);
+    if (known !== undefined) return known;
+    this.lines.set(text, text);
+    return text;
+  }
 }

@@ -23,18 +23,18 @@ export async function reporting(hosts: string[], opts: ReportingOptions) {
   const progress: { listener: Listener; finish?: () => void; done?: Promise<void> } = useListr
     ? (await import('./listr-reporter.js')).listrReporter(hosts)
     : { listener: plainReporter(write, { verbose: opts.verbose, total: hosts.length }) };
-  // Only what the outcome shows is kept (-v on the live view lists every task after it): a no-op of
-  // 10,000 hosts is half a million ok results that would otherwise stay for the whole run.
+  // What the outcome shows (-v on the live view: every task) is the report's tasks at these indices: the
+  // report keeps each text once for all hosts, and a first apply of 10,000 hosts is some 300,000 changed
+  // results that a copy of their own would keep for the whole run.
   const keepAll = !!opts.verbose && useListr;
-  const results: TaskResult[] = [];
-  const shared = sharedTexts();
+  const shown = new IndexList();
   const unreachable: UnreachableHost[] = [];
   const listener: Listener = (event) => {
     // Secrets (URL credentials, passwords) never reach a report, a terminal or a log.
     const e = maskSecrets(event);
+    if (e.type === 'task-result' && (keepAll || shownInOutcome(e))) shown.push(report.taskCount);
     report.listener(e);
     progress.listener(e);
-    if (e.type === 'task-result' && (keepAll || shownInOutcome(e))) results.push(kept(e, !!opts.diff, shared));
     if (e.type === 'host-unreachable') unreachable.push({ host: e.host, error: e.error });
   };
   return {
@@ -47,35 +47,32 @@ export async function reporting(hosts: string[], opts: ReportingOptions) {
     },
     /** After the recap: failures, unreachable hosts and changes, grouped; every task with -v. */
     outcome(): string {
-      const all = opts.verbose && useListr ? results.map(taskLine).join('') : '';
+      const results = () => shown.each((i) => report.result(i));
+      const all = opts.verbose && useListr ? Array.from(results(), taskLine).join('') : '';
       const rows = opts.verbose ? Infinity : Math.max(10, (process.stdout.rows || 40) - 12);
-      return all + formatOutcome(results, unreachable, { rows, report: opts.report, diff: opts.diff });
+      return all + formatOutcome(results(), unreachable, { rows, report: opts.report, diff: opts.diff });
     },
   };
 }
 
-/**
- * A result as the outcome keeps it: only the fields it reads (diffs only with --diff), its texts shared with
- * every other host's same text. A first apply of 10,000 hosts keeps some 300,000 changed results, mostly
- * the same lines on every host; as they came, each with its own strings, they were hundreds of MiB.
- */
-function kept(e: TaskResult, diff: boolean, shared: (text: string) => string): TaskResult {
-  const t: TaskResult = { host: e.host, role: shared(e.role), task: shared(e.task), handler: e.handler, status: e.status, changes: e.changes.map(shared) };
-  if (e.reason !== undefined) t.reason = shared(e.reason);
-  if (e.error !== undefined) t.error = e.error;
-  if (diff && e.diffs) t.diffs = e.diffs;
-  return t;
-}
+/** A growing list of indices, four bytes each. */
+class IndexList {
+  private items = new Int32Array(1024);
+  private length = 0;
 
-/** One instance per distinct text of a run: bounded, as a run's distinct texts are (past the bound a text is kept as it came). */
-function sharedTexts(max = 100_000): (text: string) => string {
-  const texts = new Map<string, string>();
-  return (text) => {
-    const known = texts.get(text);
-    if (known !== undefined) return known;
-    if (texts.size < max) texts.set(text, text);
-    return text;
-  };
+  push(i: number): void {
+    if (this.length === this.items.length) {
+      const more = new Int32Array(this.items.length * 2);
+      more.set(this.items);
+      this.items = more;
+    }
+    this.items[this.length++] = i;
+  }
+
+  /** Each index made into what `fn` makes of it, one at a time. */
+  *each<T>(fn: (i: number) => T): Generator<T> {
+    for (let k = 0; k < this.length; k++) yield fn(this.items[k]!);
+  }
 }
 
 const taskLine = (t: TaskResult) =>

@@ -7,6 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { cliInterrupts } from '../../../src/cli/interrupt.js';
 import { formatRecap } from '../../../src/cli/reporters/recap.js';
@@ -36,6 +37,9 @@ export interface Measured {
   cpuMsPerHost: number;
   simulationMsPerHost: number;
   peakRssMiB: number;
+  /** Sampled every 250 ms: V8's heap in use (live and not yet collected), and memory outside it (Buffers). */
+  peakHeapMiB: number;
+  peakExternalMiB: number;
   peakFds: number;
   loopDelayP99Ms: number;
   roundTripsPerHost: number;
@@ -61,7 +65,17 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let peakFds = 0;
   const countFds = () => (peakFds = Math.max(peakFds, readdirSync('/proc/self/fd').length));
-  const fdTimer = setInterval(countFds, 250);
+  // The heap as V8 has it (live and garbage not yet collected) and what lives outside it (Buffers): where a peak RSS comes from.
+  const memory = { heapUsed: 0, external: 0 };
+  const sampleMemory = () => {
+    const m = process.memoryUsage();
+    memory.heapUsed = Math.max(memory.heapUsed, m.heapUsed);
+    memory.external = Math.max(memory.external, m.external);
+  };
+  const fdTimer = setInterval(() => {
+    countFds();
+    sampleMemory();
+  }, 250);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
 
@@ -86,7 +100,12 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
     strategy: 'waves',
     waves: [prepared.hosts.map((h) => h.host)],
   });
+  // BENCH_SCALE_HEAP=<path prefix>: heap snapshots when half the hosts have ended and after the last (each costs
+  // the process memory of its own: the row's peak RSS is then not the run's).
+  const snapshots = process.env.BENCH_SCALE_HEAP;
+  let ended = 0;
   const listener: Listener = (e) => {
+    if (snapshots && e.type === 'host-end' && ++ended === Math.floor(config.hosts / 2)) writeHeapSnapshot(`${snapshots}-mid.heapsnapshot`);
     journal.listener(e);
     interrupts.listener(e);
     progress.listener(e);
@@ -103,6 +122,7 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
     },
   });
   journal.close();
+  if (snapshots) writeHeapSnapshot(`${snapshots}-end.heapsnapshot`);
   const rolloutS = (performance.now() - t0) / 1000 - prepareS;
   loop.disable();
   await progress.finish();
@@ -128,6 +148,8 @@ async function measure(config: Config, rec: NodeRecording, dir: string): Promise
     cpuMsPerHost: ((cpu.user + cpu.system) / 1000 - simulationCost.ms) / config.hosts,
     simulationMsPerHost: simulationCost.ms / config.hosts,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakHeapMiB: memory.heapUsed / 1048576,
+    peakExternalMiB: memory.external / 1048576,
     peakFds,
     loopDelayP99Ms: loop.percentile(99) / 1e6,
     roundTripsPerHost: trips.reduce((a, b) => a + b, 0) / trips.length,

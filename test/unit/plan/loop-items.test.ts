@@ -8,7 +8,7 @@ describe('loop items', () => {
     expect(removals.map((t) => t.args.path)).to.deep.equal(['/usr/local/bin/dockerd', '/usr/local/bin/docker', '/usr/local/bin/ctr']);
     expect(removals.map((t) => t.item)).to.deep.equal(['dockerd', 'docker', 'ctr']);
     // The item is the instance's, apart from the host's variables.
-    expect(removals[0]!.vars).to.equal(plan.vars);
+    expect(removals[0]).to.not.have.property('vars');
     expect(plan.vars).to.not.have.property('item');
   });
 });

@@ -89,7 +89,6 @@ function planData(h: PreparedHost) {
       content: t.content,
       warn: t.warn,
       item: t.item,
-      vars: t.vars,
     }));
   return {
     host: h.host,
@@ -145,9 +144,10 @@ describe('plans shared by hosts of a class', () => {
     for (let i = 0; i < 20; i++) inv.addHost('k8s_worker', `w${i}`, { ansible_host: `10.0.0.${i}` });
     const [a, b] = prepareRun({ inventory: inv.finalize(), loaded }).hosts;
     const tasks = (h: PreparedHost) => h.roles.flatMap((r) => r.tasks);
-    // The very same argument objects: made once for the class.
-    expect(tasks(b!).every((t, i) => t.args === tasks(a!)[i]!.args)).to.equal(true);
-    expect(tasks(b!).every((t) => t.vars === b!.vars)).to.equal(true);
+    // The very same task objects, frozen: made once for the class (a host's own variables are its PreparedHost's).
+    expect(tasks(b!).every((t, i) => t === tasks(a!)[i])).to.equal(true);
+    expect(b!.roles).to.equal(a!.roles);
+    expect(tasks(b!).every((t) => Object.isFrozen(t) && !('vars' in t))).to.equal(true);
     expect([a!.vars.provision_node_name, b!.vars.provision_node_name]).to.deep.equal(['w0', 'w1']);
     expect(b!.vars.provision_uncordon_command).to.equal('kubectl uncordon w1');
     expect(b!.vars.ansible_host).to.equal('10.0.0.1');

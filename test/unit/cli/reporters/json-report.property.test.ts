@@ -102,4 +102,26 @@ describe('JSON report (--report) at any size', () => {
       { numRuns: 300 },
     );
   });
+
+  it("the outcome made from the report's columns (the run keeps no results of its own for it) is the outcome of the results as they came", () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 40 }), fc.boolean(), (events, diff) => {
+        const report = new JsonReport();
+        const shown: number[] = [];
+        for (const e of events) {
+          if (e.type === 'task-result' && shownInOutcome(e)) shown.push(report.taskCount);
+          report.listener(e);
+        }
+        const results = events.filter((e): e is RunEvent & TaskResult => e.type === 'task-result');
+        expect(
+          formatOutcome(
+            shown.map((i) => report.result(i)),
+            [],
+            { diff },
+          ),
+        ).to.equal(formatOutcome(results, [], { diff }));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

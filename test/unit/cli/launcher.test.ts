@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launcherLine, restoreExtraCaCerts, SAVED_EXTRA_CA_CERTS, TLS_FREE_FIRST_ARGS } from '../../../src/cli/launcher.js';
+import { CLI_NODE_OPTIONS, launcherLine, restoreExtraCaCerts, SAVED_EXTRA_CA_CERTS, TLS_FREE_FIRST_ARGS } from '../../../src/cli/launcher.js';
 
 /** The launcher line as the build writes it (scripts/bundle.mjs), over a program that prints what node got. */
 describe('the built CLI launcher (#!/bin/sh, then node)', () => {
@@ -13,7 +13,10 @@ describe('the built CLI launcher (#!/bin/sh, then node)', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'provision-launcher-'));
     file = join(dir, 'main.mjs');
-    const program = `console.log(JSON.stringify({ argv: process.argv.slice(2), extra: process.env.NODE_EXTRA_CA_CERTS ?? null, saved: process.env.${SAVED_EXTRA_CA_CERTS} ?? null }));`;
+    const program = [
+      'if (process.env.PROVISION_LAUNCHER_SHOW_EXEC_ARGV) console.log(JSON.stringify({ execArgv: process.execArgv }));',
+      `else console.log(JSON.stringify({ argv: process.argv.slice(2), extra: process.env.NODE_EXTRA_CA_CERTS ?? null, saved: process.env.${SAVED_EXTRA_CA_CERTS} ?? null }));`,
+    ].join('\n');
     writeFileSync(file, `#!/bin/sh\n${launcherLine()}\n${program}\n`);
     chmodSync(file, 0o755);
   });
@@ -37,6 +40,14 @@ describe('the built CLI launcher (#!/bin/sh, then node)', () => {
     for (const args of [['apply', '-i', 'h1,'], ['-i', 'h1,'], [], ['preflight'], ['Render']]) {
       expect(run(args, certs)).to.deep.equal({ argv: args, extra: certs, saved: null });
     }
+  });
+
+  it("starts node with the CLI's V8 options, which node takes (a V8 option it did not know would stop it)", () => {
+    const inNode = spawnSync(process.execPath, [...CLI_NODE_OPTIONS, '-p', 'require("v8").getHeapStatistics().total_heap_size > 0'], { encoding: 'utf8' });
+    expect(inNode.stderr).to.equal('');
+    expect(inNode.stdout.trim()).to.equal('true');
+    const seen = spawnSync(file, ['render'], { encoding: 'utf8', env: { ...process.env, PROVISION_LAUNCHER_SHOW_EXEC_ARGV: '1' } });
+    expect(JSON.parse(seen.stdout).execArgv).to.deep.equal([...CLI_NODE_OPTIONS]);
   });
 
   it('sets nothing where the variable was not set, and is a plain comment when node runs the file itself', () => {

@@ -16,15 +16,14 @@ import type { Config, Measured } from './scale/scale-run.js';
 const MiB_LIMIT = 1024;
 const LOOP_P99_LIMIT_MS = 100;
 
-/** The targets of issue 27: wall time and CPU per host where it names them (10,000 hosts); peak RSS and the loop's delay everywhere. */
+/** The targets of issue 27: wall time and the no-op's CPU per host where it names them (10,000 hosts); a first apply's CPU per host, peak RSS and the loop's delay everywhere. */
 function misses(c: Config, m: Measured): string[] {
   const out: string[] = [];
   if (m.exitCode !== 0) out.push(`exit ${m.exitCode}`);
   if (c.run === 'noop' && m.changed) out.push(`${m.changed} changes in a no-op`);
-  // Issue 27 names CPU per host for 10,000 hosts (the no-op's 5 ms, a first apply's 20); at 1,000 the start-up
-  // (loading the modules and grpc-js, the roles, preparing: about 1.5 to 2 s of CPU) is spread over a tenth of
-  // the hosts, so its figure is printed there, not judged.
-  const cpuLimit = c.hosts === 10_000 ? (c.run === 'noop' ? 5 : 20) : undefined;
+  // Issue 27 names the no-op's 5 ms for 10,000 hosts; at 1,000 the start-up (loading, roles, preparing: about
+  // 1.5 s of CPU) is spread over a tenth of the hosts, so its figure is printed there, not judged.
+  const cpuLimit = c.run === 'noop' ? (c.hosts === 10_000 ? 5 : undefined) : 20;
   if (cpuLimit !== undefined && m.cpuMsPerHost > cpuLimit) out.push(`CPU ${m.cpuMsPerHost.toFixed(2)} > ${cpuLimit} ms/host`);
   if (m.peakRssMiB > MiB_LIMIT) out.push(`RSS ${m.peakRssMiB.toFixed(0)} > ${MiB_LIMIT} MiB`);
   if (m.loopDelayP99Ms > LOOP_P99_LIMIT_MS) out.push(`loop p99 ${m.loopDelayP99Ms.toFixed(0)} > ${LOOP_P99_LIMIT_MS} ms`);
@@ -107,7 +106,7 @@ function main(): void {
   );
   console.log([head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n'));
   console.log(
-    `\ntargets at 10,000 hosts (printed at 1,000): no-op CPU < 5 ms/host, first apply < 20 ms/host; everywhere: peak RSS < ${MiB_LIMIT} MiB; loop delay p99 < ${LOOP_P99_LIMIT_MS} ms; no-op of 10,000 at forks 200, 50 ms: < 60 s wall`,
+    `\ntargets: no-op CPU < 5 ms/host at 10,000 hosts (printed at 1,000), first apply < 20 ms/host; peak RSS < ${MiB_LIMIT} MiB; loop delay p99 < ${LOOP_P99_LIMIT_MS} ms; no-op of 10,000 at forks 200, 50 ms: < 60 s wall`,
   );
   if (failed) {
     console.log(`${failed} configuration(s) missed a target`);

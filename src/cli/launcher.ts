@@ -10,16 +10,20 @@
  * node starts, and `restoreExtraCaCerts` puts it back into the environment first thing, so that every
  * process the CLI runs (a vault password script, an inventory script) inherits it as the user set it.
  * Every other first argument, apply (the default command) included, starts node with the variable as is.
+ * The same commands connect to no node either, so they start without the rollout's V8 options (below).
  */
 
-/** The first arguments whose command never opens a TLS connection (keep in step with main.ts's table). */
+/** The first arguments whose command never opens a TLS connection nor connects to a node (keep in step with main.ts's table). */
 export const TLS_FREE_FIRST_ARGS = ['--version', '-h', '--help', 'help', 'completion', 'render', 'inventory', 'roles', 'report'] as const;
 
 /** Where the launcher keeps NODE_EXTRA_CA_CERTS while node starts without it. */
 export const SAVED_EXTRA_CA_CERTS = 'PROVISION_SAVED_NODE_EXTRA_CA_CERTS';
 
 /**
- * The V8 options the built CLI runs with (the launcher passes them; bench:scale starts its runs with them too).
+ * The V8 options a rollout runs with: the launcher passes them to every command but the TLS_FREE_FIRST_ARGS ones
+ * (bench:scale starts its runs with them too). Those commands run in a fraction of a second and would pay for them:
+ * node given any V8 option of its own took about 10 ms more CPU to start the bundle (`--version`: 44 against 53 ms,
+ * fastest of 20, 2026-12-02), more than a short command's heap ever costs.
  * --heap-growing-percent=100: after each full collection V8 lets the heap grow to twice what is live before the
  * next, where its own dynamic factor goes up to four times (tuned for throughput). A rollout with a thousand hosts
  * in flight keeps little live (about 180 MB at 10,000 hosts) but allocates fast: with the default the heap reached
@@ -36,7 +40,8 @@ export const CLI_NODE_OPTIONS = ['--heap-growing-percent=100'] as const;
  */
 export function launcherLine(): string {
   const save = `if [ -n "\${NODE_EXTRA_CA_CERTS+set}" ]; then ${SAVED_EXTRA_CA_CERTS}=$NODE_EXTRA_CA_CERTS; export ${SAVED_EXTRA_CA_CERTS}; unset NODE_EXTRA_CA_CERTS; fi`;
-  return `':' //; case "$1" in ${TLS_FREE_FIRST_ARGS.join('|')}) ${save};; esac; exec node ${CLI_NODE_OPTIONS.join(' ')} "$0" "$@"`;
+  // $provision_v8 unquoted: split into the options (each one word, no pattern character), or no argument at all when empty.
+  return `':' //; provision_v8='${CLI_NODE_OPTIONS.join(' ')}'; case "$1" in ${TLS_FREE_FIRST_ARGS.join('|')}) ${save}; provision_v8=;; esac; exec node $provision_v8 "$0" "$@"`;
 }
 
 /** Puts back what the launcher moved aside (a no-op when started any other way). */

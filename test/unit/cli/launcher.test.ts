@@ -42,12 +42,16 @@ describe('the built CLI launcher (#!/bin/sh, then node)', () => {
     }
   });
 
-  it("starts node with the CLI's V8 options, which node takes (a V8 option it did not know would stop it)", () => {
+  it("starts node with the CLI's V8 options for a rollout, which node takes (a V8 option it did not know would stop it), and without them for the short commands", () => {
     const inNode = spawnSync(process.execPath, [...CLI_NODE_OPTIONS, '-p', 'require("v8").getHeapStatistics().total_heap_size > 0'], { encoding: 'utf8' });
     expect(inNode.stderr).to.equal('');
     expect(inNode.stdout.trim()).to.equal('true');
-    const seen = spawnSync(file, ['render'], { encoding: 'utf8', env: { ...process.env, PROVISION_LAUNCHER_SHOW_EXEC_ARGV: '1' } });
-    expect(JSON.parse(seen.stdout).execArgv).to.deep.equal([...CLI_NODE_OPTIONS]);
+    const execArgv = (args: string[]) => {
+      const seen = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, PROVISION_LAUNCHER_SHOW_EXEC_ARGV: '1' } });
+      return JSON.parse(seen.stdout).execArgv;
+    };
+    for (const args of [['apply'], [], ['-i', 'h1,'], ['preflight'], ['Render']]) expect(execArgv(args), args.join(' ')).to.deep.equal([...CLI_NODE_OPTIONS]);
+    for (const first of TLS_FREE_FIRST_ARGS) expect(execArgv([first]), first).to.deep.equal([]);
   });
 
   it('sets nothing where the variable was not set, and is a plain comment when node runs the file itself', () => {

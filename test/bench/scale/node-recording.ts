@@ -4,6 +4,9 @@
  * answers are kept normalized: the markers' random nonces, the node's name and the run id become
  * placeholders (heredoc delimiters one tag), so that one recording answers any host of the same plan in any run.
  */
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../../src/core/paths.js';
+
 export interface Exchange {
   /** The script, normalized (see normalize). */
   script: string;
@@ -22,7 +25,8 @@ export interface NodeRecording {
   sessions: { first: Exchange[]; noop: Exchange[] };
 }
 
-export const RECORDING_FILE = new URL('./node-recording.json', import.meta.url);
+/** Named from the package root: the bench runs this module bundled (test/bench/scale.ts), where import.meta.url is the bundle's. */
+export const RECORDING_FILE = new URL('test/bench/scale/node-recording.json', pathToFileURL(packageRoot));
 export const RUN_ID = 'bench-scale';
 const HOST = '@@host@@';
 const HEREDOC = /PROVISION_(EOF|URL|LIMITED)_[0-9a-z]+/g;

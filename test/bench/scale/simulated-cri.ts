@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { sendUnaryData, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { criPackage } from '../../../src/cri/cri-proto.js';
+import { packageRoot } from '../../../src/core/paths.js';
 
 /**
  * SIMULATED CRI, not containerd: a gRPC server (@grpc/grpc-js, the project's own cri-api.proto)
@@ -72,7 +72,11 @@ export class SimulatedCri {
   private static async start(latencyMs: number): Promise<SimulatedCri> {
     const dir = mkdtempSync(join(tmpdir(), 'provision-simulated-cri-'));
     const path = join(dir, 'containerd.sock');
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', path, String(latencyMs)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    // Named from the package root: the bench runs this module bundled (test/bench/scale.ts), where import.meta.url is the bundle's.
+    const child = fork(join(packageRoot, 'test/bench/scale/simulated-cri.ts'), ['--serve', path, String(latencyMs)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+    });
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
       child.once('exit', (code) => reject(new Error(`the simulated CRI exited ${code} before serving`)));

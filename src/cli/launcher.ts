@@ -22,7 +22,7 @@ export const SAVED_EXTRA_CA_CERTS = 'PROVISION_SAVED_NODE_EXTRA_CA_CERTS';
 /**
  * The V8 options a rollout runs with: the launcher passes them to every command but the TLS_FREE_FIRST_ARGS ones
  * (bench:scale starts its runs with them too). Those commands run in a fraction of a second and would pay for them:
- * node given any V8 option of its own took about 10 ms more CPU to start the bundle (`--version`: 44 against 53 ms,
+ * node given this option took about 10 ms more CPU to start the bundle (`--version`: 44 against 53 ms,
  * fastest of 20, 2026-12-02), more than a short command's heap ever costs.
  * --heap-growing-percent=100: after each full collection V8 lets the heap grow to twice what is live before the
  * next, where its own dynamic factor goes up to four times (tuned for throughput). A rollout with a thousand hosts

@@ -176,7 +176,7 @@ class HostRun {
     return { step };
   }
 
-  /** A step with nothing to apply reported as runBatch reports it (started, then its planned result); a failed task stops the host. */
+  /** A step with nothing to apply reported as runApplyScript reports one (started, then its planned result); a failed task stops the host. */
   private reportPlanned(step: PlannedStep): { step: PlannedStep; failed?: PlannedStep } {
     this.opts.listener({ type: 'task-start', host: this.plan.host, role: step.result.role, task: step.result.task, handler: step.handler });
     this.ledger.record(step, step.result);

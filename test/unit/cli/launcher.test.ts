@@ -22,12 +22,13 @@ describe('the built CLI launcher (#!/bin/sh, then node)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (args: string[], extra?: string, command = file) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: extra };
-    const r = spawnSync(command, command === file ? args : [file, ...args], { env, encoding: 'utf8' });
+  const spawn = (args: string[], env: NodeJS.ProcessEnv, command = file) => {
+    const r = spawnSync(command, command === file ? args : [file, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
-    return JSON.parse(r.stdout) as { argv: string[]; extra: string | null; saved: string | null };
+    return JSON.parse(r.stdout);
   };
+  const run = (args: string[], extra?: string, command = file) =>
+    spawn(args, { NODE_EXTRA_CA_CERTS: extra }, command) as { argv: string[]; extra: string | null; saved: string | null };
 
   it('starts node without NODE_EXTRA_CA_CERTS for the commands that open no TLS connection, keeping it aside', () => {
     const certs = join(dir, 'none.pem');
@@ -46,10 +47,7 @@ describe('the built CLI launcher (#!/bin/sh, then node)', () => {
     const inNode = spawnSync(process.execPath, [...CLI_NODE_OPTIONS, '-p', 'require("v8").getHeapStatistics().total_heap_size > 0'], { encoding: 'utf8' });
     expect(inNode.stderr).to.equal('');
     expect(inNode.stdout.trim()).to.equal('true');
-    const execArgv = (args: string[]) => {
-      const seen = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, PROVISION_LAUNCHER_SHOW_EXEC_ARGV: '1' } });
-      return JSON.parse(seen.stdout).execArgv;
-    };
+    const execArgv = (args: string[]) => (spawn(args, { PROVISION_LAUNCHER_SHOW_EXEC_ARGV: '1' }) as { execArgv: string[] }).execArgv;
     for (const args of [['apply'], [], ['-i', 'h1,'], ['preflight'], ['Render']]) expect(execArgv(args), args.join(' ')).to.deep.equal([...CLI_NODE_OPTIONS]);
     for (const first of TLS_FREE_FIRST_ARGS) expect(execArgv([first]), first).to.deep.equal([]);
   });
